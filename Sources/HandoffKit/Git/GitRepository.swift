@@ -1,0 +1,462 @@
+import CLibgit2
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A libgit2 failure: the call that failed, its return code and libgit2's own message.
+public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let call: String
+    public let code: Int32
+    public let message: String
+
+    public var description: String { "\(call) failed (\(code)): \(message)" }
+
+    static func last(_ call: String, _ code: Int32) -> GitError {
+        let message: String
+        if let error = git_error_last(), let text = error.pointee.message {
+            message = String(cString: text)
+        } else {
+            message = "no message from libgit2"
+        }
+        return GitError(call: call, code: code, message: message)
+    }
+
+    /// True for "not found" (`GIT_ENOTFOUND`).
+    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+}
+
+/// libgit2 is initialised on first use only: a hook that exits early never pays for it.
+enum LibGit2 {
+    private static let initialised: Bool = {
+        git_libgit2_init()
+        return true
+    }()
+
+    static func ensureInitialised() { _ = initialised }
+
+    static func check(_ call: String, _ result: Int32) throws(GitError) {
+        if result < 0 { throw GitError.last(call, result) }
+    }
+
+    static func version() -> String {
+        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        git_libgit2_version(&major, &minor, &patch)
+        return "\(major).\(minor).\(patch)"
+    }
+}
+
+public enum GitLibrary {
+    /// The version of libgit2 this process loaded.
+    public static var version: String { LibGit2.version() }
+}
+
+/// Where HEAD points.
+public enum HeadState: Sendable, Equatable {
+    /// On a branch with at least one commit.
+    case branch(name: String, sha: String)
+    /// HEAD points at a commit directly.
+    case detached(sha: String)
+    /// On a branch that has no commit yet.
+    case unborn(branch: String)
+
+    public var sha: String? {
+        switch self {
+        case .branch(_, let sha), .detached(let sha): return sha
+        case .unborn: return nil
+        }
+    }
+
+    public var branchName: String? {
+        switch self {
+        case .branch(let name, _): return name
+        case .unborn(let name): return name
+        case .detached: return nil
+        }
+    }
+
+    /// "main", "detached at 1a2b3c4" or "main (no commits yet)".
+    public var label: String {
+        switch self {
+        case .branch(let name, _): return name
+        case .detached(let sha): return "detached at \(sha.prefix(7))"
+        case .unborn(let name): return "\(name) (no commits yet)"
+        }
+    }
+}
+
+/// An operation git has left in progress.
+public enum RepositoryOperation: String, Sendable {
+    case none, merge, revert, cherryPick = "cherry-pick", bisect, rebase, applyMailbox = "am"
+}
+
+public struct CommitSummary: Sendable, Equatable {
+    public var sha: String
+    public var subject: String
+    /// Author time, seconds since the epoch.
+    public var time: Int64
+    public var parentCount: Int
+
+    public var shortSHA: String { String(sha.prefix(7)) }
+}
+
+public struct DiffStats: Sendable, Equatable {
+    public var filesChanged: Int
+    public var insertions: Int
+    public var deletions: Int
+}
+
+/// One path that differs from HEAD, with what kind of change it is.
+public struct StatusEntry: Sendable, Equatable {
+    public enum Kind: String, Sendable { case staged, modified, untracked, deleted, renamed, conflicted, typeChange = "type-change" }
+    public var path: String
+    public var kind: Kind
+}
+
+public struct WorkingTreeStatus: Sendable, Equatable {
+    public var entries: [StatusEntry]
+    public var isClean: Bool { entries.isEmpty }
+    public var paths: [String] { entries.map(\.path) }
+}
+
+public struct AheadBehind: Sendable, Equatable {
+    public var upstream: String
+    public var ahead: Int
+    public var behind: Int
+}
+
+/// An open repository. The one owner of its libgit2 handle, freed in `deinit`.
+public final class GitRepository {
+    let handle: OpaquePointer
+    /// The worktree root (absolute, no trailing slash); nil for a bare repository.
+    public let workdir: String?
+    /// The repository's git dir (for a linked worktree: that worktree's private dir).
+    public let gitDir: String
+    /// The common dir shared by all worktrees (equal to `gitDir` outside linked worktrees).
+    public let commonDir: String
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+        workdir = git_repository_workdir(handle).map { Self.trimSlash(String(cString: $0)) }
+        gitDir = Self.trimSlash(String(cString: git_repository_path(handle)))
+        commonDir = Self.trimSlash(String(cString: git_repository_commondir(handle)))
+    }
+
+    deinit { git_repository_free(handle) }
+
+    private static func trimSlash(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    /// Opens the repository a hook runs in. When git exported `GIT_DIR` (it does for hooks), libgit2
+    /// honours it and `GIT_WORK_TREE`; otherwise the repository is discovered upward from `path`,
+    /// which handles linked worktrees (`.git` file) and submodules alike.
+    public static func open(at path: String, environment: Environment) throws(GitError) -> GitRepository {
+        LibGit2.ensureInitialised()
+        var handle: OpaquePointer?
+        let result: Int32
+        if environment["GIT_DIR"] != nil {
+            // libgit2 reads GIT_DIR, GIT_WORK_TREE, GIT_CEILING_DIRECTORIES, GIT_COMMON_DIR from the
+            // process environment itself; the hook's `environment` was captured from it.
+            result = git_repository_open_ext(&handle, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil)
+        } else {
+            result = git_repository_open_ext(&handle, path, 0, nil)
+        }
+        try LibGit2.check("git_repository_open_ext", result)
+        return GitRepository(handle: handle!)
+    }
+
+    // MARK: HEAD
+
+    public func head() throws(GitError) -> HeadState {
+        var reference: OpaquePointer?
+        let result = git_repository_head(&reference, handle)
+        if result == GIT_EUNBORNBRANCH.rawValue || result == GIT_ENOTFOUND.rawValue {
+            return .unborn(branch: unbornBranchName())
+        }
+        try LibGit2.check("git_repository_head", result)
+        defer { git_reference_free(reference) }
+        let sha = Self.oidString(git_reference_target(reference))
+        if git_repository_head_detached(handle) == 1 { return .detached(sha: sha) }
+        let name = String(cString: git_reference_shorthand(reference))
+        return .branch(name: name, sha: sha)
+    }
+
+    private func unbornBranchName() -> String {
+        var reference: OpaquePointer?
+        guard git_reference_lookup(&reference, handle, "HEAD") == 0 else { return "HEAD" }
+        defer { git_reference_free(reference) }
+        guard let target = git_reference_symbolic_target(reference) else { return "HEAD" }
+        let full = String(cString: target)
+        return full.hasPrefix("refs/heads/") ? String(full.dropFirst("refs/heads/".count)) : full
+    }
+
+    // MARK: Commits
+
+    func lookupCommit(_ sha: String) throws(GitError) -> OpaquePointer {
+        var oid = git_oid()
+        try LibGit2.check("git_oid_fromstrn", git_oid_fromstrn(&oid, sha, sha.utf8.count))
+        var commit: OpaquePointer?
+        if sha.utf8.count < 40 {
+            try LibGit2.check("git_commit_lookup_prefix", git_commit_lookup_prefix(&commit, handle, &oid, sha.utf8.count))
+        } else {
+            try LibGit2.check("git_commit_lookup", git_commit_lookup(&commit, handle, &oid))
+        }
+        return commit!
+    }
+
+    public func commit(_ sha: String) throws(GitError) -> CommitSummary {
+        let commit = try lookupCommit(sha)
+        defer { git_commit_free(commit) }
+        return Self.summary(of: commit)
+    }
+
+    static func summary(of commit: OpaquePointer) -> CommitSummary {
+        let sha = oidString(git_commit_id(commit))
+        let subject = git_commit_summary(commit).map { String(cString: $0) } ?? ""
+        let author = git_commit_author(commit)
+        let time = author.map { Int64($0.pointee.when.time) } ?? Int64(git_commit_time(commit))
+        return CommitSummary(sha: sha, subject: subject, time: time, parentCount: Int(git_commit_parentcount(commit)))
+    }
+
+    /// Commits reachable from `tip` (HEAD by default) and not from `base`, newest first, at most `limit`.
+    /// A nil or unknown `base` lists from the tip down (bounded by `limit`).
+    public func commits(since base: String?, tip: String? = nil, limit: Int = 200) throws(GitError) -> [CommitSummary] {
+        var walker: OpaquePointer?
+        try LibGit2.check("git_revwalk_new", git_revwalk_new(&walker, handle))
+        defer { git_revwalk_free(walker) }
+        git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue)
+        if let tip {
+            var oid = git_oid()
+            try LibGit2.check("git_oid_fromstr", git_oid_fromstrn(&oid, tip, tip.utf8.count))
+            try LibGit2.check("git_revwalk_push", git_revwalk_push(walker, &oid))
+        } else {
+            let result = git_revwalk_push_head(walker)
+            if result == GIT_ENOTFOUND.rawValue || result == GIT_EUNBORNBRANCH.rawValue { return [] }
+            try LibGit2.check("git_revwalk_push_head", result)
+        }
+        if let base, !base.isEmpty {
+            var oid = git_oid()
+            if git_oid_fromstrn(&oid, base, base.utf8.count) == 0 {
+                // An unknown base (rewritten history, another clone) hides nothing; the limit still bounds us.
+                _ = git_revwalk_hide(walker, &oid)
+            }
+        }
+        var result: [CommitSummary] = []
+        var oid = git_oid()
+        while result.count < limit, git_revwalk_next(&oid, walker) == 0 {
+            var commit: OpaquePointer?
+            guard git_commit_lookup(&commit, handle, &oid) == 0 else { continue }
+            result.append(Self.summary(of: commit!))
+            git_commit_free(commit)
+        }
+        return result
+    }
+
+    /// Number of commits reachable from `tip` but not from any of `hidden` (bounded by `limit`).
+    public func countCommits(from tip: String, excluding hidden: [String], limit: Int = 100_000) throws(GitError) -> Int {
+        var walker: OpaquePointer?
+        try LibGit2.check("git_revwalk_new", git_revwalk_new(&walker, handle))
+        defer { git_revwalk_free(walker) }
+        var oid = git_oid()
+        try LibGit2.check("git_oid_fromstr", git_oid_fromstrn(&oid, tip, tip.utf8.count))
+        try LibGit2.check("git_revwalk_push", git_revwalk_push(walker, &oid))
+        for sha in hidden {
+            var hiddenOID = git_oid()
+            if git_oid_fromstrn(&hiddenOID, sha, sha.utf8.count) == 0 { _ = git_revwalk_hide(walker, &hiddenOID) }
+        }
+        var count = 0
+        while count < limit, git_revwalk_next(&oid, walker) == 0 { count += 1 }
+        return count
+    }
+
+    /// Files changed, insertions and deletions of a commit against its first parent (an empty tree for a root commit).
+    public func diffStats(of sha: String) throws(GitError) -> DiffStats {
+        let commit = try lookupCommit(sha)
+        defer { git_commit_free(commit) }
+        var newTree: OpaquePointer?
+        try LibGit2.check("git_commit_tree", git_commit_tree(&newTree, commit))
+        defer { git_tree_free(newTree) }
+        var oldTree: OpaquePointer?
+        if git_commit_parentcount(commit) > 0 {
+            var parent: OpaquePointer?
+            try LibGit2.check("git_commit_parent", git_commit_parent(&parent, commit, 0))
+            defer { git_commit_free(parent) }
+            try LibGit2.check("git_commit_tree", git_commit_tree(&oldTree, parent))
+        }
+        defer { if oldTree != nil { git_tree_free(oldTree) } }
+        var diff: OpaquePointer?
+        try LibGit2.check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, handle, oldTree, newTree, nil))
+        defer { git_diff_free(diff) }
+        var stats: OpaquePointer?
+        try LibGit2.check("git_diff_get_stats", git_diff_get_stats(&stats, diff))
+        defer { git_diff_stats_free(stats) }
+        return DiffStats(
+            filesChanged: Int(git_diff_stats_files_changed(stats)),
+            insertions: Int(git_diff_stats_insertions(stats)),
+            deletions: Int(git_diff_stats_deletions(stats)))
+    }
+
+    /// True when `ancestor` is `descendant` or one of its ancestors; nil when either is not in this repository.
+    public func isAncestor(_ ancestor: String, of descendant: String) -> Bool? {
+        var ancestorOID = git_oid(), descendantOID = git_oid()
+        guard git_oid_fromstrn(&ancestorOID, ancestor, ancestor.utf8.count) == 0,
+            git_oid_fromstrn(&descendantOID, descendant, descendant.utf8.count) == 0
+        else { return nil }
+        if git_oid_equal(&ancestorOID, &descendantOID) == 1 { return true }
+        var object: OpaquePointer?
+        guard git_object_lookup(&object, handle, &ancestorOID, GIT_OBJECT_COMMIT) == 0 else { return nil }
+        git_object_free(object)
+        let result = git_graph_descendant_of(handle, &descendantOID, &ancestorOID)
+        return result < 0 ? nil : result == 1
+    }
+
+    public func hasObject(_ sha: String) -> Bool {
+        var oid = git_oid()
+        guard git_oid_fromstrn(&oid, sha, sha.utf8.count) == 0 else { return false }
+        var object: OpaquePointer?
+        guard git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY) == 0 else { return false }
+        git_object_free(object)
+        return true
+    }
+
+    // MARK: Status
+
+    /// Uncommitted changes (staged, unstaged, untracked), leaving out ignored files and `.handoff/`.
+    /// Untracked folders are reported as one entry, not walked: the cost stays close to `git status`.
+    public func status(limit: Int = 10_000) throws(GitError) -> WorkingTreeStatus {
+        var options = git_status_options()
+        try LibGit2.check("git_status_options_init", git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)))
+        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+        var list: OpaquePointer?
+        try LibGit2.check("git_status_list_new", git_status_list_new(&list, handle, &options))
+        defer { git_status_list_free(list) }
+        let count = git_status_list_entrycount(list)
+        var entries: [StatusEntry] = []
+        for index in 0..<count {
+            guard entries.count < limit, let entry = git_status_byindex(list, index) else { break }
+            let status = entry.pointee.status.rawValue
+            let delta = entry.pointee.index_to_workdir ?? entry.pointee.head_to_index
+            guard let delta else { continue }
+            let pathPointer = delta.pointee.new_file.path ?? delta.pointee.old_file.path
+            guard let pathPointer else { continue }
+            let path = String(cString: pathPointer)
+            if path == ".handoff" || path.hasPrefix(".handoff/") { continue }
+            entries.append(StatusEntry(path: path, kind: Self.kind(of: status)))
+        }
+        return WorkingTreeStatus(entries: entries)
+    }
+
+    private static func kind(of status: UInt32) -> StatusEntry.Kind {
+        if status & GIT_STATUS_CONFLICTED.rawValue != 0 { return .conflicted }
+        if status & GIT_STATUS_WT_NEW.rawValue != 0 && status & GIT_STATUS_INDEX_NEW.rawValue == 0 { return .untracked }
+        if status & (GIT_STATUS_WT_DELETED.rawValue | GIT_STATUS_INDEX_DELETED.rawValue) != 0 { return .deleted }
+        if status & (GIT_STATUS_WT_RENAMED.rawValue | GIT_STATUS_INDEX_RENAMED.rawValue) != 0 { return .renamed }
+        if status & (GIT_STATUS_WT_TYPECHANGE.rawValue | GIT_STATUS_INDEX_TYPECHANGE.rawValue) != 0 { return .typeChange }
+        if status & GIT_STATUS_WT_MODIFIED.rawValue != 0 { return .modified }
+        return .staged
+    }
+
+    // MARK: Upstream
+
+    /// Ahead/behind of the current branch against its upstream; nil when detached, unborn or without upstream.
+    public func aheadBehindUpstream() throws(GitError) -> AheadBehind? {
+        var headRef: OpaquePointer?
+        let result = git_repository_head(&headRef, handle)
+        if result < 0 { return nil }
+        defer { git_reference_free(headRef) }
+        guard git_reference_is_branch(headRef) == 1 else { return nil }
+        var upstream: OpaquePointer?
+        let upstreamResult = git_branch_upstream(&upstream, headRef)
+        if upstreamResult == GIT_ENOTFOUND.rawValue { return nil }
+        try LibGit2.check("git_branch_upstream", upstreamResult)
+        defer { git_reference_free(upstream) }
+        guard let localTarget = git_reference_target(headRef), let upstreamTarget = git_reference_target(upstream) else { return nil }
+        var ahead = 0, behind = 0
+        try LibGit2.check("git_graph_ahead_behind", git_graph_ahead_behind(&ahead, &behind, handle, localTarget, upstreamTarget))
+        return AheadBehind(upstream: String(cString: git_reference_shorthand(upstream)), ahead: ahead, behind: behind)
+    }
+
+    /// The targets of every remote-tracking branch (`refs/remotes/*`).
+    public func remoteTrackingTips() -> [String] {
+        var iterator: OpaquePointer?
+        guard git_reference_iterator_glob_new(&iterator, handle, "refs/remotes/*") == 0 else { return [] }
+        defer { git_reference_iterator_free(iterator) }
+        var tips: [String] = []
+        var reference: OpaquePointer?
+        while git_reference_next(&reference, iterator) == 0 {
+            if let target = git_reference_target(reference) { tips.append(Self.oidString(target)) }
+            git_reference_free(reference)
+        }
+        return tips
+    }
+
+    public func remoteNames() -> [String] {
+        var names = git_strarray()
+        guard git_remote_list(&names, handle) == 0 else { return [] }
+        defer { git_strarray_dispose(&names) }
+        return (0..<names.count).compactMap { names.strings[$0].map { String(cString: $0) } }
+    }
+
+    // MARK: State, config, index
+
+    public func operationInProgress() -> RepositoryOperation {
+        switch git_repository_state(handle) {
+        case Int32(GIT_REPOSITORY_STATE_MERGE.rawValue): return .merge
+        case Int32(GIT_REPOSITORY_STATE_REVERT.rawValue), Int32(GIT_REPOSITORY_STATE_REVERT_SEQUENCE.rawValue): return .revert
+        case Int32(GIT_REPOSITORY_STATE_CHERRYPICK.rawValue), Int32(GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE.rawValue): return .cherryPick
+        case Int32(GIT_REPOSITORY_STATE_BISECT.rawValue): return .bisect
+        case Int32(GIT_REPOSITORY_STATE_REBASE.rawValue), Int32(GIT_REPOSITORY_STATE_REBASE_INTERACTIVE.rawValue),
+            Int32(GIT_REPOSITORY_STATE_REBASE_MERGE.rawValue):
+            return .rebase
+        case Int32(GIT_REPOSITORY_STATE_APPLY_MAILBOX.rawValue), Int32(GIT_REPOSITORY_STATE_APPLY_MAILBOX_OR_REBASE.rawValue): return .applyMailbox
+        default: return .none
+        }
+    }
+
+    /// A string from the repository's configuration (all levels), nil when unset.
+    public func configString(_ name: String) -> String? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, handle) == 0 else { return nil }
+        defer { git_config_free(config) }
+        var buffer = git_buf()
+        guard git_config_get_string_buf(&buffer, config, name) == 0 else { return nil }
+        defer { git_buf_dispose(&buffer) }
+        return String(cString: buffer.ptr)
+    }
+
+    /// Paths in the index (tracked files), in index order. Used for the Structure section of CONTEXT.md.
+    public func indexPaths() throws(GitError) -> [String] {
+        var index: OpaquePointer?
+        try LibGit2.check("git_repository_index", git_repository_index(&index, handle))
+        defer { git_index_free(index) }
+        let count = git_index_entrycount(index)
+        var paths: [String] = []
+        paths.reserveCapacity(count)
+        for position in 0..<count {
+            if let entry = git_index_get_byindex(index, position), let path = entry.pointee.path {
+                paths.append(String(cString: path))
+            }
+        }
+        return paths
+    }
+
+    /// Resolves a reference name (`refs/heads/main`) to its sha, nil when absent.
+    public func resolve(reference name: String) -> String? {
+        var oid = git_oid()
+        guard git_reference_name_to_id(&oid, handle, name) == 0 else { return nil }
+        return Self.oidString(&oid)
+    }
+
+    static func oidString(_ oid: UnsafePointer<git_oid>?) -> String {
+        guard let oid else { return "" }
+        var buffer = [CChar](repeating: 0, count: 41)
+        git_oid_tostr(&buffer, 41, oid)
+        return String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

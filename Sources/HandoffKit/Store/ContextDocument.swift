@@ -1,0 +1,155 @@
+/// `CONTEXT.md`: what a new session should know about the project.
+///
+/// Section markers (HTML comments, invisible when rendered):
+/// - `<!-- handoff:auto:begin NAME -->` … `<!-- handoff:auto:end NAME -->`: regenerated on every
+///   `handoff context` / `handoff end`. Edit outside them.
+/// - `<!-- handoff:curated:begin NAME -->` … `<!-- handoff:curated:end NAME -->`: yours; never rewritten.
+/// - `## Corrections`: one `- ` line per correction; new ones are appended, duplicates skipped.
+/// Everything outside the auto blocks is kept byte for byte.
+public enum ContextDocument {
+    public struct Inputs: Sendable {
+        public var trackedPaths: [String]
+        public var commands: ProjectCommands?
+        public init(trackedPaths: [String], commands: ProjectCommands?) {
+            self.trackedPaths = trackedPaths
+            self.commands = commands
+        }
+    }
+
+    static func beginMarker(_ name: String) -> String { "<!-- handoff:auto:begin \(name) -->" }
+    static func endMarker(_ name: String) -> String { "<!-- handoff:auto:end \(name) -->" }
+
+    /// The top-level layout from the git index: folders with their file counts, then top-level files.
+    public static func structureSection(trackedPaths: [String], limit: Int = 40) -> String {
+        var folderCounts: [String: Int] = [:]
+        var topFiles: [String] = []
+        for path in trackedPaths {
+            if let slash = path.firstIndex(of: "/") {
+                folderCounts[String(path[..<slash]), default: 0] += 1
+            } else {
+                topFiles.append(path)
+            }
+        }
+        var lines = ["## Structure", "", "Top level of the \(trackedPaths.count) tracked files (from the git index):", ""]
+        let folders = folderCounts.keys.sorted()
+        for folder in folders.prefix(limit) {
+            let count = folderCounts[folder]!
+            lines.append("- `\(folder)/` — \(count) file\(count == 1 ? "" : "s")")
+        }
+        if folders.count > limit { lines.append("- … and \(folders.count - limit) more folders") }
+        for file in topFiles.sorted().prefix(limit) { lines.append("- `\(file)`") }
+        if topFiles.count > limit { lines.append("- … and \(topFiles.count - limit) more files") }
+        if trackedPaths.isEmpty { lines.append("- (nothing tracked yet)") }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func invocationSection(commands: ProjectCommands?) -> String {
+        var lines = ["## Invocation", ""]
+        guard let commands, !commands.isEmpty else {
+            lines.append("No build manifest detected (Package.swift, package.json, Cargo.toml, go.mod, pyproject.toml, Makefile).")
+            return lines.joined(separator: "\n")
+        }
+        lines.append("Detected: \(commands.ecosystem).")
+        lines.append("")
+        func row(_ name: String, _ command: [String]?) {
+            lines.append("- \(name): " + (command.map { "`\($0.joined(separator: " "))`" } ?? "(none)"))
+        }
+        row("build", commands.build)
+        row("test", commands.test)
+        row("lint", commands.lint)
+        return lines.joined(separator: "\n")
+    }
+
+    static let template = """
+        # Project context
+
+        Maintained by handoff. Blocks between `handoff:auto` markers are regenerated; everything else is yours
+        and is never rewritten.
+
+        \(beginMarker("structure"))
+        \(endMarker("structure"))
+
+        \(beginMarker("invocation"))
+        \(endMarker("invocation"))
+
+        <!-- handoff:curated:begin notes -->
+        ## Notes
+
+        Conventions, architecture decisions and gotchas worth knowing before touching the code.
+        <!-- handoff:curated:end notes -->
+
+        ## Corrections
+
+        """
+
+    /// Regenerates the auto blocks of `existing` (or of a new document) and appends new corrections.
+    public static func render(existing: String?, inputs: Inputs, corrections: [String]) -> String {
+        var text = existing ?? template
+        text = replaceBlock(in: text, name: "structure", with: structureSection(trackedPaths: inputs.trackedPaths))
+        text = replaceBlock(in: text, name: "invocation", with: invocationSection(commands: inputs.commands))
+        return appendCorrections(corrections, to: text)
+    }
+
+    static func replaceBlock(in text: String, name: String, with body: String) -> String {
+        let begin = beginMarker(name), end = endMarker(name)
+        guard let beginRange = text.firstRange(of: begin),
+            let endRange = text[beginRange.upperBound...].firstRange(of: end)
+        else {
+            // No block yet: add it at the end, so a hand-written file keeps every byte it had.
+            let separator = text.isEmpty || text.hasSuffix("\n\n") ? "" : (text.hasSuffix("\n") ? "\n" : "\n\n")
+            return text + separator + begin + "\n" + body + "\n" + end + "\n"
+        }
+        return String(text[..<beginRange.upperBound]) + "\n" + body + "\n" + String(text[endRange.lowerBound...])
+    }
+
+    /// The `- ` entries of the `## Corrections` section.
+    public static func corrections(in text: String) -> [String] {
+        guard let section = correctionsSectionRange(in: text) else { return [] }
+        return text[section].split(separator: "\n").compactMap { line in
+            let trimmed = String(line).trimmed
+            return trimmed.hasPrefix("- ") ? String(trimmed.dropFirst(2)).trimmed : nil
+        }
+    }
+
+    static func normalise(_ correction: String) -> String {
+        correction.trimmed.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    static func appendCorrections(_ corrections: [String], to text: String) -> String {
+        var seen = Set(self.corrections(in: text).map(normalise))
+        var additions: [String] = []
+        for correction in corrections {
+            let flat = correction.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ").trimmed
+            guard !flat.isEmpty, seen.insert(normalise(flat)).inserted else { continue }
+            additions.append("- \(flat)")
+        }
+        var text = text
+        guard let section = correctionsSectionRange(in: text) else {
+            let separator = text.hasSuffix("\n") ? "\n" : "\n\n"
+            return text + separator + "## Corrections\n\n" + additions.map { $0 + "\n" }.joined()
+        }
+        guard !additions.isEmpty else { return text }
+        // Insert after the last non-blank line of the section.
+        var insertAt = section.upperBound
+        let body = text[section]
+        if let lastContent = body.lastIndex(where: { !$0.isWhitespace }) {
+            insertAt = text.index(after: lastContent)
+            let block = "\n" + additions.joined(separator: "\n")
+            text.insert(contentsOf: block, at: insertAt)
+        } else {
+            let prefix = text[..<section.lowerBound].hasSuffix("\n\n") ? "" : "\n"
+            text.insert(contentsOf: prefix + additions.joined(separator: "\n") + "\n", at: section.lowerBound)
+        }
+        return text
+    }
+
+    /// The body of `## Corrections`: from after its heading line to the next `## ` heading or marker.
+    static func correctionsSectionRange(in text: String) -> Range<String.Index>? {
+        guard let heading = text.firstRange(of: "\n## Corrections") ?? (text.hasPrefix("## Corrections") ? text.firstRange(of: "## Corrections") : nil) else { return nil }
+        let afterHeading = text[heading.upperBound...].firstIndex(of: "\n").map { text.index(after: $0) } ?? text.endIndex
+        var end = text.endIndex
+        if let next = text[afterHeading...].firstRange(of: "\n## ") { end = text.index(after: next.lowerBound) }
+        if let marker = text[afterHeading..<end].firstRange(of: "\n<!-- handoff:") { end = text.index(after: marker.lowerBound) }
+        return afterHeading..<end
+    }
+}

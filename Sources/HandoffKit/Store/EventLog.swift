@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One line of `events.jsonl`: when, what kind, which session, and the kind's own fields.
+public struct Event: Sendable, Equatable {
+    public var timestamp: Timestamp
+    public var type: String
+    public var session: String?
+    public var fields: JSONObject
+
+    public init(type: String, session: String? = nil, at timestamp: Timestamp = .now(), fields: JSONObject = JSONObject()) {
+        self.type = type
+        self.session = session
+        self.timestamp = timestamp
+        self.fields = fields
+    }
+
+    public init(type: String, session: String? = nil, at timestamp: Timestamp = .now(), _ pairs: [(String, JSONValue)]) {
+        self.init(type: type, session: session, at: timestamp, fields: JSONObject(pairs))
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject([("ts", .string(timestamp.iso8601)), ("type", .string(type))])
+        if let session { object["session"] = .string(session) }
+        for (key, value) in fields.pairs where object[key] == nil { object[key] = value }
+        return .object(object)
+    }
+
+    /// Reads a parsed line back; nil when it is not an event (no `type`).
+    public init?(json: JSONValue) {
+        guard let object = json.objectValue, let type = object["type"]?.stringValue else { return nil }
+        self.type = type
+        session = object["session"]?.stringValue
+        timestamp = object["ts"]?.stringValue.flatMap { Timestamp(iso8601: $0) } ?? Timestamp(milliseconds: 0)
+        var fields = JSONObject()
+        for (key, value) in object.pairs where key != "ts" && key != "type" && key != "session" { fields[key] = value }
+        self.fields = fields
+    }
+
+    public subscript(key: String) -> JSONValue? { fields[key] }
+}
+
+/// Events read back, with the number of lines that were not events (garbage, torn tails).
+public struct EventReadResult: Sendable {
+    public var events: [Event]
+    public var skippedLines: Int
+}
+
+/// `events.jsonl`: append-only, one JSON object a line.
+public struct EventLog: Sendable {
+    public let path: String
+    /// Where rotated logs go (`events-<stamp>.jsonl`).
+    public let rotationFolder: String
+    /// An event line longer than this is cut down (its text fields are truncated), so one event never
+    /// costs more than one bounded write.
+    public static let maximumLineBytes = 64 * 1024
+
+    public init(path: String, rotationFolder: String) {
+        self.path = path
+        self.rotationFolder = rotationFolder
+    }
+
+    /// One `write(2)` of one line on an `O_APPEND` descriptor.
+    public func append(_ event: Event) throws(SystemError) {
+        var line = event.json.compactText
+        if line.utf8.count > Self.maximumLineBytes {
+            line = Self.shrink(event).json.compactText
+        }
+        var bytes = Array(line.utf8)
+        bytes.append(0x0A)
+        try FileSystem.appendRecord(bytes, to: path)
+    }
+
+    private static func shrink(_ event: Event) -> Event {
+        var small = event
+        var fields = JSONObject()
+        for (key, value) in event.fields.pairs {
+            fields[key] = truncate(value, budget: 2048)
+        }
+        fields["truncated"] = .bool(true)
+        small.fields = fields
+        return small
+    }
+
+    private static func truncate(_ value: JSONValue, budget: Int) -> JSONValue {
+        switch value {
+        case .string(let text) where text.utf8.count > budget:
+            return .string(String(text.prefix(budget)) + "…")
+        case .array(let items):
+            return .array(items.prefix(50).map { truncate($0, budget: budget / 4) })
+        case .object(let object):
+            var copy = JSONObject()
+            for (key, item) in object.pairs.prefix(50) { copy[key] = truncate(item, budget: budget / 4) }
+            return .object(copy)
+        default:
+            return value
+        }
+    }
+
+    /// The last `count` events, reading backwards from the end of the file in growing chunks:
+    /// the cost depends on `count` and the size of those lines, not on the size of the log.
+    /// `matching` filters by type while still returning up to `count` matches (bounded by `scanLimit` bytes).
+    public func tail(_ count: Int, matching filter: ((Event) -> Bool)? = nil, scanLimit: Int = 64 * 1024 * 1024) -> EventReadResult {
+        guard count > 0, let size = FileSystem.size(path), size > 0 else { return EventReadResult(events: [], skippedLines: 0) }
+        var chunk = max(8192, count * 512)
+        while true {
+            let readSize = min(size, chunk)
+            guard let bytes = try? FileSystem.readTail(path, count: readSize) else {
+                return EventReadResult(events: [], skippedLines: 0)
+            }
+            // Drop a partial first line unless we read from the start of the file.
+            var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+            if readSize < size, !lines.isEmpty { lines.removeFirst() }
+            var events: [Event] = []
+            var skipped = 0
+            for line in lines.reversed() {
+                guard events.count < count else { break }
+                if let value = try? JSONValue.parse(Array(line)), let event = Event(json: value) {
+                    if filter?(event) ?? true { events.append(event) }
+                } else {
+                    skipped += 1
+                }
+            }
+            if events.count >= count || readSize >= size || readSize >= scanLimit {
+                return EventReadResult(events: events.reversed(), skippedLines: skipped)
+            }
+            chunk *= 4
+        }
+    }
+
+    /// Every event, oldest first, across rotated logs when `includeRotated` (rotated files first).
+    public func readAll(includeRotated: Bool = false) -> EventReadResult {
+        var files: [String] = []
+        if includeRotated { files += rotatedFiles() }
+        files.append(path)
+        var events: [Event] = []
+        var skipped = 0
+        for file in files {
+            guard let bytes = try? FileSystem.readBytes(file) else { continue }
+            for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
+                if let value = try? JSONValue.parse(Array(line)), let event = Event(json: value) {
+                    events.append(event)
+                } else {
+                    skipped += 1
+                }
+            }
+        }
+        return EventReadResult(events: events, skippedLines: skipped)
+    }
+
+    /// Number of lines in the current log (for `session_memory.last_event_index`).
+    public func lineCount() -> Int {
+        guard let bytes = try? FileSystem.readBytes(path) else { return 0 }
+        return bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    }
+
+    /// Rotated logs, oldest first (their names sort by time).
+    public func rotatedFiles() -> [String] {
+        FileSystem.list(rotationFolder)
+            .filter { $0.hasPrefix("events-") && $0.hasSuffix(".jsonl") }
+            .sorted()
+            .map { Path.join(rotationFolder, $0) }
+    }
+
+    /// Moves the log aside once it passes `maximumBytes`. The caller holds the store's lock; appenders
+    /// that opened the old file before the rename finish their line into the rotated file, so no line is lost.
+    @discardableResult
+    public func rotateIfNeeded(maximumBytes: Int) -> String? {
+        guard let size = FileSystem.size(path), size >= maximumBytes else { return nil }
+        let target = Path.join(rotationFolder, "events-\(Timestamp.now().milliseconds)-\(getpid()).jsonl")
+        do {
+            try FileSystem.makeDirectory(rotationFolder, mode: 0o700)
+            try FileSystem.move(path, to: target)
+            return target
+        } catch {
+            return nil
+        }
+    }
+}

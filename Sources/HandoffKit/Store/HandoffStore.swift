@@ -1,0 +1,221 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where everything lives inside `.handoff/`.
+public struct StoreLayout: Sendable, Equatable {
+    /// The worktree root the store belongs to.
+    public let worktreeRoot: String
+    public let directory: String
+
+    public init(worktreeRoot: String) {
+        self.worktreeRoot = worktreeRoot
+        directory = Path.join(worktreeRoot, ".handoff")
+    }
+
+    public var stateFile: String { Path.join(directory, "state.json") }
+    public var eventsFile: String { Path.join(directory, "events.jsonl") }
+    public var contextFile: String { Path.join(directory, "CONTEXT.md") }
+    public var sessionsDirectory: String { Path.join(directory, "sessions") }
+    public var runtimeDirectory: String { Path.join(directory, "runtime") }
+    public var lockFile: String { Path.join(directory, ".lock") }
+    public var gitignoreFile: String { Path.join(directory, ".gitignore") }
+    public var pushesFile: String { Path.join(directory, "pushes.json") }
+
+    public func archiveFile(session: String) -> String { Path.join(sessionsDirectory, "\(session).json") }
+    public func runtimeFile(session: String) -> String { Path.join(runtimeDirectory, "\(session).json") }
+}
+
+/// The `.handoff/` store of one worktree: state, events, context, archives.
+///
+/// Every read-modify-write of a JSON file holds the store's exclusive lock; every write is atomic
+/// (temporary file, fsync, rename); events are single `O_APPEND` writes. Nothing here prints.
+public struct HandoffStore: Sendable {
+    public let layout: StoreLayout
+    /// How long a writer waits for the lock before giving up (hooks fail open after that).
+    public var lockTimeout: Double = 2.0
+
+    public init(worktreeRoot: String) {
+        layout = StoreLayout(worktreeRoot: worktreeRoot)
+    }
+
+    /// Files the suite owns are ignored by git, so they never count as uncommitted work.
+    /// `CONTEXT.md` can still be shared with a team by `git add -f .handoff/CONTEXT.md`.
+    public static let gitignoreContents = """
+        # Written by handoff: the store's files are not project work.
+        # To share CONTEXT.md with your team: git add -f .handoff/CONTEXT.md
+        *
+
+        """
+
+    /// True when `.handoff/` exists as a real folder (a symbolic link is not a store).
+    public var exists: Bool {
+        FileSystem.isDirectory(layout.directory) && !FileSystem.isSymlink(layout.directory)
+    }
+
+    /// Creates the store (0700 folder, 0600 files). Idempotent: returns false when it was already there.
+    @discardableResult
+    public func initialise(hostname: String) throws(StoreError) -> Bool {
+        if FileSystem.isSymlink(layout.directory) { throw .symlinkRefused(layout.directory) }
+        let existed = exists
+        do {
+            try FileSystem.makeDirectory(layout.directory, mode: 0o700)
+            FileSystem.setMode(layout.directory, 0o700)
+            try FileSystem.makeDirectory(layout.sessionsDirectory, mode: 0o700)
+            try FileSystem.makeDirectory(layout.runtimeDirectory, mode: 0o700)
+            if !FileSystem.exists(layout.gitignoreFile) {
+                try FileSystem.writeText(Self.gitignoreContents, to: layout.gitignoreFile)
+            }
+        } catch {
+            throw .io(error)
+        }
+        if !FileSystem.exists(layout.stateFile) {
+            try withLock { () throws(StoreError) in
+                if !FileSystem.exists(layout.stateFile) {
+                    try writeStateUnlocked(HandoffState.initial(hostname: hostname))
+                }
+            }
+        }
+        return !existed
+    }
+
+    // MARK: Locking
+
+    /// Runs `body` holding the store's exclusive lock.
+    public func withLock<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        guard exists else { throw .notInitialised(root: layout.worktreeRoot) }
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: layout.lockFile, timeout: lockTimeout)
+        } catch let error as SystemError {
+            throw .io(error)
+        } catch {
+            throw .lockTimeout(layout.lockFile)
+        }
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    // MARK: State
+
+    /// The raw JSON of `state.json`.
+    public func readStateJSON() throws(StoreError) -> JSONValue {
+        guard exists else { throw .notInitialised(root: layout.worktreeRoot) }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readBytes(layout.stateFile, limit: 16 * 1024 * 1024)
+        } catch {
+            if error.code == ENOENT { return HandoffState.initial(hostname: "").json }
+            throw .io(error)
+        }
+        do {
+            return try JSONValue.parse(bytes)
+        } catch {
+            throw .unreadableState(file: layout.stateFile, reason: bytes.isEmpty ? "the file is empty" : error.description)
+        }
+    }
+
+    /// `state.json` as a typed state. A missing file reads as a fresh state.
+    public func readState() throws(StoreError) -> HandoffState {
+        let json = try readStateJSON()
+        if let version = json["_version"]?.intValue, version != 1 { throw .unsupportedVersion(version) }
+        return try HandoffState(json: json)
+    }
+
+    /// Writes a state atomically. Callers that read first must hold the lock (see `updateState`).
+    func writeStateUnlocked(_ state: HandoffState) throws(StoreError) {
+        if FileSystem.isSymlink(layout.stateFile) { throw .symlinkRefused(layout.stateFile) }
+        do {
+            try FileSystem.writeText(state.json.prettyText, to: layout.stateFile)
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    /// Reads, changes and writes `state.json` under the lock, so concurrent updates are never lost.
+    @discardableResult
+    public func updateState(_ change: (inout HandoffState) throws(StoreError) -> Void) throws(StoreError) -> HandoffState {
+        try withLock { () throws(StoreError) -> HandoffState in
+            var state = try readState()
+            try change(&state)
+            try writeStateUnlocked(state)
+            return state
+        }
+    }
+
+    /// Replaces the state wholesale (under the lock).
+    public func writeState(_ state: HandoffState) throws(StoreError) {
+        try withLock { () throws(StoreError) in try writeStateUnlocked(state) }
+    }
+
+    // MARK: Archives
+
+    /// Copies a state to `sessions/<name>.json` (atomically). `name` must pass `SessionID.isSafe`.
+    public func archive(_ json: JSONValue, as name: String) throws(StoreError) {
+        let safe = try SessionID.validate(name)
+        try ensureFolder(layout.sessionsDirectory)
+        let file = Path.join(layout.sessionsDirectory, "\(safe).json")
+        if FileSystem.isSymlink(file) { throw .symlinkRefused(file) }
+        do {
+            try FileSystem.writeText(json.prettyText, to: file)
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    /// Writes any text file inside the store atomically (CONTEXT.md, reflections, runtime files).
+    public func writeFile(_ text: String, to path: String) throws(StoreError) {
+        guard Path.relative(path, to: layout.directory) != nil else { throw .symlinkRefused(path) }
+        try ensureFolder(Path.dirname(path))
+        if FileSystem.isSymlink(path) { throw .symlinkRefused(path) }
+        do {
+            try FileSystem.writeText(text, to: path)
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    func ensureFolder(_ folder: String) throws(StoreError) {
+        if FileSystem.isSymlink(folder) { throw .symlinkRefused(folder) }
+        do {
+            try FileSystem.makeDirectory(folder, mode: 0o700)
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    /// Archived states, newest first, by modification time.
+    public func archives() -> [String] {
+        FileSystem.list(layout.sessionsDirectory)
+            .filter { $0.hasSuffix(".json") }
+            .map { Path.join(layout.sessionsDirectory, $0) }
+            .sorted { (FileSystem.modificationTime($0) ?? 0) > (FileSystem.modificationTime($1) ?? 0) }
+    }
+
+    /// Keeps the newest `keep` archives and deletes the rest, oldest first. Returns how many went.
+    @discardableResult
+    public func pruneArchives(keep: Int) -> Int {
+        let all = archives()
+        guard all.count > keep else { return 0 }
+        for file in all[keep...] { FileSystem.remove(file) }
+        return all.count - keep
+    }
+
+    // MARK: Events
+
+    public var events: EventLog { EventLog(path: layout.eventsFile, rotationFolder: layout.sessionsDirectory) }
+
+    /// Appends one event (never throws away the caller's work: a failed append is reported, not fatal).
+    public func append(_ event: Event) throws(StoreError) {
+        guard exists else { throw .notInitialised(root: layout.worktreeRoot) }
+        do {
+            try events.append(event)
+        } catch {
+            throw .io(error)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+/// What the hooks know about one agent session, in `.handoff/runtime/<session>.json`.
+///
+/// `state.json` has one `_runtime` (the session that wrote it last); several sessions can share a
+/// worktree, so each session's gate judges from its own file and never from another session's.
+public struct SessionRuntime: Sendable, Equatable {
+    public struct FileMark: Sendable, Equatable {
+        public var path: String
+        public var size: Int
+        public var modified: Double
+    }
+
+    public var sessionID: String
+    public var startedAt: Timestamp
+    public var startHash: String?
+    public var startBranch: String?
+    public var hostname: String
+    public var compactionCount = 0
+    public var lastCompaction: Timestamp?
+    public var lastCompactionTrigger: String?
+    /// Stops blocked in a row; reset when a stop is let through.
+    public var consecutiveBlocks = 0
+    public var totalBlocks = 0
+    /// The last time work happened in this session: a commit or a file-changing tool call.
+    public var lastWorkAt: Timestamp?
+    /// The last completed handover (an accepted reflection or `handoff end`) and which kind.
+    public var handoverAt: Timestamp?
+    public var handoverKind: String?
+    /// A "success" reflection against a failed test/build was refused once already.
+    public var refusedSuccessOnce = false
+    /// Uncommitted files when the session started, so that only new changes count as this session's work.
+    public var dirtyAtStart: [FileMark] = []
+    public var endedAt: Timestamp?
+    public var transcriptPath: String?
+
+    public init(sessionID: String, startedAt: Timestamp, hostname: String) {
+        self.sessionID = sessionID
+        self.startedAt = startedAt
+        self.hostname = hostname
+    }
+
+    /// True when work happened after the last completed handover (or no handover happened yet).
+    public var hasWorkAfterHandover: Bool {
+        guard let lastWorkAt else { return false }
+        guard let handoverAt else { return true }
+        return lastWorkAt > handoverAt
+    }
+
+    public var json: JSONValue {
+        func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.iso8601) } ?? .null }
+        return .object(JSONObject([
+            ("session_id", .string(sessionID)),
+            ("started_at", .string(startedAt.iso8601)),
+            ("start_hash", JSONValue(startHash)),
+            ("start_branch", JSONValue(startBranch)),
+            ("hostname", .string(hostname)),
+            ("compaction_count", .int(compactionCount)),
+            ("last_compaction", time(lastCompaction)),
+            ("last_compaction_trigger", JSONValue(lastCompactionTrigger)),
+            ("consecutive_blocks", .int(consecutiveBlocks)),
+            ("total_blocks", .int(totalBlocks)),
+            ("last_work_at", time(lastWorkAt)),
+            ("handover_at", time(handoverAt)),
+            ("handover_kind", JSONValue(handoverKind)),
+            ("refused_success_once", .bool(refusedSuccessOnce)),
+            ("dirty_at_start", .array(dirtyAtStart.map {
+                ["path": .string($0.path), "size": .int($0.size), "mtime": .double($0.modified)]
+            })),
+            ("ended_at", time(endedAt)),
+            ("transcript_path", JSONValue(transcriptPath)),
+        ]))
+    }
+
+    public init?(json: JSONValue) {
+        guard let object = json.objectValue, let id = object["session_id"]?.stringValue,
+            let started = object["started_at"]?.stringValue.flatMap({ Timestamp(iso8601: $0) })
+        else { return nil }
+        func time(_ key: String) -> Timestamp? { object[key]?.stringValue.flatMap { Timestamp(iso8601: $0) } }
+        self.init(sessionID: id, startedAt: started, hostname: object["hostname"]?.stringValue ?? "")
+        startHash = object["start_hash"]?.stringValue
+        startBranch = object["start_branch"]?.stringValue
+        compactionCount = object["compaction_count"]?.intValue ?? 0
+        lastCompaction = time("last_compaction")
+        lastCompactionTrigger = object["last_compaction_trigger"]?.stringValue
+        consecutiveBlocks = object["consecutive_blocks"]?.intValue ?? 0
+        totalBlocks = object["total_blocks"]?.intValue ?? 0
+        lastWorkAt = time("last_work_at")
+        handoverAt = time("handover_at")
+        handoverKind = object["handover_kind"]?.stringValue
+        refusedSuccessOnce = object["refused_success_once"]?.boolValue ?? false
+        dirtyAtStart = (object["dirty_at_start"]?.arrayValue ?? []).compactMap { item in
+            guard let path = item["path"]?.stringValue else { return nil }
+            let modified: Double
+            switch item["mtime"] {
+            case .double(let value)?: modified = value
+            case .int(let value)?: modified = Double(value)
+            default: modified = 0
+            }
+            return FileMark(path: path, size: item["size"]?.intValue ?? -1, modified: modified)
+        }
+        endedAt = time("ended_at")
+        transcriptPath = object["transcript_path"]?.stringValue
+    }
+}
+
+extension HandoffStore {
+    public func readRuntime(session: String) -> SessionRuntime? {
+        guard SessionID.isSafe(session),
+            let bytes = try? FileSystem.readBytes(layout.runtimeFile(session: session), limit: 4 * 1024 * 1024),
+            let json = try? JSONValue.parse(bytes)
+        else { return nil }
+        return SessionRuntime(json: json)
+    }
+
+    /// Reads, changes and writes a session's runtime under the store's lock. `create` makes the
+    /// record when the session has none yet (returning nil skips the write).
+    @discardableResult
+    public func updateRuntime(
+        session: String,
+        create: () -> SessionRuntime?,
+        _ change: (inout SessionRuntime) throws(StoreError) -> Void
+    ) throws(StoreError) -> SessionRuntime? {
+        let id = try SessionID.validate(session)
+        return try withLock { () throws(StoreError) -> SessionRuntime? in
+            guard var runtime = readRuntime(session: id) ?? create() else { return nil }
+            try change(&runtime)
+            try writeFile(runtime.json.prettyText, to: layout.runtimeFile(session: id))
+            return runtime
+        }
+    }
+
+    /// Sessions that started and did not end, newest first (ended or unreadable ones left out).
+    public func activeSessions(maximumAgeSeconds: Double = 7 * 24 * 3600) -> [SessionRuntime] {
+        let now = Timestamp.now()
+        return FileSystem.list(layout.runtimeDirectory)
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+            .compactMap { readRuntime(session: String($0.dropLast(5))) }
+            .filter { $0.endedAt == nil && now.seconds - $0.startedAt.seconds < maximumAgeSeconds }
+            .sorted { $0.startedAt > $1.startedAt }
+    }
+}

@@ -1,0 +1,290 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed system call, with the path it was about and `errno`'s text.
+public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let call: String
+    public let path: String
+    public let code: Int32
+
+    public init(_ call: String, path: String, code: Int32 = errno) {
+        self.call = call
+        self.path = path
+        self.code = code
+    }
+
+    public var description: String {
+        "\(call) \(path): \(String(cString: strerror(code)))"
+    }
+}
+
+/// Thin, allocation-light wrappers over POSIX file calls. Hooks use these instead of Foundation's
+/// FileManager: they start faster and let us say exactly which call failed.
+public enum FileSystem {
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// True for a symbolic link itself (not what it points to).
+    public static func isSymlink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    public static func size(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int(info.st_size)
+    }
+
+    /// Modification time in seconds since the epoch.
+    public static func modificationTime(_ path: String) -> Double? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        return Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        #else
+        return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        #endif
+    }
+
+    public static func ownerUID(_ path: String) -> UInt32? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return UInt32(info.st_uid)
+    }
+
+    /// Creates one directory with `mode`; succeeds when it is already there.
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SystemError) {
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemError("mkdir", path: path) }
+    }
+
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
+        if isDirectory(path) { return }
+        let parent = Path.dirname(path)
+        if parent != path && !parent.isEmpty { try makeDirectories(parent, mode: mode) }
+        try makeDirectory(path, mode: mode)
+    }
+
+    public static func readBytes(_ path: String, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open", path: path) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_size > 0 { result.reserveCapacity(min(Int(info.st_size), limit)) }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while result.count < limit {
+            let want = min(buffer.count, limit - result.count)
+            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, want) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("read", path: path)
+            }
+            if got == 0 { break }
+            result.append(contentsOf: buffer[0..<got])
+        }
+        return result
+    }
+
+    public static func readText(_ path: String) throws(SystemError) -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
+    }
+
+    /// The last `count` bytes of a file, read with one seek: the cost does not depend on the file's size.
+    public static func readTail(_ path: String, count: Int) throws(SystemError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open", path: path) }
+        defer { close(fd) }
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0 else { throw SystemError("lseek", path: path) }
+        let start = max(0, Int(end) - count)
+        var buffer = [UInt8](repeating: 0, count: Int(end) - start)
+        var filled = 0
+        while filled < buffer.count {
+            let got = buffer.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("pread", path: path)
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        return Array(buffer[0..<filled])
+    }
+
+    /// Writes `bytes` so that a reader sees either the old file or the new one, never a mix:
+    /// a temporary file in the same folder, fsync, rename over the target, fsync the folder.
+    /// The temporary file is refused if the target's folder is reached through a symbolic link
+    /// out of the store (callers check paths; here we only never follow a link at the final name).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
+        let folder = Path.dirname(path)
+        let temporary = "\(folder)/.\(Path.basename(path)).tmp.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw SystemError("open", path: temporary) }
+        var failure: SystemError?
+        if !writeAll(fd, bytes) {
+            failure = SystemError("write", path: temporary)
+        } else if fsync(fd) != 0 {
+            failure = SystemError("fsync", path: temporary)
+        }
+        close(fd)
+        if failure == nil, rename(temporary, path) != 0 { failure = SystemError("rename", path: path) }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        syncDirectory(folder)
+    }
+
+    public static func writeText(_ text: String, to path: String, mode: mode_t = 0o600) throws(SystemError) {
+        try writeAtomically(Array(text.utf8), to: path, mode: mode)
+    }
+
+    /// Appends one record in a single `write(2)` on an `O_APPEND` descriptor, so concurrent
+    /// appenders never interleave inside a line.
+    public static func appendRecord(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw SystemError("open", path: path) }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { buffer -> Int in
+            var result: Int
+            repeat { result = write(fd, buffer.baseAddress, buffer.count) } while result < 0 && errno == EINTR
+            return result
+        }
+        guard written == bytes.count else { throw SystemError("write", path: path, code: written < 0 ? errno : EIO) }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let result = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += result
+            }
+            return true
+        }
+    }
+
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+
+    public static func remove(_ path: String) {
+        unlink(path)
+    }
+
+    public static func move(_ source: String, to destination: String) throws(SystemError) {
+        if rename(source, destination) != 0 { throw SystemError("rename", path: source) }
+    }
+
+    public static func setMode(_ path: String, _ mode: mode_t) {
+        chmod(path, mode)
+    }
+
+    public static func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mode & 0o7777
+    }
+
+    /// Names in a folder, without "." and "..". Empty when the folder cannot be read.
+    public static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return cString(buffer)
+    }
+
+    static func cString(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    public static func hostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+        return cString(buffer)
+    }
+}
+
+/// String path helpers (no Foundation URL on the hot path).
+public enum Path {
+    public static func join(_ base: String, _ component: String) -> String {
+        if component.hasPrefix("/") { return component }
+        if base.isEmpty { return component }
+        return base.hasSuffix("/") ? base + component : base + "/" + component
+    }
+
+    public static func dirname(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        if slash == trimmed.startIndex { return "/" }
+        return String(trimmed[..<slash])
+    }
+
+    public static func basename(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+
+    /// Makes `path` absolute against `base` and removes "." and ".." lexically.
+    public static func normalize(_ path: String, relativeTo base: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : join(base, path)
+        var parts: [Substring] = []
+        for part in absolute.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// `path` relative to `root` when it lies inside it, else nil.
+    public static func relative(_ path: String, to root: String) -> String? {
+        let rootSlash = root.hasSuffix("/") ? root : root + "/"
+        if path == root { return "." }
+        guard path.hasPrefix(rootSlash) else { return nil }
+        return String(path.dropFirst(rootSlash.count))
+    }
+}
