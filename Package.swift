@@ -40,8 +40,13 @@ let package = Package(
         ),
         .testTarget(
             name: "HandoffKitTests",
+            dependencies: ["HandoffKit"]
+        ),
+        // Drives the real Claude Code CLI against a loopback model server (Support/fake_messages_server.py).
+        .testTarget(
+            name: "HandoffE2ETests",
             dependencies: ["HandoffKit"],
-            resources: []
+            exclude: ["Support"]
         ),
     ] + hookTargets.map { .executableTarget(name: $0, dependencies: ["HandoffKit"]) },
     swiftLanguageModes: [.v6]

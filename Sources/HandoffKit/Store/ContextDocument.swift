@@ -153,3 +153,18 @@ public enum ContextDocument {
         return afterHeading..<end
     }
 }
+
+/// Regenerates `.handoff/CONTEXT.md` from the repository.
+public enum ContextRegenerator {
+    /// Writes CONTEXT.md (atomically) and returns its text.
+    @discardableResult
+    public static func regenerate(store: HandoffStore, repository: GitRepository, corrections: [String]) throws -> String {
+        let tracked = (try? repository.indexPaths()) ?? []
+        let commands = ProjectDetector.detect(root: store.layout.worktreeRoot)
+        let existing = try? FileSystem.readText(store.layout.contextFile)
+        let text = ContextDocument.render(
+            existing: existing, inputs: .init(trackedPaths: tracked, commands: commands), corrections: corrections)
+        if text != existing { try store.writeFile(text, to: store.layout.contextFile) }
+        return text
+    }
+}

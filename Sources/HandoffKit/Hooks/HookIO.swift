@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a hook was given: arguments, environment, working directory and (lazily) its standard input.
+///
+/// Every hook is a function from `HookInput` to `HookOutput`; the executables only build the input
+/// from the process and write the output. Tests call the same functions with made-up inputs.
+public struct HookInput: Sendable {
+    public var arguments: [String]
+    public var environment: Environment
+    public var workingDirectory: String
+    /// Reads standard input to its end (bounded). Lazy: a hook that exits early never reads it,
+    /// except where the contract says it must drain it (pre-push).
+    public var readStandardInput: @Sendable () -> [UInt8]
+    public var now: @Sendable () -> Timestamp
+
+    public init(
+        arguments: [String] = [],
+        environment: Environment,
+        workingDirectory: String,
+        standardInput: @escaping @Sendable () -> [UInt8] = { [] },
+        now: @escaping @Sendable () -> Timestamp = { .now() }
+    ) {
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.readStandardInput = standardInput
+        self.now = now
+    }
+
+    /// The input of this process.
+    public static func fromProcess() -> HookInput {
+        HookInput(
+            arguments: Array(CommandLine.arguments.dropFirst()),
+            environment: .current(),
+            workingDirectory: FileSystem.currentDirectory(),
+            standardInput: { StandardStreams.readAllInput() })
+    }
+}
+
+/// What a hook answers: bytes for stdout and stderr, and the exit status.
+public struct HookOutput: Sendable, Equatable {
+    public var standardOutput: String
+    public var standardError: String
+    public var exitStatus: Int32
+
+    public init(standardOutput: String = "", standardError: String = "", exitStatus: Int32 = 0) {
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.exitStatus = exitStatus
+    }
+
+    public static let silent = HookOutput()
+
+    /// Writes the output to this process's streams and exits with its status. Only executables call this.
+    public func emitAndExit() -> Never {
+        StandardStreams.write(standardOutput, to: 1)
+        StandardStreams.write(standardError, to: 2)
+        exit(exitStatus)
+    }
+}
+
+/// Raw standard streams for the hook executables (no buffering surprises, no Foundation).
+public enum StandardStreams {
+    /// Hook input larger than this is drained but not kept: a hostile payload cannot exhaust memory.
+    public static let inputLimit = 8 * 1024 * 1024
+
+    public static func readAllInput(limit: Int = inputLimit) -> [UInt8] {
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let got = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if got == 0 { break }
+            if result.count < limit { result.append(contentsOf: buffer[0..<min(got, limit - result.count)]) }
+        }
+        return result
+    }
+
+    public static func write(_ text: String, to fd: Int32) {
+        guard !text.isEmpty else { return }
+        _ = FileSystem.writeAll(fd, Array(text.utf8))
+    }
+}
+
+/// A hook that has not finished by its deadline gives up and fails open: the pre-rendered
+/// fail-open answer is written from a signal handler (only `write` and `_exit`, both async-signal-safe).
+public enum HookDeadline {
+    nonisolated(unsafe) private static var failOpenStdout: UnsafeMutableBufferPointer<UInt8>?
+    nonisolated(unsafe) private static var failOpenStderr: UnsafeMutableBufferPointer<UInt8>?
+
+    /// The deadline in seconds: `HANDOFF_HOOK_TIMEOUT`, default 2.
+    public static func seconds(_ environment: Environment) -> Double {
+        guard let text = environment["HANDOFF_HOOK_TIMEOUT"], let value = Double(text), value > 0 else { return 2.0 }
+        return min(value, 600)
+    }
+
+    /// Arms a one-shot timer; when it fires, `failOpen` is written and the process exits 0.
+    public static func arm(seconds: Double, failOpen: HookOutput) {
+        // Set once, before the timer exists, and only read by the handler afterwards: no data race.
+        failOpenStdout = copy(failOpen.standardOutput)
+        failOpenStderr = copy(failOpen.standardError)
+        signal(SIGALRM) { _ in
+            if let out = HookDeadline.failOpenStdout { _ = write(1, out.baseAddress, out.count) }
+            if let err = HookDeadline.failOpenStderr { _ = write(2, err.baseAddress, err.count) }
+            _exit(0)
+        }
+        var timer = itimerval()
+        timer.it_value.tv_sec = Int(seconds)
+        timer.it_value.tv_usec = Int((seconds - Double(Int(seconds))) * 1_000_000)
+        setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
+    }
+
+    private static func copy(_ text: String) -> UnsafeMutableBufferPointer<UInt8>? {
+        guard !text.isEmpty else { return nil }
+        let bytes = Array(text.utf8)
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+        _ = buffer.initialize(from: bytes)
+        return buffer
+    }
+}

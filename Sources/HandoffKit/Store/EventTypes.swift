@@ -1,0 +1,59 @@
+/// The `type` of every event the suite writes, in one place so that writers and readers agree.
+///
+/// Fields by type (besides `ts`, `type`, `session`):
+/// - `init`: `root`
+/// - `commit`: `sha`, `short`, `subject`, `branch` (nil when detached), `detached`, `parents`,
+///   `files_changed`, `insertions`, `deletions`, `author_time` (ISO-8601), `operation` (rebase, cherry-pick… or absent)
+/// - `push`: `remote`, `url` (credentials stripped), `refs`: [{`local_ref`, `local_sha`, `remote_ref`,
+///   `remote_sha`, `kind` (new/delete/update/force), `commits`}]
+/// - `tool`: `tool` ("Bash"), `command` (redacted), `exit_code` (nil when unknown), `class` (test/build/lint/vcs/other), `ok`
+/// - `file_edit`: `tool`, `paths`
+/// - `check`: `name` (build/tests/lint), `class`, `command`, `exit_code`, `result` (pass/fail), `output_tail`, `timed_out`
+/// - `session_start`: `source` (startup/resume/clear/compact), `head`, `branch`
+/// - `session_end`: `reason`, `auto_saved`
+/// - `compaction`: `trigger` (manual/auto), `count`
+/// - `stop_blocked`: `reason`, `consecutive`
+/// - `stop_allowed`: `why`
+/// - `gate_overridden`: `blocks`, `reason`
+/// - `handover`: `kind` (reflection/handoff-end), `outcome`, `next_step`, `archive`
+/// - `handoff_end`: `severity`, `health`, `archive`
+/// - `subagent_stop`: `agent_type`
+/// - `hook_error`: `hook`, `error`
+public enum EventType {
+    public static let initialised = "init"
+    public static let commit = "commit"
+    public static let push = "push"
+    public static let tool = "tool"
+    public static let fileEdit = "file_edit"
+    public static let check = "check"
+    public static let sessionStart = "session_start"
+    public static let sessionEnd = "session_end"
+    public static let compaction = "compaction"
+    public static let stopBlocked = "stop_blocked"
+    public static let stopAllowed = "stop_allowed"
+    public static let gateOverridden = "gate_overridden"
+    public static let handover = "handover"
+    public static let handoffEnd = "handoff_end"
+    public static let subagentStop = "subagent_stop"
+    public static let hookError = "hook_error"
+}
+
+/// What kind of work a shell command is, from its words (never by running it).
+public enum CommandClass: String, Sendable {
+    case test, build, lint, vcs, other
+
+    public static func classify(_ command: String) -> CommandClass {
+        let words = command.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == ";" || $0 == "&" || $0 == "|" })
+            .map(String.init)
+        let joined = " " + words.joined(separator: " ") + " "
+        let testSignals = [" test ", " pytest", " jest", " vitest", " mocha", " rspec", " go test", " cargo test", " swift test",
+                           " npm test", " yarn test", " pnpm test", " bun test", " ctest", " make test", " make check", " tox", " phpunit"]
+        if testSignals.contains(where: { joined.contains($0) }) { return .test }
+        let lintSignals = [" lint", " eslint", " ruff", " flake8", " pylint", " clippy", " swiftlint", " golangci", " go vet", " mypy", " prettier --check", " shellcheck"]
+        if lintSignals.contains(where: { joined.contains($0) }) { return .lint }
+        let buildSignals = [" build", " make ", " make", " tsc", " cargo check", " compile", " gradle", " mvn ", " cmake", " ninja"]
+        if buildSignals.contains(where: { joined.contains($0) }) { return .build }
+        if words.first == "git" || joined.contains(" git ") || words.first == "gh" { return .vcs }
+        return .other
+    }
+}

@@ -1,0 +1,140 @@
+/// What `handoff status` shows: the state at a glance, from the store and the repository.
+public struct StatusReport: Sendable {
+    public var root: String
+    public var state: HandoffState?
+    public var stateError: String?
+    public var branch: String?
+    public var head: String?
+    public var uncommitted: [String]
+    public var unpushed: Int?
+    public var upstream: String?
+    public var operation: String?
+    public var session: SessionRuntime?
+    public var handoverComplete: Bool
+    public var recentEvents: [Event]
+    public var skippedEventLines: Int
+
+    public static func gather(store: HandoffStore, repository: GitRepository?, recentEvents: Int) -> StatusReport {
+        var state: HandoffState?
+        var stateError: String?
+        do { state = try store.readState() } catch { stateError = error.description }
+        let head = try? repository?.head()
+        let status = try? repository?.status(limit: 1000)
+        let upstream = try? repository?.aheadBehindUpstream()
+        let operation = repository?.operationInProgress()
+        let session = state?.sessionID.flatMap { store.readRuntime(session: $0) }
+        let events = store.events.tail(recentEvents)
+        let complete: Bool
+        if let session {
+            complete = session.handoverAt != nil && !session.hasWorkAfterHandover
+        } else {
+            complete = state?.runtime.handoffEndCompleted ?? false
+        }
+        return StatusReport(
+            root: store.layout.worktreeRoot, state: state, stateError: stateError,
+            branch: head?.label, head: head?.sha, uncommitted: status?.paths ?? [],
+            unpushed: upstream?.ahead, upstream: upstream?.upstream,
+            operation: operation.flatMap { $0 == RepositoryOperation.none ? nil : $0.rawValue },
+            session: session, handoverComplete: complete && (status?.isClean ?? true) && (upstream?.ahead ?? 0) == 0,
+            recentEvents: events.events, skippedEventLines: events.skippedLines)
+    }
+
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("root", .string(root)),
+            ("severity", JSONValue(state?.severity?.rawValue)),
+            ("source", JSONValue(state?.source.rawValue)),
+            ("state_error", JSONValue(stateError)),
+            ("branch", JSONValue(branch)),
+            ("head", JSONValue(head)),
+            ("uncommitted", .int(uncommitted.count)),
+            ("uncommitted_files", JSONValue(Array(uncommitted.prefix(50)))),
+            ("unpushed", unpushed.map { .int($0) } ?? .null),
+            ("upstream", JSONValue(upstream)),
+            ("operation", JSONValue(operation)),
+            ("session", JSONValue(state?.sessionID)),
+            ("compactions", .int(state?.runtime.compactionCount ?? 0)),
+            ("handover_complete", .bool(handoverComplete)),
+            ("handover_kind", JSONValue(session?.handoverKind)),
+            ("resume_next", JSONValue(state?.resume.next)),
+            ("recent_events", .array(recentEvents.map(\.json))),
+            ("skipped_event_lines", .int(skippedEventLines)),
+        ]))
+    }
+
+    public func text(paint: (String, String) -> String) -> String {
+        var lines: [String] = []
+        if let state {
+            let severity = state.severity.map { "\($0.emoji) \($0.rawValue)" } ?? "unset"
+            lines.append("Severity:    \(severity)  (source: \(state.source.rawValue))")
+        } else if let stateError {
+            lines.append(paint("State:       unreadable — \(stateError)", "31"))
+        }
+        lines.append("Branch:      \(branch ?? "unknown")" + (operation.map { "  [\($0) in progress]" } ?? ""))
+        lines.append("Uncommitted: \(uncommitted.count) file\(uncommitted.count == 1 ? "" : "s")"
+            + (uncommitted.isEmpty ? "" : " (" + uncommitted.prefix(5).joined(separator: ", ") + (uncommitted.count > 5 ? ", …" : "") + ")"))
+        if let unpushed, let upstream {
+            lines.append("Unpushed:    \(unpushed) commit\(unpushed == 1 ? "" : "s") ahead of \(upstream)")
+        } else {
+            lines.append("Unpushed:    no upstream")
+        }
+        lines.append("Session:     \(state?.sessionID ?? "none")  compactions: \(state?.runtime.compactionCount ?? 0)")
+        let handover = handoverComplete
+            ? paint("complete", "32") + (session?.handoverKind.map { " (\($0))" } ?? "")
+            : paint("not complete", "33")
+        lines.append("Handover:    \(handover)")
+        if let next = state?.resume.next, !next.isEmpty { lines.append("Resume:      \(next)") }
+        if !recentEvents.isEmpty {
+            lines.append("")
+            lines.append("Recent events:")
+            for event in recentEvents { lines.append("  " + EventFormatter.line(event, paint: paint)) }
+        }
+        if skippedEventLines > 0 { lines.append("(\(skippedEventLines) unreadable event line\(skippedEventLines == 1 ? "" : "s") skipped)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// One readable line per event.
+public enum EventFormatter {
+    public static func line(_ event: Event, paint: (String, String) -> String) -> String {
+        let time = String(event.timestamp.iso8601.prefix(19)).replacingFirst("T", with: " ")
+        let detail: String
+        switch event.type {
+        case EventType.commit:
+            detail = "\(event["short"]?.stringValue ?? "") \(event["subject"]?.stringValue ?? "")"
+        case EventType.push:
+            let refs = event["refs"]?.arrayValue?.compactMap { $0["remote_ref"]?.stringValue } ?? []
+            detail = "\(event["remote"]?.stringValue ?? "") \(refs.joined(separator: ", "))"
+        case EventType.tool:
+            let code = event["exit_code"]?.intValue.map { " → \($0)" } ?? ""
+            detail = "\(event["class"]?.stringValue ?? "other"): \(event["command"]?.stringValue ?? "")\(code)"
+        case EventType.fileEdit:
+            detail = (event["paths"]?.arrayValue?.compactMap(\.stringValue) ?? []).joined(separator: ", ")
+        case EventType.check:
+            detail = "\(event["name"]?.stringValue ?? ""): \(event["result"]?.stringValue ?? "")"
+        case EventType.stopBlocked, EventType.gateOverridden:
+            detail = event["reason"]?.stringValue ?? ""
+        case EventType.hookError:
+            detail = "\(event["hook"]?.stringValue ?? ""): \(event["error"]?.stringValue ?? "")"
+        case EventType.handover:
+            detail = "\(event["kind"]?.stringValue ?? "") \(event["outcome"]?.stringValue ?? "")"
+        default:
+            detail = event.fields.pairs.prefix(3).map { "\($0.0)=\($0.1.stringValue ?? $0.1.compactText)" }.joined(separator: " ")
+        }
+        let flat = String(detail.split(whereSeparator: { $0 == "\n" }).joined(separator: " ").prefix(160))
+        return "\(time)  \(paint(event.type.padded(to: 15), "36")) \(flat)"
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: Character, with replacement: Character) -> String {
+        guard let index = firstIndex(of: target) else { return self }
+        var copy = self
+        copy.replaceSubrange(index...index, with: String(replacement))
+        return copy
+    }
+
+    func padded(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

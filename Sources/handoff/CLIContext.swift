@@ -1,0 +1,60 @@
+import ArgumentParser
+import HandoffKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum HandoffVersion {
+    static let current = "0.1.0"
+}
+
+/// What every subcommand needs from the process, captured once and passed in.
+struct CLIContext: Sendable {
+    var environment: Environment
+    var workingDirectory: String
+
+    static func current() -> CLIContext {
+        CLIContext(environment: .current(), workingDirectory: FileSystem.currentDirectory())
+    }
+
+    /// Colours only on a terminal and when NO_COLOR is unset (https://no-color.org).
+    var useColor: Bool { environment["NO_COLOR"] == nil && isatty(1) == 1 && environment["TERM"] != "dumb" }
+
+    /// The worktree root for the current directory, or a one-line error and exit 3.
+    func worktreeRoot() throws -> String {
+        guard let root = WorktreeLocator.worktreeRoot(startingAt: workingDirectory, environment: environment) else {
+            printError("not inside a git repository (\(workingDirectory)); cd into one, or run `git init` first")
+            throw ExitCode(3)
+        }
+        return root
+    }
+
+    /// The store of this worktree; exits 3 with the fix when there is none.
+    func existingStore() throws -> HandoffStore {
+        let store = HandoffStore(worktreeRoot: try worktreeRoot())
+        guard store.exists else {
+            printError(StoreError.notInitialised(root: store.layout.worktreeRoot).description)
+            throw ExitCode(3)
+        }
+        return store
+    }
+
+    func openRepository(_ root: String) -> GitRepository? {
+        try? GitRepository.open(at: root, environment: environment)
+    }
+
+    func paint(_ text: String, _ code: String) -> String {
+        useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}
+
+func printError(_ message: String) {
+    StandardStreams.write("handoff: \(message)\n", to: 2)
+}
+
+func emit(_ text: String) {
+    StandardStreams.write(text.hasSuffix("\n") ? text : text + "\n", to: 1)
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+
+@main
+struct Handoff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "handoff",
+        abstract: "Honest, structured handovers between coding-agent sessions.",
+        discussion: """
+            handoff keeps a per-repository store, .handoff/, that git hooks and agent hooks update as work
+            happens, and that the next session reads to resume.
+
+            Examples:
+              handoff init                 create .handoff/ in this repository
+              handoff status               the state at a glance
+              handoff end --from h.json    record a complete handover
+              handoff validate             check state.json against the contract
+
+            Exit codes: 0 success; 1 a check failed (invalid state, doctor found a fault);
+            2 unusable input or usage error; 3 no store here (run `handoff init`).
+            """,
+        version: HandoffVersion.current,
+        subcommands: [
+            InitCommand.self, StatusCommand.self, ValidateCommand.self, EventsCommand.self, ContextCommand.self,
+            EndCommand.self, InstallCommand.self, UninstallCommand.self, DoctorCommand.self, RepairCommand.self,
+        ]
+    )
+}
