@@ -171,44 +171,59 @@ public enum HandoffEnd {
             _ = try? ContextRegenerator.regenerate(store: store, repository: repository, corrections: candidate.sessionMemory.corrections)
         }
 
-        // 5. Merge, with severity held to the ground truth of the checks and the tree.
-        var notes: [String] = []
-        var final = candidate
-        final.health = health
+        // 5. Merge into the state as it is now (hooks may have recorded commits while the checks ran),
+        //    with severity held to the ground truth of the checks and the tree.
         let dirty = ((try? repository?.status(limit: 1))?.map { !$0.isClean }) ?? false
         let inferred: HandoffState.Severity = health.build == .fail ? .critical : ((health.tests == .fail || dirty) ? .inProgress : .ready)
-        if let claimed = final.severity {
+        var notes: [String] = []
+        let claimed = candidate.severity
+        var severity = claimed ?? inferred
+        if let claimed {
             if health.build == .fail && claimed != .critical {
                 notes.append("severity raised from \(claimed.rawValue) to CRITICAL: the build fails")
-                final.severity = .critical
+                severity = .critical
             } else if claimed == .ready && inferred != .ready {
                 notes.append("severity lowered from READY to IN_PROGRESS: " + (health.tests == .fail ? "the tests fail" : "uncommitted changes remain"))
-                final.severity = .inProgress
+                severity = .inProgress
             }
         } else {
-            final.severity = inferred
             notes.append("severity not given; set to \(inferred.rawValue) from the checks and the working tree")
         }
-        final.runtime.handoffEndCompleted = true
-        final.runtime.hostname = FileSystem.hostname()
-        final.sessionMemory.lastUpdated = request.now.iso8601
-        final.sessionMemory.lastEventIndex = store.events.lineCount()
+        let eventIndex = store.events.lineCount()
+        let hostname = FileSystem.hostname()
+        func finalise(_ fresh: HandoffState) throws(StoreError) -> HandoffState {
+            var final = try merge(judgement: judgement, into: fresh)
+            final.source = .manualEnd
+            final.sessionID = session
+            final.severity = severity
+            final.health = health
+            final.runtime.handoffEndCompleted = true
+            final.runtime.hostname = hostname
+            final.sessionMemory.lastUpdated = request.now.iso8601
+            final.sessionMemory.lastEventIndex = eventIndex
+            return final
+        }
 
-        // 6. Validate; 7. write atomically with source manual-end.
-        let report = StateValidator.validate(final.json)
+        // 6. Validate and 7. write atomically with source manual-end, in one locked read-modify-write.
+        var final = HandoffState()
+        var report = ValidationReport(findings: [])
+        do {
+            try store.withLock { () throws(StoreError) in
+                final = try finalise(try store.readState())
+                report = StateValidator.validate(final.json)
+                guard report.isValid else { return }
+                try store.writeStateUnlocked(final)
+            }
+        } catch {
+            throw .store(error)
+        }
         guard report.isValid else {
             _ = try? store.updateState { $0.runtime.handoffEndCompleted = false }
             throw .invalid(report)
         }
         do {
-            try store.updateState { state in
-                // Keep what other writers added meanwhile to the runtime (compactions counted during the checks).
-                let compactions = max(state.runtime.compactionCount, final.runtime.compactionCount)
-                state = final
-                state.runtime.compactionCount = compactions
-            }
             try store.updateRuntime(session: session, create: {
-                var runtime = SessionRuntime(sessionID: session, startedAt: request.now, hostname: FileSystem.hostname())
+                var runtime = SessionRuntime(sessionID: session, startedAt: request.now, hostname: hostname)
                 runtime.startHash = current.runtime.sessionStartHash
                 return runtime
             }) { runtime in
@@ -217,7 +232,7 @@ public enum HandoffEnd {
                 runtime.consecutiveBlocks = 0
             }
             try store.append(Event(type: EventType.handoffEnd, session: session, [
-                ("severity", .string(final.severity?.rawValue ?? "")),
+                ("severity", .string(severity.rawValue)),
                 ("health", ["build": JSONValue(health.build?.rawValue), "tests": JSONValue(health.tests?.rawValue), "lint": JSONValue(health.lint?.rawValue)]),
                 ("archive", .string("sessions/\(session).json")),
             ]))

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import HandoffKit
+
+@Suite("Store")
+struct StoreTests {
+    @Test("init creates a private store that git does not see, and is idempotent")
+    func initialise() throws {
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        let store = repo.store
+        #expect(try store.initialise(hostname: "h") == true)
+        #expect(try store.initialise(hostname: "h") == false)
+        #expect(FileSystem.mode(store.layout.directory) == 0o700)
+        #expect(FileSystem.mode(store.layout.stateFile) == 0o600)
+        #expect(try repo.git("status", "--porcelain") == "")
+        #expect(try store.readState() == HandoffState.initial(hostname: "h"))
+    }
+
+    @Test("a symbolic link in place of .handoff is refused")
+    func symlinkStore() throws {
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        try FileManager.default.createDirectory(atPath: sandbox.path("elsewhere"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/.handoff", withDestinationPath: sandbox.path("elsewhere"))
+        #expect(throws: StoreError.symlinkRefused(repo.path + "/.handoff")) { try repo.store.initialise(hostname: "h") }
+        #expect(!repo.store.exists)
+    }
+
+    @Test("state round-trips through the file with the schema's key order")
+    func roundTrip() throws {
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        try repo.store.initialise(hostname: "h")
+        let state = ValidatorTests.goodHandover()
+        try repo.store.writeState(state)
+        #expect(try repo.store.readState() == state)
+        let text = try repo.read(".handoff/state.json")
+        #expect(text.hasPrefix("{\n  \"_version\": 1,\n  \"source\": \"manual-end\","))
+        // No temporary files are left behind by an atomic write.
+        #expect(FileSystem.list(repo.store.layout.directory).filter { $0.contains(".tmp.") }.isEmpty)
+    }
+
+    @Test("unreadable and wrongly typed states are typed errors that say how to fix them")
+    func corrupt() throws {
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        try repo.store.initialise(hostname: "h")
+        try repo.write(".handoff/state.json", "{\"_version\": 1, \"source\": \"manual-e")
+        do {
+            _ = try repo.store.readState()
+            Issue.record("a truncated state must not read")
+        } catch {
+            guard case .unreadableState = error else { Issue.record("wrong error \(error)"); return }
+            #expect(error.description.contains("handoff repair"))
+        }
+        try repo.write(".handoff/state.json", #"{"_version": 1, "resume": {"files": "x"}}"#)
+        #expect(throws: StoreError.invalidState(path: "resume.files", reason: "expected an array, found a string")) { try repo.store.readState() }
+        try repo.write(".handoff/state.json", #"{"_version": 7}"#)
+        #expect(throws: StoreError.unsupportedVersion(7)) { try repo.store.readState() }
+    }
+
+    @Test("session ids are checked before they become file names", arguments: [
+        "", "..", "../x", "/etc/passwd", "a/b", ".hidden", "a\u{0}b", String(repeating: "a", count: 129), "a b", "é",
+    ])
+    func unsafeSessionIDs(_ id: String) throws {
+        #expect(!SessionID.isSafe(id))
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        try repo.store.initialise(hostname: "h")
+        #expect(throws: StoreError.self) { try repo.store.archive(["a": 1], as: id) }
+    }
+
+    @Test("safe session ids", arguments: ["4f1c2a9e-8b7d-4c1e-9a2b-3c4d5e6f7a8b", "manual-20261121T140509Z", "a.b_c-d"])
+    func safeSessionIDs(_ id: String) {
+        #expect(SessionID.isSafe(id))
+    }
+
+    @Test("events append one line each, and the tail reads only the end")
+    func events() throws {
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        let store = repo.store
+        try store.initialise(hostname: "h")
+        for index in 0..<500 {
+            try store.append(Event(type: index % 2 == 0 ? "commit" : "tool", session: "s", [("n", .int(index))]))
+        }
+        let tail = store.events.tail(3)
+        #expect(tail.events.map { $0["n"]?.intValue } == [497, 498, 499])
+        let commits = store.events.tail(2, matching: { $0.type == "commit" })
+        #expect(commits.events.map { $0["n"]?.intValue } == [496, 498])
+        let lines = try repo.read(".handoff/events.jsonl").split(separator: "\n")
+        #expect(lines.count == 500)
+        let first = try JSONValue.parse(String(lines[0]))
+        #expect(first.objectValue?.keys.prefix(3) == ["ts", "type", "session"])
+        #expect(Timestamp(iso8601: first["ts"]!.stringValue!) != nil)
+        #expect(first["ts"]!.stringValue!.hasSuffix("Z"))
+    }
+
+    @Test("garbage lines are skipped and counted")
+    func garbage() throws {
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        let store = repo.store
+        try store.initialise(hostname: "h")
+        try store.append(Event(type: "a"))
+        try FileSystem.appendRecord(Array("not json\n{\"no\":\"type\"}\n".utf8), to: store.layout.eventsFile)
+        try store.append(Event(type: "b"))
+        let all = store.events.readAll()
+        #expect(all.events.map(\.type) == ["a", "b"])
+        #expect(all.skippedLines == 2)
+        #expect(store.events.tail(10).skippedLines == 2)
+    }
+
+    @Test("an oversized event is shrunk to a bounded line, never dropped")
+    func oversized() throws {
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        try repo.store.initialise(hostname: "h")
+        try repo.store.append(Event(type: "tool", [("command", .string(String(repeating: "x", count: 1_000_000)))]))
+        let line = try repo.read(".handoff/events.jsonl")
+        #expect(line.utf8.count < EventLog.maximumLineBytes)
+        #expect(repo.store.events.tail(1).events.first?["truncated"] == .bool(true))
+    }
+
+    @Test("timestamps format and parse as ISO-8601 UTC")
+    func timestamps() {
+        let stamp = Timestamp(milliseconds: 1_795_270_509_123)
+        #expect(stamp.iso8601 == "2026-11-21T14:15:09.123Z")
+        #expect(Timestamp(iso8601: stamp.iso8601) == stamp)
+        #expect(Timestamp(iso8601: "2026-11-21T15:15:09.123+01:00") == stamp)
+        #expect(Timestamp(iso8601: "yesterday") == nil)
+    }
+}
