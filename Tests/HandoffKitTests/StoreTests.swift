@@ -132,3 +132,47 @@ struct StoreTests {
         #expect(Timestamp(iso8601: "yesterday") == nil)
     }
 }
+
+@Suite("Store bounds")
+struct StoreBoundsTests {
+    @Test("the event log rotates at its cap without losing a line, and readers see across the rotation")
+    func rotation() throws {
+        let sandbox = try Sandbox("rotate")
+        let repo = try sandbox.repository()
+        var store = repo.store
+        try store.initialise(hostname: "h")
+        store.eventLogCap = 4096
+        for index in 0..<300 { try store.append(Event(type: "tick", [("n", .int(index))])) }
+        #expect(!store.events.rotatedFiles().isEmpty)
+        let everything = store.events.readAll(includeRotated: true)
+        #expect(everything.events.compactMap { $0["n"]?.intValue } == Array(0..<300))
+        #expect(everything.skippedLines == 0)
+        let all = try repo.handoff("events", "--all", "--json")
+        #expect(all.stdout.split(separator: "\n").count == 300)
+    }
+
+    @Test("archives beyond the count are pruned oldest first")
+    func pruning() throws {
+        let sandbox = try Sandbox("prune")
+        let repo = try sandbox.repository()
+        try repo.store.initialise(hostname: "h")
+        for index in 0..<6 {
+            try repo.store.archive(["n": .int(index)], as: "s\(index)")
+            usleep(15_000)
+        }
+        #expect(repo.store.pruneArchives(keep: 4) == 2)
+        #expect(Set(FileSystem.list(repo.store.layout.sessionsDirectory)) == ["s2.json", "s3.json", "s4.json", "s5.json"])
+    }
+
+    @Test("a temporary file left by a killed writer is removed by the next writer")
+    func abandonedTemporaryFile() throws {
+        let sandbox = try Sandbox("tmp")
+        let repo = try sandbox.repository()
+        try repo.store.initialise(hostname: "h")
+        // A pid that cannot be alive: above the kernel's pid_max default range.
+        let stale = repo.store.layout.directory + "/.state.json.tmp.4194303.12345"
+        try repo.write(".handoff/.state.json.tmp.4194303.12345", "{\"half\": ")
+        try repo.store.updateState { $0.watchOutFor = ["x"] }
+        #expect(!FileSystem.exists(stale))
+    }
+}

@@ -14,7 +14,16 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: Int32
     public let message: String
 
-    public var description: String { "\(call) failed (\(code)): \(message)" }
+    public var description: String {
+        if isOwnershipRefusal {
+            return "\(call) refused the repository: \(message). It belongs to another user; if you trust it, "
+                + "run `git config --global --add safe.directory <path>` (as git itself asks)"
+        }
+        return "\(call) failed (\(code)): \(message)"
+    }
+
+    /// libgit2 refuses a repository owned by another user, as git does (`safe.directory`).
+    public var isOwnershipRefusal: Bool { code == GIT_EOWNER.rawValue }
 
     static func last(_ call: String, _ code: Int32) -> GitError {
         let message: String

@@ -129,6 +129,7 @@ public struct HandoffStore: Sendable {
     /// Writes a state atomically. Callers that read first must hold the lock (see `updateState`).
     func writeStateUnlocked(_ state: HandoffState) throws(StoreError) {
         if FileSystem.isSymlink(layout.stateFile) { throw .symlinkRefused(layout.stateFile) }
+        removeAbandonedTemporaryFiles()
         do {
             try FileSystem.writeText(state.json.prettyText, to: layout.stateFile)
         } catch {
@@ -152,6 +153,18 @@ public struct HandoffStore: Sendable {
         try withLock { () throws(StoreError) in try writeStateUnlocked(state) }
     }
 
+    /// A writer killed between creating its temporary file and renaming it leaves the file behind;
+    /// the next writer (holding the lock) removes those whose process is gone.
+    func removeAbandonedTemporaryFiles() {
+        for name in FileSystem.list(layout.directory) where name.hasPrefix(".") && name.contains(".tmp.") {
+            let parts = name.split(separator: ".")
+            guard let tmpIndex = parts.firstIndex(of: "tmp"), tmpIndex + 1 < parts.count, let pid = Int32(parts[tmpIndex + 1]) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                FileSystem.remove(Path.join(layout.directory, name))
+            }
+        }
+    }
+
     // MARK: Archives
 
     /// Copies a state to `sessions/<name>.json` (atomically). `name` must pass `SessionID.isSafe`.
@@ -165,7 +178,11 @@ public struct HandoffStore: Sendable {
         } catch {
             throw .io(error)
         }
+        pruneArchives(keep: archiveLimit)
     }
+
+    /// How many archived states `sessions/` keeps; older ones are pruned, oldest first.
+    public var archiveLimit = 200
 
     /// Writes any text file inside the store atomically (CONTEXT.md, reflections, runtime files).
     public func writeFile(_ text: String, to path: String) throws(StoreError) {
@@ -209,13 +226,20 @@ public struct HandoffStore: Sendable {
 
     public var events: EventLog { EventLog(path: layout.eventsFile, rotationFolder: layout.sessionsDirectory) }
 
+    /// The size at which `events.jsonl` is rotated into `sessions/` (default 32 MiB).
+    public var eventLogCap: Int = 32 * 1024 * 1024
+
     /// Appends one event (never throws away the caller's work: a failed append is reported, not fatal).
+    /// Past the size cap, the log is rotated under the lock; `handoff events --all` reads across rotations.
     public func append(_ event: Event) throws(StoreError) {
         guard exists else { throw .notInitialised(root: layout.worktreeRoot) }
         do {
             try events.append(event)
         } catch {
             throw .io(error)
+        }
+        if let size = FileSystem.size(layout.eventsFile), size >= eventLogCap {
+            _ = try? withLock { () throws(StoreError) in events.rotateIfNeeded(maximumBytes: eventLogCap) }
         }
     }
 }
