@@ -1,1 +1,6 @@
-print("todo")
+import HandoffKit
+
+// The whole hook lives in HandoffKit (`CompactHook`); this file only wires it to the process.
+let input = HookInput.fromProcess()
+HookDeadline.arm(seconds: HookDeadline.seconds(input.environment), failOpen: CompactHook.failOpen)
+CompactHook.run(input).emitAndExit()

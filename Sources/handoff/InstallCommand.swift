@@ -1,10 +1,120 @@
 import ArgumentParser
+import HandoffKit
 
-// Placeholder while this command is being written in this change; replaced before it lands.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 struct InstallCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "install", abstract: "(in progress)", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install handoff's hooks in this repository.",
+        discussion: """
+            --git (the default while it is the only target) writes handoff's post-commit and pre-push
+            entries into the hooks folder git uses here: core.hooksPath when set, else the common git
+            dir's hooks/ (shared by linked worktrees; a submodule's own). A hook that was already there
+            is kept as <hook>.pre-handoff and still runs first, with the same arguments and input; its
+            failure still stops the commit or push. Running install again changes nothing. It also
+            creates .handoff/ when missing.
+
+            When husky, lefthook or pre-commit manage the hooks, their files are left alone and the
+            lines to add are printed instead.
+
+            --claude registers the agent hooks (Stop, SubagentStop, PreCompact, SessionStart,
+            SessionEnd, PostToolUse, PostToolUseFailure) in ~/.claude/settings.json, or with
+            --scope project in the repository's .claude/settings.json: merged into what is there, every
+            other key and hook kept, absolute paths, never a duplicate. A settings file that is not valid
+            JSON is left untouched and reported (exit 1). The file as it was is kept beside it as
+            settings.json.pre-handoff until uninstall puts it back.
+
+            Examples:
+              handoff install --git
+              handoff install --claude --scope user
+              handoff install --git --dry-run
+              handoff install --git --bin-dir /opt/handoff/bin
+
+            Exit codes: 0 installed (or already); 1 a hook could not be installed without losing
+            another (see the message); 2 usage error; 3 not in a usable repository.
+            """
+    )
+
+    @Flag(help: "Install the git hooks (post-commit, pre-push). The default when no other target is given.")
+    var git = false
+
+    @Flag(help: "Register the Claude Code agent hooks in a settings.json (see --scope).")
+    var claude = false
+
+    @Option(help: ArgumentHelp("Which settings.json gets the agent hooks: user (~/.claude/settings.json) or project (<repo>/.claude/settings.json).", valueName: "scope"))
+    var scope: ClaudeSettings.Scope = .user
+
+    // "No target flag" keeps meaning --git: the agent hooks are per user, so they are asked for by name.
+
+    @Option(help: ArgumentHelp(
+        "The folder holding handoff-post-commit and handoff-pre-push; default: the folder of this handoff executable.",
+        valueName: "dir"))
+    var binDir: String?
+
+    @Flag(help: "Show what would change, change nothing.")
+    var dryRun = false
+
     func run() throws {
-        printError("`handoff install` is not available in this build")
-        throw ExitCode.failure
+        let context = CLIContext.current()
+        if git || !claude {
+            try installGitHooks(context)
+        }
+        if claude {
+            try AgentHookSettings.install(scope: scope, binDirectory: try binDir ?? ExecutableLocation.folder(), dryRun: dryRun, context: context)
+        }
+    }
+
+    private func installGitHooks(_ context: CLIContext) throws {
+        let root = try context.worktreeRoot()
+        let binDirectory = try binDir ?? ExecutableLocation.folder()
+        let installer = GitHookInstaller(environment: context.environment, dryRun: dryRun)
+        let report: GitHookInstaller.Report
+        do {
+            report = try installer.install(repositoryAt: root, binDirectory: binDirectory)
+        } catch {
+            printError(error.description)
+            switch error {
+            case .missingExecutable: throw ExitCode(2)
+            case .notARepository, .bareRepository: throw ExitCode(3)
+            case .io, .store: throw ExitCode.failure
+            }
+        }
+        emit(GitHookReportText.render(report, verb: "install"))
+        if !report.succeeded { throw ExitCode.failure }
+    }
+}
+
+/// Where the running `handoff` lives: its hook executables are installed beside it.
+enum ExecutableLocation {
+    static func folder() throws -> String {
+        #if os(Linux)
+        if let resolved = FileSystem.realPath("/proc/self/exe") { return Path.dirname(resolved) }
+        #endif
+        let argument0 = CommandLine.arguments.first ?? ""
+        if argument0.contains("/"), let resolved = FileSystem.realPath(argument0) { return Path.dirname(resolved) }
+        printError("cannot tell where this handoff executable is; pass --bin-dir with the folder holding handoff-post-commit")
+        throw ExitCode(2)
+    }
+}
+
+/// The report as lines for people.
+enum GitHookReportText {
+    static func render(_ report: GitHookInstaller.Report, verb: String) -> String {
+        var lines: [String] = []
+        let origin = report.fromHooksPath ? " (core.hooksPath)" : ""
+        lines.append("\(report.dryRun ? "Would \(verb)" : "Git hooks") in \(report.hooksDirectory)\(origin):")
+        if let manager = report.manager {
+            lines.append("  \(manager.rawValue) manages these hooks; handoff does not write into its files.")
+        }
+        for action in report.actions {
+            let text = action.description.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
+            lines.append("  - \(text)")
+        }
+        return lines.joined(separator: "\n")
     }
 }

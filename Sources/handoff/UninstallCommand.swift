@@ -1,10 +1,63 @@
 import ArgumentParser
+import HandoffKit
 
-// Placeholder while this command is being written in this change; replaced before it lands.
 struct UninstallCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "uninstall", abstract: "(in progress)", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "uninstall",
+        abstract: "Remove handoff's hooks from this repository.",
+        discussion: """
+            --git (the default while it is the only target) removes the post-commit and pre-push
+            entries handoff installed (recognised by their `# handoff-managed-hook` line) and puts back
+            the hooks they replaced (<hook>.pre-handoff), byte for byte and with their mode. Hooks that
+            are not handoff's are left alone. The .handoff/ store is kept.
+
+            --claude removes handoff's entries from the settings.json of --scope (user by default) and
+            leaves every other hook; when nothing else changed since install, the file is put back byte
+            for byte (from settings.json.pre-handoff), and a file handoff created is removed.
+
+            Examples:
+              handoff uninstall --git
+              handoff uninstall --claude --scope project
+              handoff uninstall --git --dry-run
+            """
+    )
+
+    @Flag(help: "Remove the git hooks. The default when no other target is given.")
+    var git = false
+
+    @Flag(help: "Remove the Claude Code agent hooks from a settings.json (see --scope).")
+    var claude = false
+
+    @Option(help: ArgumentHelp("Which settings.json: user (~/.claude/settings.json) or project (<repo>/.claude/settings.json).", valueName: "scope"))
+    var scope: ClaudeSettings.Scope = .user
+
+    @Flag(help: "Show what would change, change nothing.")
+    var dryRun = false
+
     func run() throws {
-        printError("`handoff uninstall` is not available in this build")
-        throw ExitCode.failure
+        let context = CLIContext.current()
+        if git || !claude {
+            try uninstallGitHooks(context)
+        }
+        if claude {
+            try AgentHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
+        }
+    }
+
+    private func uninstallGitHooks(_ context: CLIContext) throws {
+        let root = try context.worktreeRoot()
+        let installer = GitHookInstaller(environment: context.environment, dryRun: dryRun)
+        let report: GitHookInstaller.Report
+        do {
+            report = try installer.uninstall(repositoryAt: root)
+        } catch {
+            printError(error.description)
+            switch error {
+            case .notARepository, .bareRepository: throw ExitCode(3)
+            default: throw ExitCode.failure
+            }
+        }
+        emit(GitHookReportText.render(report, verb: "uninstall"))
+        if !report.succeeded { throw ExitCode.failure }
     }
 }

@@ -1,0 +1,143 @@
+/// The PreCompact hook: counts the compaction and saves a lightweight snapshot of the session, so
+/// what the agent knew survives the summary. It never blocks compaction.
+public enum CompactHook {
+    public static let hookName = "compact"
+    public static let failOpen = ClaudeHookOutput.allow
+
+    public static func run(_ input: HookInput) -> HookOutput {
+        if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
+        let context = AgentHookContext(input)
+        do {
+            try compact(context)
+            return ClaudeHookOutput.allow
+        } catch {
+            return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " Compaction went ahead without a snapshot.")
+        }
+    }
+
+    static func compact(_ context: AgentHookContext) throws {
+        guard let store = context.store, let session = context.sessionID else { return }
+        let repository = try context.openRepository()
+        if !store.exists { try store.initialise(hostname: FileSystem.hostname()) }
+        let trigger = context.payload.trigger ?? "unknown"
+        let now = context.now
+        let head = try? repository.head()
+        let runtime = try store.updateRuntime(session: session, create: {
+            SessionHook.newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
+        }) { runtime in
+            runtime.compactionCount += 1
+            runtime.lastCompaction = now
+            runtime.lastCompactionTrigger = trigger
+        }
+        guard let runtime else { return }
+        try AutoSave.save(context: context, store: store, repository: repository, runtime: runtime,
+                          copyName: "\(session).compact-\(runtime.compactionCount)", why: "before compaction #\(runtime.compactionCount) (\(trigger))")
+        try store.append(Event(type: EventType.compaction, session: session, at: now, [
+            ("trigger", .string(trigger)), ("count", .int(runtime.compactionCount)),
+        ]))
+    }
+}
+
+/// The automatic snapshot (PreCompact, and SessionEnd without a handover): mechanical facts only —
+/// commits, uncommitted and edited files, failed commands, check results.
+public enum AutoSave {
+    public static let failureWhy = "recorded automatically: see the command's output; the root cause was not analysed yet"
+
+    /// Builds the snapshot from the previous state, keeping what only a person can write
+    /// (blockers, watch-outs, session memory) and rebuilding what the repository and events say.
+    public static func snapshot(previous: HandoffState, context: AgentHookContext, store: HandoffStore,
+                                repository: GitRepository, runtime: SessionRuntime, why: String) -> HandoffState {
+        let session = runtime.sessionID
+        let now = context.now
+        var state = previous
+        state.version = 1
+        state.source = .autoSave
+        state.sessionID = session
+        state.runtime.compactionCount = runtime.compactionCount
+        state.runtime.lastCompaction = runtime.lastCompaction?.iso8601
+        state.runtime.handoffEndCompleted = false
+        state.runtime.sessionStartTimestamp = runtime.startedAt.iso8601
+        state.runtime.sessionStartHash = runtime.startHash
+        state.runtime.hostname = FileSystem.hostname()
+
+        let commits = (try? repository.commits(since: runtime.startHash, limit: 50)) ?? []
+        state.done = commits.map { HandoffState.DoneItem(description: $0.subject, ref: $0.shortSHA) }
+
+        let uncommitted = (try? repository.status(limit: 200))?.paths ?? []
+        let edited = store.events.tail(20, matching: { $0.type == EventType.fileEdit && $0.session == session },
+                                       scanLimit: 4 * 1024 * 1024).events
+            .reversed().flatMap { event in (event["paths"]?.arrayValue ?? []).compactMap(\.stringValue) }
+        var files: [String] = []
+        for path in uncommitted + edited where !files.contains(path) && files.count < 10 { files.append(path) }
+        if let first = uncommitted.first {
+            state.resume.next = "\(first):1 review the uncommitted change and continue the work it belongs to"
+        } else if let first = edited.first {
+            state.resume.next = "\(first):1 re-read the latest edit (committed) and pick up the next step"
+        }
+        if !files.isEmpty { state.resume.files = files }
+        let dirtyNote = uncommitted.isEmpty ? "the tree was clean" : "\(uncommitted.count) uncommitted file\(uncommitted.count == 1 ? "" : "s")"
+        state.resume.context = "Auto-saved by handoff \(why) at \(now.iso8601): \(commits.count) commit\(commits.count == 1 ? "" : "s") this session, \(dirtyNote). Written mechanically; check it against the conversation."
+
+        // Failed commands of this session, newest last, one entry per command.
+        let failures = store.events.tail(10, matching: { event in
+            (event.type == EventType.tool || event.type == EventType.check) && event.session == session && EventFacts.failed(event)
+        }, scanLimit: 4 * 1024 * 1024).events
+        var failed: [HandoffState.FailedItem] = []
+        for event in failures {
+            let command = event["command"]?.stringValue ?? event["name"]?.stringValue ?? "a command"
+            if failed.contains(where: { $0.tried == command }) { continue }
+            let code = event["exit_code"]?.intValue.map { "exit code \($0)" } ?? "failed"
+            let tail = event["output_tail"]?.stringValue.map { ": \($0.suffix(300))" } ?? ""
+            failed.append(HandoffState.FailedItem(
+                description: "`\(command.prefix(200))` (\(event["class"]?.stringValue ?? "other")) failed",
+                tried: command, error: code + tail, why: failureWhy,
+                need: "find the cause in the command's output before running it again"))
+        }
+        state.failed = failed
+
+        let checks = EventFacts.lastChecks(store: store, session: session, since: runtime.startedAt, classes: ["test", "build", "lint"])
+        func result(_ kind: String) -> HandoffState.CheckResult? {
+            checks[kind].map { EventFacts.failed($0) ? .fail : .pass }
+        }
+        state.health = HandoffState.Health(build: result("build"), tests: result("test"), lint: result("lint"))
+        if state.health.build == .fail {
+            state.severity = .critical
+        } else if state.health.tests == .fail || !uncommitted.isEmpty {
+            state.severity = .inProgress
+        } else {
+            state.severity = .ready
+        }
+        state.sessionMemory.lastUpdated = now.iso8601
+        return state
+    }
+
+    /// A deliberate handover (`manual-end`) is never replaced by a snapshot (init < auto-save < manual-end).
+    static func isProtected(_ state: HandoffState, session: String, runtime: SessionRuntime) -> Bool {
+        guard state.source == .manualEnd else { return false }
+        return state.runtime.handoffEndCompleted || (state.sessionID == session && runtime.handoverKind == "handoff-end")
+    }
+
+    /// Writes the snapshot into state.json (unless protected; then only the counters move) and keeps
+    /// a copy as `sessions/<copyName>.json`. Returns whether state.json got the snapshot.
+    @discardableResult
+    public static func save(context: AgentHookContext, store: HandoffStore, repository: GitRepository,
+                            runtime: SessionRuntime, copyName: String, why: String) throws -> Bool {
+        var copy: HandoffState?
+        var wrote = false
+        try store.updateState { state in
+            let built = snapshot(previous: state, context: context, store: store, repository: repository, runtime: runtime, why: why)
+            copy = built
+            if isProtected(state, session: runtime.sessionID, runtime: runtime) {
+                if state.sessionID == runtime.sessionID {
+                    state.runtime.compactionCount = max(state.runtime.compactionCount, runtime.compactionCount)
+                    state.runtime.lastCompaction = runtime.lastCompaction?.iso8601 ?? state.runtime.lastCompaction
+                }
+                return
+            }
+            state = built
+            wrote = true
+        }
+        if let copy { try store.archive(copy.json, as: copyName) }
+        return wrote
+    }
+}

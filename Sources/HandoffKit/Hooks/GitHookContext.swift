@@ -1,0 +1,60 @@
+/// What both git hooks do before their own work: the cheap checks that let a hook with nothing to
+/// do exit before libgit2 is loaded, the store, and the agent session the work belongs to.
+enum GitHookContext {
+    /// The store of the worktree the hook runs in, and the repository when it had to be opened already.
+    struct Target {
+        var store: HandoffStore
+        var repository: GitRepository?
+    }
+
+    /// Finds the store without libgit2. When `.handoff/` is missing the repository is opened (only
+    /// then) to read the opt-in `git config handoff.autoinit true`, which creates the store.
+    /// Nil when the hook has nothing to do: disabled, not in a worktree, or no store and no opt-in.
+    /// Throws only when creating an opted-in store fails.
+    static func locate(_ input: HookInput) throws(StoreError) -> Target? {
+        let environment = input.environment
+        if environment.handoffDisabled { return nil }
+        guard let root = WorktreeLocator.worktreeRoot(startingAt: input.workingDirectory, environment: environment) else {
+            return nil
+        }
+        let store = HandoffStore(worktreeRoot: root)
+        if store.exists { return Target(store: store, repository: nil) }
+        // The one case that pays for libgit2 without a store: asking whether the repository opted in.
+        guard let repository = try? GitRepository.open(at: root, environment: environment),
+            autoInitEnabled(repository)
+        else { return nil }
+        if try store.initialise(hostname: FileSystem.hostname()) {
+            try? store.append(Event(type: EventType.initialised, at: input.now(), [("root", .string(root)), ("by", .string("autoinit"))]))
+        }
+        return Target(store: store, repository: repository)
+    }
+
+    /// `git config handoff.autoinit true` (git's boolean spellings).
+    static func autoInitEnabled(_ repository: GitRepository) -> Bool {
+        guard let value = repository.configString("handoff.autoinit")?.lowercased() else { return false }
+        return value == "true" || value == "yes" || value == "on" || value == "1"
+    }
+
+    /// The agent session that is working here: `HANDOFF_SESSION_ID` or `CLAUDE_CODE_SESSION_ID`
+    /// when set to a safe id, else the one active session of the store (none when several are
+    /// active: a commit is not attributed to a guess).
+    static func activeSession(environment: Environment, store: HandoffStore) -> (id: String, fromEnvironment: Bool)? {
+        for name in ["HANDOFF_SESSION_ID", "CLAUDE_CODE_SESSION_ID"] {
+            if let id = environment[name], SessionID.isSafe(id) { return (id, true) }
+        }
+        let active = store.activeSessions()
+        guard active.count == 1, let only = active.first else { return nil }
+        return (only.sessionID, false)
+    }
+
+    /// Marks new work in a session's runtime file: the stop gate compares `lastWorkAt` with the last
+    /// handover, so this is what re-arms it after a completed handover.
+    static func markWork(session: (id: String, fromEnvironment: Bool), store: HandoffStore, at now: Timestamp) throws(StoreError) {
+        try store.updateRuntime(
+            session: session.id,
+            // A session named by the environment whose start hook did not run still gets a record;
+            // a session found in runtime/ always has one.
+            create: { session.fromEnvironment ? SessionRuntime(sessionID: session.id, startedAt: now, hostname: FileSystem.hostname()) : nil },
+            { runtime in runtime.lastWorkAt = now })
+    }
+}

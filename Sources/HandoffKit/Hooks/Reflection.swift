@@ -1,0 +1,202 @@
+/// The `## Framework Reflection` block an agent prints when it hands over (the `/handoff:dump` command).
+///
+/// ```
+/// ## Framework Reflection
+/// **Outcome**: success|partial|failure
+/// **Accomplishments**: …
+/// **Friction points**: … (or "none")
+/// **Next step**: … (or "none"; must be a real step when the outcome is partial or failure)
+/// ```
+/// Parsing is tolerant about markup (`**Outcome:**`, list bullets, values on the following lines)
+/// and strict about content: the gate only accepts a block that a person could act on.
+public struct Reflection: Sendable, Equatable {
+    public enum Outcome: String, Sendable { case success, partial, failure }
+
+    public var outcome: Outcome
+    public var accomplishments: String
+    public var frictionPoints: String
+    public var nextStep: String
+    /// The block as printed, from its heading to its end.
+    public var text: String
+
+    public enum Parsed: Sendable, Equatable {
+        /// No reflection heading in the text.
+        case absent
+        /// A heading was found, but the block is incomplete; the problems say what to fix.
+        case invalid([String])
+        case valid(Reflection)
+    }
+
+    /// Parses the LAST reflection block in `message` (an agent may quote the template earlier on).
+    public static func parse(_ message: String) -> Parsed {
+        // `isNewline` also splits "\r\n", which Swift treats as one Character.
+        let lines = message.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        guard let headingIndex = lines.lastIndex(where: { isHeading($0) }) else { return .absent }
+        let headingLevel = lines[headingIndex].prefix { $0 == "#" }.count
+        var end = lines.count
+        for index in (headingIndex + 1)..<lines.count {
+            let line = lines[index]
+            let level = line.prefix { $0 == "#" }.count
+            if level > 0, level <= max(headingLevel, 1), line.dropFirst(level).first == " " { end = index; break }
+        }
+        var fields: [String: String] = [:]
+        var current: String?
+        var lastUsed = headingIndex
+        for index in (headingIndex + 1)..<end {
+            let line = lines[index]
+            if let (name, value) = fieldLine(line) {
+                current = name
+                fields[name] = value
+                lastUsed = index
+            } else if let name = current, let value = fields[name] {
+                let trimmed = String(line.trimmed)
+                if trimmed.isEmpty {
+                    // A blank line ends a field's value, unless the value has not started yet;
+                    // what follows the block ("Handover complete.") is not part of it.
+                    if !value.isEmpty { current = nil }
+                    continue
+                }
+                fields[name] = value.isEmpty ? trimmed : value + "\n" + trimmed
+                lastUsed = index
+            }
+        }
+
+        var problems: [String] = []
+        let outcomeText = fields["outcome"].map(clean) ?? ""
+        let outcomeWord = outcomeText.lowercased().split(whereSeparator: { $0 == " " || $0 == "." || $0 == "," || $0 == ";" }).first
+            .map(String.init) ?? ""
+        let outcome = Outcome(rawValue: outcomeWord)
+        if fields["outcome"] == nil {
+            problems.append("**Outcome**: is missing")
+        } else if outcome == nil {
+            problems.append("**Outcome**: must be one of success, partial or failure (found \"\(outcomeText.prefix(40))\")")
+        }
+        func required(_ key: String, _ label: String) -> String {
+            guard let value = fields[key] else {
+                problems.append("**\(label)**: is missing")
+                return ""
+            }
+            let cleaned = clean(value)
+            if cleaned.isEmpty || isPlaceholder(cleaned) { problems.append("**\(label)**: is empty") }
+            return cleaned
+        }
+        let accomplishments = required("accomplishments", "Accomplishments")
+        let friction = required("friction points", "Friction points")
+        let next = required("next step", "Next step")
+        if let outcome, outcome != .success, !next.isEmpty, isNone(next) {
+            problems.append("**Next step**: cannot be \"none\" when the outcome is \(outcome.rawValue); say what the next session must do")
+        }
+        if !problems.isEmpty { return .invalid(problems) }
+        return .valid(Reflection(
+            outcome: outcome!, accomplishments: accomplishments, frictionPoints: friction, nextStep: next,
+            text: lines[headingIndex...lastUsed].joined(separator: "\n").trimmed))
+    }
+
+    static func isHeading(_ line: Substring) -> Bool {
+        let trimmed = line.trimmed
+        let level = trimmed.prefix { $0 == "#" }.count
+        guard (1...6).contains(level) else { return false }
+        return trimmed.dropFirst(level).trimmed.lowercased() == "framework reflection"
+    }
+
+    /// `**Name**: value`, `**Name:** value`, `- **Name**: value`, `Name: value` for the four known names.
+    static func fieldLine(_ line: Substring) -> (String, String)? {
+        var text = Substring(line.trimmed)
+        while let first = text.first, first == "-" || first == "*" && !text.hasPrefix("**") || first == "•" {
+            text = Substring(text.dropFirst().trimmed)
+        }
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        var name = String(text[..<colon]).replacingAll("**", with: "").replacingAll("__", with: "").trimmed.lowercased()
+        var value = text[text.index(after: colon)...]
+        // `**Outcome:** success` leaves the closing "**" at the start of the value.
+        while value.hasPrefix("**") || value.hasPrefix("__") { value = value.dropFirst(2) }
+        let names = ["outcome", "accomplishments", "friction points", "friction point", "next step", "next steps"]
+        guard names.contains(name) else { return nil }
+        if name == "friction point" { name = "friction points" }
+        if name == "next steps" { name = "next step" }
+        return (name, String(value).trimmed)
+    }
+
+    /// Strips quotes and markup around a value.
+    static func clean(_ value: String) -> String {
+        var text = value.trimmed
+        for wrapper in ["`", "\"", "*", "_"] {
+            while text.count >= 2, text.hasPrefix(wrapper), text.hasSuffix(wrapper) {
+                text = String(text.dropFirst().dropLast()).trimmed
+            }
+        }
+        return text
+    }
+
+    /// The template's own text (`[What was completed this session]`, `success|partial|failure`).
+    static func isPlaceholder(_ value: String) -> Bool {
+        value.hasPrefix("[") && value.hasSuffix("]") && !value.dropFirst().contains("[")
+    }
+
+    static func isNone(_ value: String) -> Bool {
+        let word = value.lowercased().filter { $0.isLetter || $0.isWhitespace }.trimmed
+        return word == "none" || word == "n a" || word == "na" || word == "nothing" || word == "no"
+    }
+}
+
+extension Substring {
+    var trimmed: Substring {
+        var view = self
+        while let first = view.first, first.isWhitespace { view = view.dropFirst() }
+        while let last = view.last, last.isWhitespace { view = view.dropLast() }
+        return view
+    }
+}
+
+extension StringProtocol {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return String(self) }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}
+
+/// Reads the assistant's final message from a Claude Code transcript without reading the whole file:
+/// only the last bytes (transcripts grow to hundreds of megabytes).
+public enum TranscriptTail {
+    /// The text of the last assistant message (all its text blocks, which the transcript stores one a line).
+    public static func lastAssistantText(path: String, maximumBytes: Int = 2 * 1024 * 1024) -> String? {
+        var window = min(256 * 1024, maximumBytes)
+        while true {
+            guard let size = FileSystem.size(path), size > 0 else { return nil }
+            guard let bytes = try? FileSystem.readTail(path, count: window) else { return nil }
+            let wholeFile = bytes.count >= size
+            var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+            if !wholeFile, !lines.isEmpty { lines.removeFirst() }
+            if let text = lastAssistantText(lines: lines) { return text }
+            if wholeFile || window >= maximumBytes { return nil }
+            window = min(window * 4, maximumBytes)
+        }
+    }
+
+    static func lastAssistantText(lines: [ArraySlice<UInt8>]) -> String? {
+        var messageID: String?
+        var parts: [String] = []
+        for line in lines.reversed() {
+            guard let value = try? JSONValue.parse(Array(line)) else { continue }
+            let type = value["type"]?.stringValue
+            if type == "user", messageID != nil { break }
+            guard type == "assistant", let message = value["message"] else { continue }
+            let id = message["id"]?.stringValue ?? ""
+            if let messageID, id != messageID { break }
+            let texts = (message["content"]?.arrayValue ?? []).compactMap { block -> String? in
+                block["type"]?.stringValue == "text" ? block["text"]?.stringValue : nil
+            }
+            if texts.isEmpty && messageID == nil { continue }
+            messageID = id
+            parts.insert(contentsOf: texts, at: 0)
+        }
+        return messageID == nil ? nil : parts.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,166 @@
+/// SessionStart, SessionEnd, PostToolUse and PostToolUseFailure, dispatched on `hook_event_name`.
+public enum SessionHook {
+    public static let hookName = "session"
+    public static let failOpen = ClaudeHookOutput.allow
+
+    public static func run(_ input: HookInput) -> HookOutput {
+        if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
+        let context = AgentHookContext(input)
+        do {
+            switch context.payload.hookEventName {
+            case "SessionStart": return try start(context)
+            case "SessionEnd": try end(context)
+            case "PostToolUse", "PostToolUseFailure": try recordTool(context)
+            default: break
+            }
+            return ClaudeHookOutput.allow
+        } catch {
+            return ClaudeHookOutput.systemMessage(context.failure(hookName, error))
+        }
+    }
+
+    static func newRuntime(context: AgentHookContext, session: String, head: HeadState?, repository: GitRepository?, root: String) -> SessionRuntime {
+        var runtime = SessionRuntime(sessionID: session, startedAt: context.now, hostname: FileSystem.hostname())
+        runtime.startHash = head?.sha
+        runtime.startBranch = head?.branchName
+        if let repository { runtime.dirtyAtStart = SessionWork.dirtyMarks(repository: repository, root: root) }
+        runtime.transcriptPath = context.payload.transcriptPath
+        return runtime
+    }
+
+    // MARK: SessionStart
+
+    static func start(_ context: AgentHookContext) throws -> HookOutput {
+        // Outside a git repository there is no worktree to keep a store in.
+        guard let store = context.store else { return ClaudeHookOutput.allow }
+        let repository = try context.openRepository()
+        if !store.exists { try store.initialise(hostname: FileSystem.hostname()) }
+        let head = try? repository.head()
+        let source = context.payload.source ?? "startup"
+        let now = context.now
+
+        guard let session = context.sessionID else {
+            let state = (try? store.readState()) ?? HandoffState()
+            return brief(context, state: state, store: store, branch: head?.label, compaction: nil)
+        }
+        exportSessionID(session, environment: context.environment)
+
+        let runtime = try store.updateRuntime(session: session, create: {
+            newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
+        }) { runtime in
+            runtime.endedAt = nil
+            if let path = context.payload.transcriptPath { runtime.transcriptPath = path }
+        }
+
+        // state.json names the session it belongs to; another session's state is archived and this
+        // session's start recorded, keeping the previous handover's content for the brief.
+        let state = try store.withLock { () throws(StoreError) -> HandoffState in
+            let json = try store.readStateJSON()
+            var state = try HandoffState(json: json)
+            if state.sessionID != session {
+                if let previous = state.sessionID, SessionID.isSafe(previous), state.source != .initial {
+                    try store.archive(json, as: previous)
+                }
+                state.sessionID = session
+                state.runtime.handoffEndCompleted = false
+                state.runtime.compactionCount = runtime?.compactionCount ?? 0
+                state.runtime.lastCompaction = runtime?.lastCompaction?.iso8601
+                state.runtime.sessionStartTimestamp = (runtime?.startedAt ?? now).iso8601
+                state.runtime.sessionStartHash = runtime?.startHash ?? head?.sha
+                state.runtime.hostname = FileSystem.hostname()
+                try store.writeStateUnlocked(state)
+            }
+            return state
+        }
+        try? store.append(Event(type: EventType.sessionStart, session: session, at: now, [
+            ("source", .string(source)), ("head", JSONValue(head?.sha)), ("branch", JSONValue(head?.branchName)),
+        ]))
+
+        var compaction: String?
+        if source == "compact", let runtime {
+            let snapshot = state.source == .autoSave && state.sessionID == session
+                ? "the snapshot in .handoff/state.json (\(state.done.count) commit\(state.done.count == 1 ? "" : "s") this session, \(state.resume.files.count) file\(state.resume.files.count == 1 ? "" : "s") in play, \(state.failed.count) failed command\(state.failed.count == 1 ? "" : "s"))"
+                : "the handover in .handoff/state.json (left as it was: a deliberate handover is never overwritten by a snapshot)"
+            compaction = "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
+        }
+        return brief(context, state: state, store: store, branch: head?.label, compaction: compaction)
+    }
+
+    static func brief(_ context: AgentHookContext, state: HandoffState, store: HandoffStore, branch: String?, compaction: String?) -> HookOutput {
+        let text = ResumeBrief.build(state: state, branch: branch, lastReflection: ResumeBrief.lastReflection(store: store), compaction: compaction)
+        return ClaudeHookOutput.additionalContext(event: "SessionStart", text)
+    }
+
+    /// Lets the agent's shell (and so git's post-commit hook) know the session: Claude Code sources
+    /// the file named by `CLAUDE_ENV_FILE` before each Bash command.
+    static func exportSessionID(_ session: String, environment: Environment) {
+        guard let file = environment["CLAUDE_ENV_FILE"], file.hasPrefix("/") else { return }
+        // The id passed SessionID.isSafe: no quoting is needed.
+        try? FileSystem.appendRecord(Array("export HANDOFF_SESSION_ID=\(session)\n".utf8), to: file)
+    }
+
+    // MARK: SessionEnd
+
+    static func end(_ context: AgentHookContext) throws {
+        guard let store = context.existingStore, let session = context.sessionID else { return }
+        let now = context.now
+        let runtime = try store.updateRuntime(session: session, create: { nil }) { runtime in runtime.endedAt = now }
+        var autoSaved = false
+        if let runtime, runtime.handoverAt == nil || runtime.hasWorkAfterHandover {
+            let repository = try context.openRepository()
+            let work = try SessionWork.gather(repository: repository, store: store, runtime: runtime)
+            // A session that changed nothing leaves the previous handover alone.
+            if !work.changedNothing(runtime: runtime) {
+                autoSaved = try AutoSave.save(context: context, store: store, repository: repository, runtime: runtime,
+                                              copyName: "\(session).autosave", why: "at session end without a handover")
+            }
+        }
+        try store.append(Event(type: EventType.sessionEnd, session: session, at: now, [
+            ("reason", JSONValue(context.payload.reason)), ("auto_saved", .bool(autoSaved)),
+        ]))
+    }
+
+    // MARK: PostToolUse / PostToolUseFailure
+
+    /// Append-only and without libgit2: this runs after every tool call.
+    static func recordTool(_ context: AgentHookContext) throws {
+        guard let store = context.existingStore else { return }
+        let payload = context.payload
+        let session = context.sessionID
+        let now = context.now
+        let failed = payload.hookEventName == "PostToolUseFailure"
+        switch payload.toolName {
+        case "Bash"?:
+            let command = Redactor.redact(payload.toolInput["command"]?.stringValue ?? "")
+            let exitCode: Int? = failed ? payload.failureExitCode : 0
+            let kind = CommandClass.classify(command)
+            try store.append(Event(type: EventType.tool, session: session, at: now, [
+                ("tool", "Bash"), ("command", .string(command)),
+                ("exit_code", exitCode.map { .int($0) } ?? .null),
+                ("class", .string(kind.rawValue)), ("ok", .bool(!failed)),
+            ]))
+            // Claude Code reports the commits a Bash call made; a commit is work that re-arms the gate.
+            if !failed, payload.toolResponse["gitOperation"]?["commit"] != nil, let session {
+                try markWork(store: store, session: session, at: now, context: context)
+            }
+        case "Write"?, "Edit"?, "MultiEdit"?, "NotebookEdit"?:
+            var paths: [String] = []
+            for key in ["file_path", "notebook_path", "path"] {
+                if let path = payload.toolInput[key]?.stringValue, !path.isEmpty { paths.append(context.displayPath(path)) }
+            }
+            try store.append(Event(type: EventType.fileEdit, session: session, at: now, [
+                ("tool", .string(payload.toolName ?? "")), ("paths", JSONValue(paths)),
+            ]))
+            if !failed, let session { try markWork(store: store, session: session, at: now, context: context) }
+        default:
+            return
+        }
+    }
+
+    static func markWork(store: HandoffStore, session: String, at now: Timestamp, context: AgentHookContext) throws {
+        try store.updateRuntime(session: session, create: {
+            // No SessionStart seen (plugin loaded mid-session): start the record now, without libgit2.
+            SessionRuntime(sessionID: session, startedAt: now, hostname: FileSystem.hostname())
+        }) { runtime in runtime.lastWorkAt = now }
+    }
+}

@@ -1,0 +1,269 @@
+/// The Stop hook: a session may end its turn only once a completed handover covers its work.
+///
+/// The decision itself (`StopGate.judge`) is a pure function of facts gathered from the hook input,
+/// the session's runtime record, the repository and the event log; `run` gathers them, records the
+/// outcome and renders the answer. Everything fails open: an internal error lets the stop through.
+public enum StopGate {
+    public static let hookName = "stop-gate"
+
+    /// What the executable prints if it runs out of time.
+    public static let failOpen = ClaudeHookOutput.systemMessage(
+        "handoff: the stop gate did not answer in time, so the stop was let through")
+
+    public static let dumpHint = "print the Framework Reflection (see /handoff:dump)"
+
+    /// Everything the decision depends on.
+    public struct Facts: Sendable {
+        public var runtime: SessionRuntime
+        public var work: SessionWork
+        public var reflection: Reflection.Parsed
+        /// For a `handoff end` of this session: nil when the state is valid, else its first error.
+        public var handoffEndProblem: String?
+        /// A failed test or build run recorded this session ("`swift test` exited 1").
+        public var failedCheck: String?
+
+        public init(runtime: SessionRuntime, work: SessionWork, reflection: Reflection.Parsed,
+                    handoffEndProblem: String? = nil, failedCheck: String? = nil) {
+            self.runtime = runtime
+            self.work = work
+            self.reflection = reflection
+            self.handoffEndProblem = handoffEndProblem
+            self.failedCheck = failedCheck
+        }
+    }
+
+    public enum Verdict: Sendable, Equatable {
+        case allow(why: String)
+        /// A reflection completes the handover: record it, then allow.
+        case accept(Reflection)
+        case block(reason: String)
+        /// A "success" reflection against a failed test/build run: refused once.
+        case refuseSuccess(reason: String)
+    }
+
+    public static func judge(_ facts: Facts) -> Verdict {
+        let runtime = facts.runtime
+        let work = facts.work
+        if work.changedNothing(runtime: runtime) { return .allow(why: "nothing changed this session") }
+
+        // Ground truth first: a handover that leaves work uncommitted or unpushed is not complete.
+        var missing: [String] = []
+        if !work.newUncommitted.isEmpty {
+            let shown = work.newUncommitted.prefix(10).joined(separator: ", ")
+            let more = work.newUncommitted.count > 10 ? " and \(work.newUncommitted.count - 10) more" : ""
+            let noun = work.newUncommitted.count == 1 ? "file" : "files"
+            missing.append("\(work.newUncommitted.count) uncommitted \(noun) (\(shown)\(more))")
+        }
+        if let unpushed = work.unpushed, unpushed > 0 {
+            missing.append("\(unpushed) unpushed commit\(unpushed == 1 ? "" : "s") on \(work.head.label)")
+        }
+        if !missing.isEmpty {
+            let verb = work.newUncommitted.isEmpty ? "push" : (work.unpushed ?? 0) > 0 ? "commit and push" : "commit (and push)"
+            return .block(reason: "handoff: not handed over yet — \(missing.joined(separator: " and ")). \(verb.prefix(1).uppercased() + verb.dropFirst()) them (`git add -A && git commit`, `git push`), then \(dumpHint).")
+        }
+
+        // A handover that still stands: no work since it.
+        if runtime.handoverAt != nil, !runtime.hasWorkAfterHandover {
+            if runtime.handoverKind == "handoff-end", let problem = facts.handoffEndProblem {
+                return .block(reason: "handoff: `handoff end` left an invalid .handoff/state.json (\(problem)). Fix it and run `handoff end` again, or \(dumpHint).")
+            }
+            return .allow(why: "the \(runtime.handoverKind ?? "handover") still covers this session's work")
+        }
+
+        switch facts.reflection {
+        case .valid(let reflection):
+            if reflection.outcome == .success, let evidence = facts.failedCheck, !runtime.refusedSuccessOnce {
+                return .refuseSuccess(reason: "handoff: the reflection says success, but \(evidence). Fix it, or print the Framework Reflection again with the honest outcome (partial or failure) and the next step.")
+            }
+            return .accept(reflection)
+        case .invalid(let problems):
+            return .block(reason: "handoff: the Framework Reflection is incomplete: \(problems.joined(separator: "; ")). Print it again with all four fields (see /handoff:dump).")
+        case .absent:
+            let what = runtime.handoverAt == nil ? "no handover yet for this session's work" : "work was done after the last handover"
+            return .block(reason: "handoff: \(what). Commit and push, then \(dumpHint), or run `handoff end`.")
+        }
+    }
+
+    // MARK: - The hook
+
+    public static func run(_ input: HookInput) -> HookOutput {
+        if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
+        let context = AgentHookContext(input)
+        if context.payload.hookEventName == "SubagentStop" {
+            recordSubagentStop(context)
+            return ClaudeHookOutput.allow
+        }
+        do {
+            return try decide(context)
+        } catch {
+            return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " The stop was let through.")
+        }
+    }
+
+    /// Subagents are recorded, never gated (compaction also fires SubagentStop, with `agent_type` "").
+    static func recordSubagentStop(_ context: AgentHookContext) {
+        guard let store = context.existingStore else { return }
+        try? store.append(Event(type: EventType.subagentStop, session: context.sessionID, at: context.now, [
+            ("agent_type", JSONValue(context.payload.agentType)),
+        ]))
+    }
+
+    static func decide(_ context: AgentHookContext) throws -> HookOutput {
+        // No store: the project has not taken handoff on. No session: nothing to judge by.
+        guard let store = context.existingStore, let session = context.sessionID else { return ClaudeHookOutput.allow }
+        let repository = try context.openRepository()
+        let config: (String) -> String? = { repository.configString($0) }
+        let policy = GatePolicy.resolve(environment: context.environment, config: config)
+        if policy == .off { return ClaudeHookOutput.allow }
+
+        let runtime = try currentRuntime(context: context, store: store, session: session, repository: repository)
+        if case .degraded(let after) = policy, runtime.compactionCount < after { return ClaudeHookOutput.allow }
+
+        let work = try SessionWork.gather(repository: repository, store: store, runtime: runtime)
+        var facts = Facts(runtime: runtime, work: work, reflection: .absent)
+        if !work.changedNothing(runtime: runtime) {
+            facts.reflection = Reflection.parse(lastAssistantMessage(context))
+            if case .valid(let reflection) = facts.reflection, reflection.outcome == .success {
+                facts.failedCheck = EventFacts.lastFailedTestOrBuild(store: store, session: session, since: runtime.startedAt)
+            }
+            if runtime.handoverKind == "handoff-end" {
+                facts.handoffEndProblem = handoffEndProblem(store: store)
+            }
+        }
+        let verdict = judge(facts)
+        let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
+        return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks)
+    }
+
+    /// The session's runtime record; one is made now when SessionStart never ran (the plugin was
+    /// loaded mid-session), starting from the current HEAD and tree so that only later work counts.
+    static func currentRuntime(context: AgentHookContext, store: HandoffStore, session: String, repository: GitRepository) throws -> SessionRuntime {
+        if let runtime = store.readRuntime(session: session) { return runtime }
+        let head = try? repository.head()
+        let marks = SessionWork.dirtyMarks(repository: repository, root: store.layout.worktreeRoot)
+        let created = try store.updateRuntime(session: session, create: {
+            var runtime = SessionRuntime(sessionID: session, startedAt: context.now, hostname: FileSystem.hostname())
+            runtime.startHash = head?.sha
+            runtime.startBranch = head?.branchName
+            runtime.dirtyAtStart = marks
+            runtime.transcriptPath = context.payload.transcriptPath
+            return runtime
+        }) { _ in }
+        guard let created else { throw StoreError.notInitialised(root: store.layout.worktreeRoot) }
+        return created
+    }
+
+    /// `last_assistant_message`, else the end of the transcript.
+    static func lastAssistantMessage(_ context: AgentHookContext) -> String {
+        if let message = context.payload.lastAssistantMessage { return message }
+        if let path = context.payload.transcriptPath, path.hasPrefix("/") {
+            return TranscriptTail.lastAssistantText(path: path) ?? ""
+        }
+        return ""
+    }
+
+    static func handoffEndProblem(store: HandoffStore) -> String? {
+        do {
+            let report = StateValidator.validate(try store.readStateJSON())
+            return report.errors.first.map { "\($0.path): \($0.message)" }
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int) throws -> HookOutput {
+        let now = context.now
+        switch verdict {
+        case .allow(let why):
+            try store.updateRuntime(session: session, create: { nil }) { runtime in runtime.consecutiveBlocks = 0 }
+            try? store.append(Event(type: EventType.stopAllowed, session: session, at: now, [("why", .string(why))]))
+            return ClaudeHookOutput.allow
+
+        case .accept(let reflection):
+            let archive = Path.join(store.layout.sessionsDirectory, "\(session).reflection.md")
+            try store.writeFile(reflection.text + "\n", to: archive)
+            try store.updateRuntime(session: session, create: { nil }) { runtime in
+                runtime.consecutiveBlocks = 0
+                runtime.handoverAt = now
+                runtime.handoverKind = "reflection"
+            }
+            try store.append(Event(type: EventType.handover, session: session, at: now, [
+                ("kind", "reflection"),
+                ("outcome", .string(reflection.outcome.rawValue)),
+                ("next_step", .string(String(reflection.nextStep.prefix(1000)))),
+                ("archive", .string("sessions/\(session).reflection.md")),
+            ]))
+            return ClaudeHookOutput.allow
+
+        case .block(let reason), .refuseSuccess(let reason):
+            var overridden = false
+            var blocks = 0
+            try store.updateRuntime(session: session, create: { nil }) { runtime in
+                // A stop that does not follow a block starts a new series (`stop_hook_active` false).
+                if !context.payload.stopHookActive { runtime.consecutiveBlocks = 0 }
+                if runtime.consecutiveBlocks >= maximumBlocks {
+                    overridden = true
+                    blocks = runtime.consecutiveBlocks
+                    runtime.consecutiveBlocks = 0
+                    return
+                }
+                runtime.consecutiveBlocks += 1
+                runtime.totalBlocks += 1
+                blocks = runtime.consecutiveBlocks
+                if case .refuseSuccess = verdict { runtime.refusedSuccessOnce = true }
+            }
+            if overridden {
+                try? store.append(Event(type: EventType.gateOverridden, session: session, at: now, [
+                    ("blocks", .int(blocks)), ("reason", .string(reason)),
+                ]))
+                return ClaudeHookOutput.systemMessage(
+                    "handoff: the session ended WITHOUT a completed handover (blocked \(blocks) times in a row, then let through so the session cannot wedge). Still missing: \(reason.droppingPrefix("handoff: "))")
+            }
+            try? store.append(Event(type: EventType.stopBlocked, session: session, at: now, [
+                ("reason", .string(reason)), ("consecutive", .int(blocks)),
+            ]))
+            return ClaudeHookOutput.block(reason: reason)
+        }
+    }
+}
+
+extension String {
+    func droppingPrefix(_ prefix: String) -> String {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
+    }
+}
+
+/// What the event log says about this session's checks.
+enum EventFacts {
+    static func failed(_ event: Event) -> Bool {
+        if let ok = event["ok"]?.boolValue { return !ok }
+        if let result = event["result"]?.stringValue { return result == "fail" }
+        if let code = event["exit_code"]?.intValue { return code != 0 }
+        return false
+    }
+
+    /// The last run of each check class (test, build, lint) of this session, or unattributed ones since it started.
+    static func lastChecks(store: HandoffStore, session: String, since start: Timestamp,
+                           classes: Set<String> = ["test", "build"]) -> [String: Event] {
+        let events = store.events.tail(200, matching: { event in
+            guard event.type == EventType.tool || event.type == EventType.check,
+                let kind = event["class"]?.stringValue, classes.contains(kind)
+            else { return false }
+            return event.session == session || (event.session == nil && event.timestamp >= start)
+        }, scanLimit: 8 * 1024 * 1024).events
+        var last: [String: Event] = [:]
+        for event in events { last[event["class"]?.stringValue ?? ""] = event }
+        return last
+    }
+
+    static func lastFailedTestOrBuild(store: HandoffStore, session: String, since start: Timestamp) -> String? {
+        let last = lastChecks(store: store, session: session, since: start)
+        for kind in ["build", "test"] {
+            guard let event = last[kind], failed(event) else { continue }
+            let command = event["command"]?.stringValue ?? event["name"]?.stringValue ?? kind
+            let code = event["exit_code"]?.intValue.map { " exited \($0)" } ?? " failed"
+            return "the last \(kind) run (`\(command.prefix(120))`)\(code) at \(event.timestamp.iso8601)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,435 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Merges handoff's agent-hook entries into a Claude Code `settings.json` and takes them out again.
+///
+/// Rules: every other key and every other hook is kept as it is; our entries name the installed
+/// executables by absolute path (Claude Code runs them through a shell, with whatever PATH the
+/// session has); one entry per event and executable, never a duplicate; a file that does not parse,
+/// or whose `hooks` is not shaped as Claude Code expects, is left untouched and reported.
+///
+/// Re-serialising a file changes its formatting, so before the first change of a file that already
+/// existed its bytes are kept beside it as `settings.json.pre-handoff`; uninstall puts those bytes
+/// back when what remains equals them, so install-then-uninstall restores the file byte for byte.
+public struct ClaudeSettings: Sendable {
+    public enum Scope: String, Sendable, CaseIterable {
+        case user, project
+    }
+
+    /// One hook registration: what Claude Code calls, on which event, with which matcher and timeout.
+    /// Mirrors `hooks/claude/hooks/hooks.json` (the plugin); a test keeps the two in step.
+    public struct Registration: Sendable, Equatable {
+        public var event: String
+        public var matcher: String?
+        public var executable: String
+        /// Seconds (Claude Code's unit). SessionEnd is killed after about 1.5 s without one.
+        public var timeout: Int
+    }
+
+    public static let toolMatcher = "Bash|Write|Edit|MultiEdit|NotebookEdit"
+
+    public static let registrations: [Registration] = [
+        Registration(event: "Stop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
+        Registration(event: "SubagentStop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
+        Registration(event: "PreCompact", matcher: nil, executable: "handoff-compact", timeout: 15),
+        Registration(event: "SessionStart", matcher: nil, executable: "handoff-session", timeout: 10),
+        Registration(event: "SessionEnd", matcher: nil, executable: "handoff-session", timeout: 10),
+        Registration(event: "PostToolUse", matcher: toolMatcher, executable: "handoff-session", timeout: 5),
+        Registration(event: "PostToolUseFailure", matcher: toolMatcher, executable: "handoff-session", timeout: 5),
+    ]
+
+    /// The executables the agent hooks run.
+    public static var executables: [String] {
+        var seen: [String] = []
+        for registration in registrations where !seen.contains(registration.executable) { seen.append(registration.executable) }
+        return seen
+    }
+
+    public static let backupSuffix = ".pre-handoff"
+
+    public struct Action: Sendable, Equatable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            case added, updated, alreadyRegistered, removedDuplicate, removed, notRegistered
+            case createdFile, keptBackup, restoredBackup, removedFile, keptLaterChanges
+        }
+
+        public var kind: Kind
+        /// "Stop", "PostToolUse(Bash|Write|…)"; "" for actions on the file.
+        public var event: String
+        public var detail: String
+
+        public var description: String {
+            let name = event.isEmpty ? "" : "\(event): "
+            switch kind {
+            case .added: return "\(name)registered \(detail)"
+            case .updated: return "\(name)updated the entry to \(detail)"
+            case .alreadyRegistered: return "\(name)already registered (\(detail))"
+            case .removedDuplicate: return "\(name)removed a duplicate entry (\(detail))"
+            case .removed: return "\(name)removed \(detail)"
+            case .notRegistered: return "\(name)not registered; nothing to remove"
+            case .createdFile: return "created \(detail)"
+            case .keptBackup: return "kept the file as it was in \(detail) (uninstall puts it back)"
+            case .restoredBackup: return "restored \(detail) byte for byte"
+            case .removedFile: return "removed \(detail) (handoff had created it)"
+            case .keptLaterChanges: return "kept later changes in \(detail); its copy from before handoff was removed"
+            }
+        }
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var path: String
+        public var actions: [Action]
+        public var dryRun: Bool
+        /// True when the file was (or, in a dry run, would be) written.
+        public var changed: Bool
+    }
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The file is not JSON, or not shaped like Claude Code settings; it was not touched.
+        case malformed(path: String, reason: String)
+        case missingExecutable(path: String)
+        case noHome
+        case io(SystemError)
+
+        public var description: String {
+            switch self {
+            case .malformed(let path, let reason):
+                return "\(path) is not valid Claude Code settings (\(reason)); it was left untouched — fix it (or move it aside) and run the command again"
+            case .missingExecutable(let path):
+                return "\(path) is missing or not executable; pass --bin-dir with the folder holding handoff's hook executables"
+            case .noHome:
+                return "HOME is not set, so the user settings (~/.claude/settings.json) cannot be found; set HOME or use --scope project"
+            case .io(let error):
+                return "\(error); check the folder's permissions and run the command again"
+            }
+        }
+    }
+
+    public var dryRun: Bool
+
+    public init(dryRun: Bool = false) {
+        self.dryRun = dryRun
+    }
+
+    /// `~/.claude/settings.json` for the user; `<worktree>/.claude/settings.json` for the project.
+    public static func settingsPath(scope: Scope, environment: Environment, projectRoot: String?) throws(Failure) -> String {
+        switch scope {
+        case .user:
+            guard let home = environment["HOME"] else { throw .noHome }
+            return Path.join(Path.join(home, ".claude"), "settings.json")
+        case .project:
+            return Path.join(Path.join(projectRoot ?? FileSystem.currentDirectory(), ".claude"), "settings.json")
+        }
+    }
+
+    /// The command string of our entry: the absolute path, double-quoted as the plugin's hooks.json
+    /// does, because Claude Code hands the string to a shell.
+    public static func command(for executable: String, binDirectory: String) -> String {
+        let path = Path.join(binDirectory, executable)
+        var escaped = ""
+        for character in path {
+            if character == "\"" || character == "\\" || character == "$" || character == "`" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "\"" + escaped + "\""
+    }
+
+    /// The executable's path when `command` is one of our entries (a lone absolute path, quoted or
+    /// not, whose file name is one of handoff's agent-hook executables); nil for anyone else's.
+    public static func ourExecutable(in command: String) -> String? {
+        var text = command.trimmed
+        if text.count >= 2, let first = text.first, first == "\"" || first == "'", text.last == first {
+            text = String(text.dropFirst().dropLast())
+            if first == "\"" {
+                var unescaped = "", escaping = false
+                for character in text {
+                    if escaping { unescaped.append(character); escaping = false; continue }
+                    if character == "\\" { escaping = true; continue }
+                    unescaped.append(character)
+                }
+                text = unescaped
+            }
+        } else if text.contains(" ") {
+            return nil
+        }
+        guard text.hasPrefix("/"), executables.contains(Path.basename(text)) else { return nil }
+        return text
+    }
+
+    // MARK: Install
+
+    public func install(settingsAt path: String, binDirectory: String) throws(Failure) -> Report {
+        let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
+        for executable in Self.executables {
+            let file = Path.join(binDirectory, executable)
+            guard access(file, X_OK) == 0, !FileSystem.isDirectory(file) else { throw .missingExecutable(path: file) }
+        }
+        let target = Self.resolve(path)
+        let original = try Self.read(target)
+        var settings = try Self.parse(original, path: path)
+        var hooks = try Self.hooksObject(settings, path: path)
+        var actions: [Action] = []
+
+        for registration in Self.registrations {
+            var groups = hooks[registration.event]?.arrayValue ?? []
+            let wanted: JSONValue = [
+                "type": "command",
+                "command": .string(Self.command(for: registration.executable, binDirectory: binDirectory)),
+                "timeout": .int(registration.timeout),
+            ]
+            let label = Self.label(registration)
+            var found = false
+            for groupIndex in groups.indices {
+                guard var group = groups[groupIndex].objectValue, var entries = group["hooks"]?.arrayValue else { continue }
+                guard group["matcher"]?.stringValue == registration.matcher else { continue }
+                var entryIndex = 0
+                while entryIndex < entries.count {
+                    guard Self.isOurs(entries[entryIndex], executable: registration.executable) else { entryIndex += 1; continue }
+                    if found {
+                        actions.append(Action(kind: .removedDuplicate, event: label, detail: entries[entryIndex]["command"]?.stringValue ?? ""))
+                        entries.remove(at: entryIndex)
+                        continue
+                    }
+                    found = true
+                    if entries[entryIndex] == wanted {
+                        actions.append(Action(kind: .alreadyRegistered, event: label, detail: wanted["command"]?.stringValue ?? ""))
+                    } else {
+                        entries[entryIndex] = wanted
+                        actions.append(Action(kind: .updated, event: label, detail: wanted["command"]?.stringValue ?? ""))
+                    }
+                    entryIndex += 1
+                }
+                group["hooks"] = .array(entries)
+                groups[groupIndex] = .object(group)
+            }
+            if !found {
+                // A group of our own (not an entry inside someone else's group), so uninstall can take
+                // it out whole and leave every other group exactly as it was.
+                var group = JSONObject()
+                if let matcher = registration.matcher { group["matcher"] = .string(matcher) }
+                group["hooks"] = [wanted]
+                groups.append(.object(group))
+                actions.append(Action(kind: .added, event: label, detail: wanted["command"]?.stringValue ?? ""))
+            }
+            // Groups a duplicate removal emptied were ours: drop them.
+            groups.removeAll { $0["hooks"]?.arrayValue?.isEmpty == true && Self.wasOnlyOurs($0) }
+            hooks[registration.event] = .array(groups)
+        }
+        settings["hooks"] = .object(hooks)
+
+        let changed = actions.contains { $0.kind != .alreadyRegistered }
+        var report = Report(path: path, actions: [], dryRun: dryRun, changed: changed)
+        if changed {
+            if original == nil {
+                report.actions.append(Action(kind: .createdFile, event: "", detail: path))
+            } else if !Self.isPresent(target + Self.backupSuffix) {
+                report.actions.append(Action(kind: .keptBackup, event: "", detail: target + Self.backupSuffix))
+            }
+            if !dryRun {
+                if let original, !Self.isPresent(target + Self.backupSuffix) {
+                    try Self.write(original, to: target + Self.backupSuffix, like: target)
+                }
+                if original == nil {
+                    do { try FileSystem.makeDirectories(Path.dirname(target)) } catch { throw .io(error) }
+                }
+                try Self.write(Array(JSONValue.object(settings).prettyText.utf8), to: target, like: target)
+            }
+        }
+        report.actions += actions
+        return report
+    }
+
+    // MARK: Uninstall
+
+    public func uninstall(settingsAt path: String) throws(Failure) -> Report {
+        let target = Self.resolve(path)
+        let backupPath = target + Self.backupSuffix
+        guard let original = try Self.read(target) else {
+            return Report(path: path, actions: [Action(kind: .notRegistered, event: "", detail: "")], dryRun: dryRun, changed: false)
+        }
+        var settings = try Self.parse(original, path: path)
+        var hooks = try Self.hooksObject(settings, path: path)
+        var actions: [Action] = []
+        for event in Set(Self.registrations.map(\.event)).sorted() {
+            guard let groups = hooks[event]?.arrayValue else { continue }
+            var kept: [JSONValue] = []
+            for group in groups {
+                guard var object = group.objectValue, let entries = object["hooks"]?.arrayValue else { kept.append(group); continue }
+                let remaining = entries.filter { Self.ourExecutable(in: $0["command"]?.stringValue ?? "") == nil || $0["type"]?.stringValue != "command" }
+                for entry in entries where !remaining.contains(entry) {
+                    actions.append(Action(kind: .removed, event: event, detail: entry["command"]?.stringValue ?? ""))
+                }
+                if remaining.count == entries.count { kept.append(group); continue }
+                // A group left empty was one of ours: it goes; a shared one keeps everyone else's.
+                if remaining.isEmpty { continue }
+                object["hooks"] = .array(remaining)
+                kept.append(.object(object))
+            }
+            hooks[event] = kept.isEmpty ? nil : .array(kept)
+        }
+        if actions.isEmpty {
+            return Report(path: path, actions: [Action(kind: .notRegistered, event: "", detail: "")], dryRun: dryRun, changed: false)
+        }
+        settings["hooks"] = hooks.isEmpty ? nil : .object(hooks)
+
+        let backup = try? FileSystem.readBytes(backupPath)
+        let fileAction: Action
+        var newBytes: [UInt8]? = Array(JSONValue.object(settings).prettyText.utf8)
+        if let backup, let before = try? JSONValue.parse(backup), before == .object(settings) {
+            fileAction = Action(kind: .restoredBackup, event: "", detail: path)
+            newBytes = backup
+        } else if backup == nil, settings.isEmpty {
+            fileAction = Action(kind: .removedFile, event: "", detail: path)
+            newBytes = nil
+        } else {
+            fileAction = Action(kind: .keptLaterChanges, event: "", detail: path)
+        }
+        if !dryRun {
+            if let newBytes {
+                if fileAction.kind == .restoredBackup {
+                    // rename keeps the backup's inode, bytes and mode.
+                    do { try FileSystem.move(backupPath, to: target) } catch { throw .io(error) }
+                } else {
+                    try Self.write(newBytes, to: target, like: target)
+                }
+            } else {
+                FileSystem.remove(target)
+                // The folder goes too when handoff's file was all it held (it created both).
+                rmdir(Path.dirname(target))
+            }
+            if fileAction.kind != .restoredBackup, backup != nil { FileSystem.remove(backupPath) }
+        }
+        return Report(path: path, actions: actions + [fileAction], dryRun: dryRun, changed: true)
+    }
+
+    // MARK: Inspection (doctor)
+
+    public struct Inspection: Sendable, Equatable {
+        public var path: String
+        public var exists: Bool
+        /// Set when the file does not parse or is not shaped like settings.
+        public var problem: String?
+        /// Registrations with no entry of ours, as labels ("Stop", "PostToolUse(…)").
+        public var missing: [String]
+        /// Our entries whose executable is not there (or not executable).
+        public var brokenPaths: [String]
+        /// Registrations with an entry of ours.
+        public var registered: [String]
+    }
+
+    public static func inspect(settingsAt path: String) -> Inspection {
+        var result = Inspection(path: path, exists: false, problem: nil, missing: [], brokenPaths: [], registered: [])
+        let bytes: [UInt8]?
+        do { bytes = try read(resolve(path)) } catch { result.problem = "\(error)"; return result }
+        guard let bytes else {
+            result.missing = registrations.map(label)
+            return result
+        }
+        result.exists = true
+        let hooks: JSONObject
+        do { hooks = try hooksObject(try parse(bytes, path: path), path: path) } catch {
+            if case .malformed(_, let reason) = error { result.problem = reason } else { result.problem = "\(error)" }
+            return result
+        }
+        for registration in registrations {
+            var paths: [String] = []
+            for group in hooks[registration.event]?.arrayValue ?? [] where group["matcher"]?.stringValue == registration.matcher {
+                for entry in group["hooks"]?.arrayValue ?? [] where isOurs(entry, executable: registration.executable) {
+                    if let executable = ourExecutable(in: entry["command"]?.stringValue ?? "") { paths.append(executable) }
+                }
+            }
+            if paths.isEmpty {
+                result.missing.append(label(registration))
+            } else {
+                result.registered.append(label(registration))
+                for path in paths where access(path, X_OK) != 0 && !result.brokenPaths.contains(path) {
+                    result.brokenPaths.append(path)
+                }
+            }
+        }
+        return result
+    }
+
+    // MARK: Helpers
+
+    static func label(_ registration: Registration) -> String {
+        registration.matcher.map { "\(registration.event)(\($0))" } ?? registration.event
+    }
+
+    static func isOurs(_ entry: JSONValue, executable: String) -> Bool {
+        guard entry["type"]?.stringValue == "command", let command = entry["command"]?.stringValue,
+            let path = ourExecutable(in: command)
+        else { return false }
+        return Path.basename(path) == executable
+    }
+
+    static func wasOnlyOurs(_ group: JSONValue) -> Bool {
+        guard let object = group.objectValue else { return false }
+        return object.keys.allSatisfy { $0 == "matcher" || $0 == "hooks" }
+    }
+
+    /// A settings file reached through a symbolic link (dotfile managers do this) is written where
+    /// the link points, so the link survives.
+    static func resolve(_ path: String) -> String {
+        guard FileSystem.isSymlink(path), let real = FileSystem.realPath(path) else { return path }
+        return real
+    }
+
+    static func isPresent(_ path: String) -> Bool { FileSystem.exists(path) || FileSystem.isSymlink(path) }
+
+    /// The file's bytes, or nil when there is no file.
+    static func read(_ path: String) throws(Failure) -> [UInt8]? {
+        guard FileSystem.exists(path) else {
+            if FileSystem.isSymlink(path) { throw .malformed(path: path, reason: "it is a symbolic link to a missing file") }
+            return nil
+        }
+        do { return try FileSystem.readBytes(path, limit: 16 * 1024 * 1024) } catch { throw .io(error) }
+    }
+
+    static func parse(_ bytes: [UInt8]?, path: String) throws(Failure) -> JSONObject {
+        guard let bytes else { return JSONObject() }
+        // An empty file is what some editors leave behind; Claude Code reads it as no settings.
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return JSONObject() }
+        let value: JSONValue
+        do { value = try JSONValue.parse(bytes) } catch { throw .malformed(path: path, reason: error.description) }
+        guard let object = value.objectValue else {
+            throw .malformed(path: path, reason: "the top level is \(value.typeName), not an object")
+        }
+        return object
+    }
+
+    /// `hooks`, checked to be `{event: [{matcher?, hooks: [...]}]}` wherever we will read or write.
+    static func hooksObject(_ settings: JSONObject, path: String) throws(Failure) -> JSONObject {
+        guard let value = settings["hooks"] else { return JSONObject() }
+        guard let hooks = value.objectValue else {
+            throw .malformed(path: path, reason: "\"hooks\" is \(value.typeName), not an object")
+        }
+        for event in Set(registrations.map(\.event)) {
+            guard let groups = hooks[event] else { continue }
+            guard let list = groups.arrayValue else {
+                throw .malformed(path: path, reason: "\"hooks.\(event)\" is \(groups.typeName), not an array")
+            }
+            for (index, group) in list.enumerated() {
+                guard let object = group.objectValue else {
+                    throw .malformed(path: path, reason: "\"hooks.\(event)[\(index)]\" is \(group.typeName), not an object")
+                }
+                if let entries = object["hooks"], entries.arrayValue == nil {
+                    throw .malformed(path: path, reason: "\"hooks.\(event)[\(index)].hooks\" is \(entries.typeName), not an array")
+                }
+            }
+        }
+        return hooks
+    }
+
+    /// Atomic write that keeps the mode of the file it replaces (0644 for a new one).
+    static func write(_ bytes: [UInt8], to path: String, like existing: String) throws(Failure) {
+        let mode = FileSystem.mode(existing) ?? 0o644
+        do { try FileSystem.writeAtomically(bytes, to: path, mode: mode) } catch { throw .io(error) }
+        FileSystem.setMode(path, mode)
+    }
+}

@@ -1,0 +1,266 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `handoff doctor`: checks that the installation can work, one finding per thing that can break,
+/// each failing one with the command that fixes it. Read-only: it changes nothing.
+public struct Doctor: Sendable {
+    public struct Check: Sendable, Equatable {
+        public enum Status: String, Sendable { case pass, warn, fail, skip }
+
+        /// Stable name for scripts and tests: "executable:handoff-stop-gate", "git-hook:pre-push", "store".
+        public var id: String
+        public var status: Status
+        /// What was found.
+        public var detail: String
+        /// What to run or change; empty when nothing is needed.
+        public var fix: String
+
+        public var json: JSONValue {
+            ["id": .string(id), "status": .string(status.rawValue), "detail": .string(detail), "fix": .string(fix)]
+        }
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var checks: [Check]
+        /// Warnings and skips do not fail the doctor; only faults do.
+        public var healthy: Bool { !checks.contains { $0.status == .fail } }
+
+        public var json: JSONValue {
+            ["healthy": .bool(healthy), "checks": .array(checks.map(\.json))]
+        }
+    }
+
+    public static let executables = ["handoff", "handoff-post-commit", "handoff-pre-push", "handoff-stop-gate", "handoff-compact", "handoff-session"]
+
+    public var environment: Environment
+    public var workingDirectory: String
+    /// Where the executables are expected (the folder of the running `handoff` by default).
+    public var binDirectory: String
+
+    public init(environment: Environment, workingDirectory: String, binDirectory: String) {
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.binDirectory = binDirectory
+    }
+
+    public func run() -> Report {
+        var checks: [Check] = []
+        checks += Self.executables.map(checkExecutable)
+        let root = WorktreeLocator.worktreeRoot(startingAt: workingDirectory, environment: withoutGitVariables)
+        checks += checkGitHooks(root: root)
+        checks.append(checkAgentHooks(root: root))
+        checks += checkStore(root: root)
+        checks.append(checkLibgit2())
+        checks.append(checkDisabled())
+        return Report(checks: checks)
+    }
+
+    /// The doctor may run from inside a git hook; git's variables must not redirect what it inspects.
+    var withoutGitVariables: Environment {
+        Environment(environment.variables.filter { !$0.key.hasPrefix("GIT_") })
+    }
+
+    // MARK: Executables
+
+    func checkExecutable(_ name: String) -> Check {
+        let id = "executable:\(name)"
+        let path = Path.join(binDirectory, name)
+        let reinstall = "run ./install.sh from a handoff checkout (or copy \(name) into \(binDirectory))"
+        guard FileSystem.exists(path) else {
+            return Check(id: id, status: .fail, detail: "\(path) is missing", fix: reinstall)
+        }
+        guard access(path, X_OK) == 0, !FileSystem.isDirectory(path) else {
+            return Check(id: id, status: .fail, detail: "\(path) is not executable", fix: "chmod +x '\(path)'")
+        }
+        // Running it proves the loader finds libgit2 and the binary is whole. Hooks are run
+        // disabled, outside any repository, with no input: they must answer at once and change nothing.
+        var variables = withoutGitVariables.variables
+        variables["HANDOFF_DISABLED"] = "1"
+        variables = variables.filter { !$0.key.hasPrefix("CLAUDE") }
+        let arguments = name == "handoff" ? [path, "--version"] : [path]
+        let outcome = CommandRunner.run(arguments, in: "/", environment: Environment(variables), timeout: 10, keepLastLines: 3)
+        guard outcome.succeeded else {
+            let why = outcome.timedOut ? "did not finish within 10 s" : "exited \(outcome.exitStatus.map(String.init) ?? "by a signal")"
+            let tail = outcome.outputTail.split(separator: "\n").last.map { ": \($0)" } ?? ""
+            return Check(id: id, status: .fail, detail: "\(path) does not run (\(why)\(tail))",
+                         fix: "check that libgit2 is installed (`ldd '\(path)'`), then \(reinstall)")
+        }
+        return Check(id: id, status: .pass, detail: "\(path) runs", fix: "")
+    }
+
+    // MARK: Git hooks
+
+    func checkGitHooks(root: String?) -> [Check] {
+        guard let root else {
+            return [Check(id: "git-hooks", status: .skip, detail: "not inside a git repository (\(workingDirectory))", fix: "")]
+        }
+        let repository: GitRepository
+        do {
+            repository = try GitRepository.open(at: root, environment: withoutGitVariables)
+        } catch {
+            return [Check(id: "git-hooks", status: .fail, detail: "\(root) cannot be opened: \(error.message)", fix: "check `git status` there")]
+        }
+        let folder = repository.hooksDirectory(environment: environment)
+        let origin = folder.fromHooksPath ? " (core.hooksPath)" : ""
+        if let manager = GitHookInstaller.manager(worktreeRoot: root, hooksDirectory: folder.path) {
+            return [checkManager(manager, root: root)]
+        }
+        return GitHookInstaller.hooks.map { hook in
+            let id = "git-hook:\(hook.name)"
+            let path = Path.join(folder.path, hook.name)
+            let install = "cd '\(root)' && handoff install --git"
+            guard GitHookInstaller.isPresent(path) else {
+                return Check(id: id, status: .fail, detail: "\(path) is missing\(origin)", fix: install)
+            }
+            guard GitHookInstaller.isManaged(path) else {
+                return Check(id: id, status: .fail, detail: "\(path) is not handoff's\(origin)",
+                             fix: "\(install) (the existing hook is kept and still runs first)")
+            }
+            guard access(path, X_OK) == 0 else {
+                return Check(id: id, status: .fail, detail: "\(path) is not executable, so git skips it", fix: "chmod +x '\(path)'")
+            }
+            guard let executable = Self.hookExecutable(in: path) else {
+                return Check(id: id, status: .fail, detail: "\(path) names no handoff executable", fix: install)
+            }
+            guard access(executable, X_OK) == 0 else {
+                return Check(id: id, status: .fail, detail: "\(path) runs \(executable), which is missing or not executable",
+                             fix: "\(install) --bin-dir <folder holding \(hook.executable)>")
+            }
+            let previous = path + GitHookInstaller.backupSuffix
+            if GitHookInstaller.isPresent(previous), access(previous, X_OK) != 0 {
+                return Check(id: id, status: .warn, detail: "\(previous) (the hook that was there before) is not executable, so it does not run",
+                             fix: "chmod +x '\(previous)' if it should run")
+            }
+            return Check(id: id, status: .pass, detail: "\(path)\(origin) runs \(executable)", fix: "")
+        }
+    }
+
+    func checkManager(_ manager: GitHookInstaller.Manager, root: String) -> Check {
+        let id = "git-hooks"
+        let candidates: [String]
+        switch manager {
+        case .husky: candidates = [".husky/post-commit", ".husky/pre-push"]
+        case .lefthook: candidates = ["lefthook.yml", "lefthook.yaml", ".lefthook.yml", ".lefthook.yaml"]
+        case .preCommit: candidates = [".pre-commit-config.yaml"]
+        }
+        let mentions = candidates.contains { name in
+            (try? FileSystem.readText(Path.join(root, name)))?.contains("handoff-post-commit") == true
+        }
+        if mentions {
+            return Check(id: id, status: .pass, detail: "\(manager.rawValue) manages the hooks and its configuration runs handoff-post-commit", fix: "")
+        }
+        return Check(id: id, status: .fail, detail: "\(manager.rawValue) manages the hooks and its configuration does not run handoff",
+                     fix: "run `handoff install --git` in \(root) and add the lines it prints to \(manager.rawValue)'s configuration")
+    }
+
+    /// The `handoff_hook='…'` line of one of our entries, unquoted.
+    static func hookExecutable(in path: String) -> String? {
+        guard let text = try? FileSystem.readText(path) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("handoff_hook=") {
+            let value = line.dropFirst("handoff_hook=".count)
+            guard value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 else { return String(value) }
+            return String(value.dropFirst().dropLast()).replacing("'\\''", with: "'")
+        }
+        return nil
+    }
+
+    // MARK: Agent hooks
+
+    func checkAgentHooks(root: String?) -> Check {
+        let id = "agent-hooks"
+        var inspections: [(ClaudeSettings.Scope, ClaudeSettings.Inspection)] = []
+        for scope in ClaudeSettings.Scope.allCases {
+            if scope == .project && root == nil { continue }
+            guard let path = try? ClaudeSettings.settingsPath(scope: scope, environment: environment, projectRoot: root) else { continue }
+            inspections.append((scope, ClaudeSettings.inspect(settingsAt: path)))
+        }
+        if let (_, broken) = inspections.first(where: { $0.1.problem != nil }) {
+            return Check(id: id, status: .fail, detail: "\(broken.path) cannot be read: \(broken.problem ?? "")",
+                         fix: "fix the JSON of \(broken.path), then run `handoff install --claude`")
+        }
+        if let (scope, broken) = inspections.first(where: { !$0.1.brokenPaths.isEmpty }) {
+            return Check(id: id, status: .fail,
+                         detail: "\(broken.path) runs \(broken.brokenPaths.joined(separator: ", ")), which is missing or not executable",
+                         fix: "handoff install --claude --scope \(scope.rawValue) (rewrites the entries with this installation's paths)")
+        }
+        let complete = inspections.filter { $0.1.exists && $0.1.missing.isEmpty }
+        if complete.count > 1 {
+            return Check(id: id, status: .warn, detail: "registered in both \(complete.map(\.1.path).joined(separator: " and ")): every hook runs twice",
+                         fix: "handoff uninstall --claude --scope project (or --scope user) to keep one")
+        }
+        if let (scope, found) = complete.first {
+            return Check(id: id, status: .pass, detail: "registered for the \(scope.rawValue) in \(found.path)", fix: "")
+        }
+        let partial = inspections.first { !$0.1.registered.isEmpty }
+        if let (scope, found) = partial {
+            return Check(id: id, status: .fail, detail: "\(found.path) lacks \(found.missing.joined(separator: ", "))",
+                         fix: "handoff install --claude --scope \(scope.rawValue)")
+        }
+        let places = inspections.map(\.1.path).joined(separator: " or ")
+        return Check(id: id, status: .fail, detail: "handoff's agent hooks are not registered in \(places)",
+                     fix: "handoff install --claude (user settings) or handoff install --claude --scope project")
+    }
+
+    // MARK: Store
+
+    func checkStore(root: String?) -> [Check] {
+        guard let root else {
+            return [Check(id: "store", status: .skip, detail: "not inside a git repository", fix: "")]
+        }
+        let store = HandoffStore(worktreeRoot: root)
+        guard store.exists else {
+            return [Check(id: "store", status: .fail, detail: "\(store.layout.directory) does not exist", fix: "cd '\(root)' && handoff init")]
+        }
+        var checks: [Check] = []
+        do {
+            let report = StateValidator.validate(try store.readStateJSON())
+            if let first = report.errors.first {
+                checks.append(Check(id: "store", status: .fail,
+                                    detail: "\(store.layout.stateFile) is invalid (\(report.errors.count) error\(report.errors.count == 1 ? "" : "s"); first: \(first.path): \(first.message))",
+                                    fix: "handoff validate (for every finding), then fix the file or run `handoff repair`"))
+            } else {
+                checks.append(Check(id: "store", status: .pass, detail: "\(store.layout.stateFile) is valid", fix: ""))
+            }
+        } catch {
+            checks.append(Check(id: "store", status: .fail, detail: "\(error)", fix: "handoff repair (or restore \(store.layout.stateFile) from a copy)"))
+        }
+        let events = store.events.readAll()
+        if events.skippedLines > 0 {
+            checks.append(Check(id: "events", status: .warn,
+                                detail: "\(store.layout.eventsFile) has \(events.skippedLines) unreadable line\(events.skippedLines == 1 ? "" : "s") (skipped by every reader); \(events.events.count) events read",
+                                fix: "nothing is lost beyond those lines; `handoff repair` rewrites the log without them"))
+        } else {
+            checks.append(Check(id: "events", status: .pass, detail: "\(events.events.count) events, no unreadable lines", fix: ""))
+        }
+        return checks
+    }
+
+    // MARK: Environment
+
+    func checkLibgit2() -> Check {
+        let version = GitLibrary.version
+        let major = Int(version.split(separator: ".").first ?? "") ?? 0
+        if major < 1 {
+            return Check(id: "libgit2", status: .fail, detail: "libgit2 \(version) is older than 1.0",
+                         fix: "install libgit2 1.x (apt-get install libgit2-dev) and rebuild")
+        }
+        return Check(id: "libgit2", status: .pass, detail: "libgit2 \(version)", fix: "")
+    }
+
+    func checkDisabled() -> Check {
+        if environment.handoffDisabled {
+            return Check(id: "disabled", status: .fail,
+                         detail: "HANDOFF_DISABLED=\(environment["HANDOFF_DISABLED"] ?? "") turns every handoff hook off",
+                         fix: "unset HANDOFF_DISABLED (and remove it from your shell profile or the agent's environment)")
+        }
+        if let value = environment["HANDOFF_DISABLED"] {
+            return Check(id: "disabled", status: .pass, detail: "HANDOFF_DISABLED=\(value) does not disable the hooks (only 1, true, yes or on do)", fix: "")
+        }
+        return Check(id: "disabled", status: .pass, detail: "HANDOFF_DISABLED is not set", fix: "")
+    }
+}

@@ -1,0 +1,329 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Installs and removes handoff's git-hook entries (`post-commit`, `pre-push`) in the folder git
+/// really runs hooks from.
+///
+/// Rules: a hook that is not ours is never overwritten without being kept — it is renamed to
+/// `<hook>.pre-handoff` (same inode: same bytes, same mode) and our entry runs it first; uninstall
+/// renames it back. Running install twice changes nothing. When the repository's hooks are managed by
+/// husky, lefthook or pre-commit, their files are left alone and the report gives the lines to add.
+public struct GitHookInstaller: Sendable {
+    /// First line after the shebang of every entry we write: how install, uninstall and doctor tell
+    /// our hooks from anyone else's.
+    public static let marker = "# handoff-managed-hook v1"
+    static let markerPrefix = "# handoff-managed-hook"
+    public static let backupSuffix = ".pre-handoff"
+
+    public struct Hook: Sendable, Equatable {
+        public var name: String
+        public var executable: String
+        var template: String
+    }
+
+    public static let hooks = [
+        Hook(name: "post-commit", executable: "handoff-post-commit", template: GitHookTemplates.postCommit),
+        Hook(name: "pre-push", executable: "handoff-pre-push", template: GitHookTemplates.prePush),
+    ]
+
+    /// A hook manager that owns the hooks folder's files.
+    public enum Manager: String, Sendable {
+        case husky, lefthook, preCommit = "pre-commit"
+    }
+
+    public struct Action: Sendable, Equatable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            case createdFolder, installed, updated, alreadyInstalled, keptPrevious
+            case removed, restoredPrevious, notInstalled, leftForeign
+            case manual, conflict, createdStore, storeExists
+        }
+
+        public var kind: Kind
+        /// The hook's name, or "" for actions on the folder or the store.
+        public var hook: String
+        public var path: String
+        public var detail: String
+
+        public var description: String {
+            let name = hook.isEmpty ? "" : "\(hook): "
+            switch kind {
+            case .createdFolder: return "created the hooks folder \(path)"
+            case .installed: return "\(name)installed \(path)"
+            case .updated: return "\(name)updated \(path) (\(detail))"
+            case .alreadyInstalled: return "\(name)already installed at \(path)"
+            case .keptPrevious: return "\(name)kept the existing hook as \(path); handoff's entry runs it first"
+            case .removed: return "\(name)removed \(path)"
+            case .restoredPrevious: return "\(name)restored the previous hook \(path)"
+            case .notInstalled: return "\(name)not installed at \(path); nothing to remove"
+            case .leftForeign: return "\(name)left \(path) alone: it is not handoff's"
+            case .manual: return "\(name)\(detail)"
+            case .conflict: return "\(name)\(detail)"
+            case .createdStore: return "created the store \(path)"
+            case .storeExists: return "store already present at \(path)"
+            }
+        }
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var hooksDirectory: String
+        /// True when `core.hooksPath` chose the folder.
+        public var fromHooksPath: Bool
+        public var manager: Manager?
+        public var actions: [Action]
+        public var dryRun: Bool
+
+        /// False when a hook could not be installed or removed as asked (see the `.conflict` actions).
+        public var succeeded: Bool { !actions.contains { $0.kind == .conflict } }
+    }
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        case notARepository(path: String, reason: String)
+        case bareRepository(path: String)
+        case missingExecutable(path: String)
+        case io(SystemError)
+        case store(StoreError)
+
+        public var description: String {
+            switch self {
+            case .notARepository(let path, let reason):
+                return "\(path) is not inside a git repository (\(reason)); cd into one, or run `git init` first"
+            case .bareRepository(let path):
+                return "\(path) is a bare repository: nothing is committed there, so there is nothing for handoff to record"
+            case .missingExecutable(let path):
+                return "\(path) is missing or not executable; pass --bin-dir with the folder holding handoff's hook executables"
+            case .io(let error):
+                return "\(error)"
+            case .store(let error):
+                return "\(error)"
+            }
+        }
+    }
+
+    public var environment: Environment
+    /// Plan and report, change nothing.
+    public var dryRun: Bool
+
+    public init(environment: Environment, dryRun: Bool = false) {
+        self.environment = environment
+        self.dryRun = dryRun
+    }
+
+    // MARK: Install
+
+    public func install(repositoryAt path: String, binDirectory: String) throws(Failure) -> Report {
+        let (repository, root) = try open(path)
+        let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
+        for hook in Self.hooks {
+            let executable = Path.join(binDirectory, hook.executable)
+            guard access(executable, X_OK) == 0, !FileSystem.isDirectory(executable) else {
+                throw .missingExecutable(path: executable)
+            }
+        }
+        let folder = repository.hooksDirectory(environment: environment)
+        var report = Report(hooksDirectory: folder.path, fromHooksPath: folder.fromHooksPath, manager: nil, actions: [], dryRun: dryRun)
+
+        if let manager = Self.manager(worktreeRoot: root, hooksDirectory: folder.path) {
+            report.manager = manager
+            report.actions += Self.manualInstructions(manager, binDirectory: binDirectory)
+        } else {
+            if !FileSystem.isDirectory(folder.path) {
+                if !dryRun {
+                    do { try FileSystem.makeDirectories(folder.path) } catch { throw .io(error) }
+                }
+                report.actions.append(Action(kind: .createdFolder, hook: "", path: folder.path, detail: ""))
+            }
+            for hook in Self.hooks {
+                report.actions += try install(hook, into: folder.path, binDirectory: binDirectory)
+            }
+        }
+
+        let store = HandoffStore(worktreeRoot: root)
+        if store.exists {
+            report.actions.append(Action(kind: .storeExists, hook: "", path: store.layout.directory, detail: ""))
+        } else {
+            if !dryRun {
+                do { try store.initialise(hostname: FileSystem.hostname()) } catch { throw .store(error) }
+                try? store.append(Event(type: EventType.initialised, [("root", .string(root)), ("by", .string("install --git"))]))
+            }
+            report.actions.append(Action(kind: .createdStore, hook: "", path: store.layout.directory, detail: ""))
+        }
+        return report
+    }
+
+    private func install(_ hook: Hook, into folder: String, binDirectory: String) throws(Failure) -> [Action] {
+        let path = Path.join(folder, hook.name)
+        let backup = path + Self.backupSuffix
+        let contents = Self.render(hook, binDirectory: binDirectory)
+        var actions: [Action] = []
+        if Self.isPresent(path) {
+            if Self.isManaged(path) {
+                if (try? FileSystem.readText(path)) == contents, FileSystem.mode(path).map({ $0 & 0o111 != 0 }) == true {
+                    return [Action(kind: .alreadyInstalled, hook: hook.name, path: path, detail: "")]
+                }
+                try write(contents, to: path)
+                return [Action(kind: .updated, hook: hook.name, path: path, detail: "the executable's folder or the entry's version changed")]
+            }
+            guard !Self.isPresent(backup) else {
+                return [Action(
+                    kind: .conflict, hook: hook.name, path: path,
+                    detail: "not installed: \(path) is not handoff's and \(backup) already exists; "
+                        + "handoff keeps one previous hook only — merge them into one of the two files, delete the other, and rerun")]
+            }
+            if !dryRun {
+                do { try FileSystem.move(path, to: backup) } catch { throw .io(error) }
+            }
+            actions.append(Action(kind: .keptPrevious, hook: hook.name, path: backup, detail: ""))
+        }
+        try write(contents, to: path)
+        actions.append(Action(kind: .installed, hook: hook.name, path: path, detail: ""))
+        return actions
+    }
+
+    private func write(_ contents: String, to path: String) throws(Failure) {
+        guard !dryRun else { return }
+        do {
+            try FileSystem.writeText(contents, to: path, mode: 0o755)
+        } catch {
+            throw .io(error)
+        }
+        // The file was created under the caller's umask; a hook must be executable to run at all.
+        FileSystem.setMode(path, 0o755)
+    }
+
+    // MARK: Uninstall
+
+    public func uninstall(repositoryAt path: String) throws(Failure) -> Report {
+        let (repository, root) = try open(path)
+        let folder = repository.hooksDirectory(environment: environment)
+        var report = Report(hooksDirectory: folder.path, fromHooksPath: folder.fromHooksPath, manager: nil, actions: [], dryRun: dryRun)
+        if let manager = Self.manager(worktreeRoot: root, hooksDirectory: folder.path) {
+            report.manager = manager
+        }
+        for hook in Self.hooks {
+            report.actions += try uninstall(hook, from: folder.path)
+        }
+        return report
+    }
+
+    private func uninstall(_ hook: Hook, from folder: String) throws(Failure) -> [Action] {
+        let path = Path.join(folder, hook.name)
+        let backup = path + Self.backupSuffix
+        var actions: [Action] = []
+        if Self.isPresent(path) {
+            guard Self.isManaged(path) else {
+                var result = [Action(kind: .leftForeign, hook: hook.name, path: path, detail: "")]
+                if Self.isPresent(backup) {
+                    result.append(Action(
+                        kind: .conflict, hook: hook.name, path: backup,
+                        detail: "\(backup) was kept by handoff but \(path) has since been replaced by another tool; both are left as they are"))
+                }
+                return result
+            }
+            if !dryRun { FileSystem.remove(path) }
+            actions.append(Action(kind: .removed, hook: hook.name, path: path, detail: ""))
+        } else if !Self.isPresent(backup) {
+            return [Action(kind: .notInstalled, hook: hook.name, path: path, detail: "")]
+        }
+        if Self.isPresent(backup) {
+            // rename keeps the inode: the previous hook comes back byte for byte, with its mode.
+            if !dryRun {
+                do { try FileSystem.move(backup, to: path) } catch { throw .io(error) }
+            }
+            actions.append(Action(kind: .restoredPrevious, hook: hook.name, path: path, detail: ""))
+        }
+        return actions
+    }
+
+    // MARK: Helpers
+
+    private func open(_ path: String) throws(Failure) -> (GitRepository, String) {
+        // The CLI's own GIT_DIR (if any) must not redirect the install: open by path.
+        var environment = self.environment
+        environment.variables["GIT_DIR"] = nil
+        let repository: GitRepository
+        do {
+            repository = try GitRepository.open(at: path, environment: environment)
+        } catch {
+            throw .notARepository(path: path, reason: error.message)
+        }
+        guard let root = repository.workdir else { throw .bareRepository(path: path) }
+        return (repository, root)
+    }
+
+    /// The entry with the executable's absolute path, single-quoted for sh.
+    static func render(_ hook: Hook, binDirectory: String) -> String {
+        let executable = Path.join(binDirectory, hook.executable)
+        let quoted = "'" + executable.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        return hook.template.replacing(GitHookTemplates.binaryPlaceholder, with: quoted)
+    }
+
+    /// Present as a file or as a link, even one that points nowhere (it must be kept, not overwritten).
+    static func isPresent(_ path: String) -> Bool {
+        FileSystem.exists(path) || FileSystem.isSymlink(path)
+    }
+
+    /// True when the file's first lines carry our marker.
+    public static func isManaged(_ path: String) -> Bool {
+        guard let bytes = try? FileSystem.readBytes(path, limit: 512) else { return false }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").prefix(3).contains { $0.hasPrefix(markerPrefix) }
+    }
+
+    static func manager(worktreeRoot root: String, hooksDirectory: String) -> Manager? {
+        if FileSystem.isDirectory(Path.join(root, ".husky")) || hooksDirectory.contains("/.husky") { return .husky }
+        for name in ["lefthook.yml", "lefthook.yaml", ".lefthook.yml", ".lefthook.yaml"] where FileSystem.exists(Path.join(root, name)) {
+            return .lefthook
+        }
+        if FileSystem.exists(Path.join(root, ".pre-commit-config.yaml")) { return .preCommit }
+        return nil
+    }
+
+    /// What to add by hand to the manager's configuration (its files are never rewritten by us).
+    static func manualInstructions(_ manager: Manager, binDirectory: String) -> [Action] {
+        func quoted(_ executable: String) -> String {
+            let path = Path.join(binDirectory, executable)
+            return "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        }
+        let postCommit = quoted("handoff-post-commit"), prePush = quoted("handoff-pre-push")
+        switch manager {
+        case .husky:
+            return [
+                Action(kind: .manual, hook: "post-commit", path: ".husky/post-commit",
+                       detail: "husky manages this repository's hooks; add this line to .husky/post-commit:\n    \(postCommit)"),
+                Action(kind: .manual, hook: "pre-push", path: ".husky/pre-push",
+                       detail: "husky manages this repository's hooks; add this line to .husky/pre-push (it reads git's stdin, so put it where stdin is still unread):\n    \(prePush) \"$@\""),
+            ]
+        case .lefthook:
+            return [Action(kind: .manual, hook: "", path: "lefthook.yml", detail: """
+                lefthook manages this repository's hooks; add to lefthook.yml, then run `lefthook install`:
+                    post-commit:
+                      commands:
+                        handoff:
+                          run: \(postCommit)
+                    pre-push:
+                      commands:
+                        handoff:
+                          run: \(prePush) {1} {2}
+                          use_stdin: true
+                """)]
+        case .preCommit:
+            return [Action(kind: .manual, hook: "", path: ".pre-commit-config.yaml", detail: """
+                pre-commit manages this repository's hooks; add to .pre-commit-config.yaml, then run `pre-commit install --hook-type post-commit`:
+                    - repo: local
+                      hooks:
+                        - id: handoff-post-commit
+                          name: handoff records the commit
+                          entry: \(postCommit)
+                          language: system
+                          stages: [post-commit]
+                          always_run: true
+                          pass_filenames: false
+                (pre-commit does not hand git's pre-push stdin to its hooks, so push recording needs handoff's own entry; see `handoff doctor`)
+                """)]
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// The git-hook entries handoff installs, byte for byte the files under `hooks/git/` in the source
+/// tree (a test keeps them identical). Embedded so that an installed `handoff` needs no data files.
+///
+/// `@HANDOFF_HOOK_BINARY@` is replaced by the shell-quoted absolute path of the hook executable.
+enum GitHookTemplates {
+    static let binaryPlaceholder = "@HANDOFF_HOOK_BINARY@"
+
+    static let postCommit = """
+        #!/bin/sh
+        # handoff-managed-hook v1
+        # Installed by `handoff install --git`; `handoff uninstall --git` removes it and puts back the hook
+        # that was here before (kept beside it as post-commit.pre-handoff).
+        #
+        # 1. The previous hook runs first, with git's arguments; its exit status is this hook's status.
+        # 2. handoff-post-commit records the commit. It cannot fail the commit (which already exists).
+        # Absolute path: GUI git clients run hooks without the user's PATH.
+        handoff_hook=@HANDOFF_HOOK_BINARY@
+        previous="${0%/*}/post-commit.pre-handoff"
+        status=0
+        if [ -x "$previous" ]; then
+            "$previous" "$@"
+            status=$?
+        fi
+        if [ -x "$handoff_hook" ]; then
+            "$handoff_hook" "$@" || :
+        fi
+        exit $status
+
+        """
+
+    static let prePush = """
+        #!/bin/sh
+        # handoff-managed-hook v1
+        # Installed by `handoff install --git`; `handoff uninstall --git` removes it and puts back the hook
+        # that was here before (kept beside it as pre-push.pre-handoff).
+        #
+        # 1. The previous hook runs first, with git's arguments and the same stdin bytes (kept in a
+        #    temporary file so both hooks read them); when it fails, the push fails with its status and
+        #    handoff records nothing.
+        # 2. handoff-pre-push records the push. Only its opt-in block policy (exit 1) can refuse the push;
+        #    any other failure of ours lets the push go on.
+        # Absolute path: GUI git clients run hooks without the user's PATH.
+        handoff_hook=@HANDOFF_HOOK_BINARY@
+        previous="${0%/*}/pre-push.pre-handoff"
+
+        run_handoff() {
+            "$handoff_hook" "$@"
+            [ $? -eq 1 ] && exit 1
+            exit 0
+        }
+
+        if [ ! -x "$previous" ]; then
+            # Nothing to chain: handoff reads git's stdin itself, no copy needed.
+            if [ -x "$handoff_hook" ]; then run_handoff "$@"; fi
+            cat >/dev/null
+            exit 0
+        fi
+
+        refs=$(mktemp "${TMPDIR:-/tmp}/handoff-pre-push.XXXXXX" 2>/dev/null) || refs=
+        if [ -z "$refs" ] || ! cat >"$refs"; then
+            # No copy of stdin: the previous hook gets git's stdin as it would without handoff.
+            [ -n "$refs" ] && rm -f "$refs"
+            exec "$previous" "$@"
+        fi
+        trap 'rm -f "$refs"' EXIT
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+
+        "$previous" "$@" <"$refs"
+        status=$?
+        [ $status -ne 0 ] && exit $status
+        if [ -x "$handoff_hook" ]; then run_handoff "$@" <"$refs"; fi
+        exit 0
+
+        """
+}

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `.handoff/pushes.json`: per local branch, the sha git was last asked to push, so that the stop gate
+/// can tell without the network whether committed work has left the machine.
+///
+/// ```json
+/// {"branches": {"main": {"sha": "…", "remote": "origin", "remote_ref": "refs/heads/main", "at": "2026-…Z"}}}
+/// ```
+///
+/// Written by the pre-push hook, before git talks to the remote: a push that then fails (rejected,
+/// network) still leaves its record. Readers that need certainty compare `sha` with the
+/// remote-tracking ref as well; the ledger answers "was this work handed to `git push`".
+public struct PushLedger: Sendable {
+    public struct Record: Sendable, Equatable {
+        public var sha: String
+        public var remote: String
+        public var remoteRef: String
+        public var at: Timestamp
+
+        public init(sha: String, remote: String, remoteRef: String, at: Timestamp) {
+            self.sha = sha
+            self.remote = remote
+            self.remoteRef = remoteRef
+            self.at = at
+        }
+
+        var json: JSONValue {
+            .object(JSONObject([
+                ("sha", .string(sha)), ("remote", .string(remote)), ("remote_ref", .string(remoteRef)),
+                ("at", .string(at.iso8601)),
+            ]))
+        }
+
+        init?(json: JSONValue) {
+            guard let sha = json["sha"]?.stringValue else { return nil }
+            self.sha = sha
+            remote = json["remote"]?.stringValue ?? ""
+            remoteRef = json["remote_ref"]?.stringValue ?? ""
+            at = json["at"]?.stringValue.flatMap { Timestamp(iso8601: $0) } ?? Timestamp(milliseconds: 0)
+        }
+    }
+
+    public let store: HandoffStore
+
+    public init(store: HandoffStore) { self.store = store }
+
+    public var path: String { store.layout.pushesFile }
+
+    /// Every branch's record; empty when nothing was pushed yet or the file is unreadable
+    /// (it is a cache of what the hook saw, never the only copy of anything).
+    public func read() -> [String: Record] {
+        guard let bytes = try? FileSystem.readBytes(path, limit: 4 * 1024 * 1024),
+            let branches = (try? JSONValue.parse(bytes))?["branches"]?.objectValue
+        else { return [:] }
+        var result: [String: Record] = [:]
+        for (branch, value) in branches.pairs {
+            if let record = Record(json: value) { result[branch] = record }
+        }
+        return result
+    }
+
+    /// The record of one local branch (`main`, not `refs/heads/main`).
+    public func record(forBranch branch: String) -> Record? { read()[branch] }
+
+    /// Under the store's lock: sets `updates` (by local branch) and drops the branches whose record
+    /// points at a remote branch that was deleted (`deletedRemoteRefs`: remote name and remote ref).
+    public func record(
+        _ updates: [String: Record], deletedRemoteRefs: [(remote: String, remoteRef: String)] = []
+    ) throws(StoreError) {
+        guard !updates.isEmpty || !deletedRemoteRefs.isEmpty else { return }
+        try store.withLock { () throws(StoreError) in
+            var branches = read()
+            for (branch, record) in branches
+            where deletedRemoteRefs.contains(where: { $0.remote == record.remote && $0.remoteRef == record.remoteRef }) {
+                branches[branch] = nil
+            }
+            for (branch, record) in updates { branches[branch] = record }
+            let object = JSONObject(branches.keys.sorted().map { ($0, branches[$0]!.json) })
+            try Self.replaceWithoutSync(JSONValue.object(JSONObject([("branches", .object(object))])).prettyText, at: path)
+        }
+    }
+
+    /// Temporary file + rename, without the two fsyncs of `FileSystem.writeAtomically`: they cost
+    /// about 10 ms on an ordinary disk, the whole budget of a pre-push hook. Readers still see the
+    /// old file or the new one; after a power cut the file may be older or unreadable, which `read()`
+    /// takes as "nothing recorded" — the push events in events.jsonl keep the same facts.
+    static func replaceWithoutSync(_ text: String, at path: String) throws(StoreError) {
+        if FileSystem.isSymlink(path) { throw .symlinkRefused(path) }
+        let temporary = "\(Path.dirname(path))/.\(Path.basename(path)).tmp.\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw .io(SystemError("open", path: temporary)) }
+        let written = FileSystem.writeAll(fd, Array(text.utf8))
+        close(fd)
+        guard written else {
+            unlink(temporary)
+            throw .io(SystemError("write", path: temporary))
+        }
+        if rename(temporary, path) != 0 {
+            let error = SystemError("rename", path: path)
+            unlink(temporary)
+            throw .io(error)
+        }
+    }
+}

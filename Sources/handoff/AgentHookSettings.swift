@@ -1,0 +1,58 @@
+import ArgumentParser
+import HandoffKit
+
+extension ClaudeSettings.Scope: ExpressibleByArgument {}
+
+/// `handoff install --claude` / `handoff uninstall --claude`: the CLI side of `ClaudeSettings`.
+enum AgentHookSettings {
+    /// The settings file of `scope`; the project scope needs a repository (exit 3 without one).
+    static func path(scope: ClaudeSettings.Scope, context: CLIContext) throws -> String {
+        let root: String? = scope == .project ? try context.worktreeRoot() : nil
+        do {
+            return try ClaudeSettings.settingsPath(scope: scope, environment: context.environment, projectRoot: root)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+    }
+
+    static func install(scope: ClaudeSettings.Scope, binDirectory: String, dryRun: Bool, context: CLIContext) throws {
+        let path = try path(scope: scope, context: context)
+        let report: ClaudeSettings.Report
+        do {
+            report = try ClaudeSettings(dryRun: dryRun).install(settingsAt: path, binDirectory: binDirectory)
+        } catch {
+            fail(error)
+        }
+        emit(render(report, scope: scope, verb: "install"))
+    }
+
+    static func uninstall(scope: ClaudeSettings.Scope, dryRun: Bool, context: CLIContext) throws {
+        let path = try path(scope: scope, context: context)
+        let report: ClaudeSettings.Report
+        do {
+            report = try ClaudeSettings(dryRun: dryRun).uninstall(settingsAt: path)
+        } catch {
+            fail(error)
+        }
+        emit(render(report, scope: scope, verb: "uninstall"))
+    }
+
+    /// Malformed settings exit 1 (the file is untouched; the rest of the install already happened);
+    /// a missing executable is a usage error (2).
+    static func fail(_ error: ClaudeSettings.Failure) -> Never {
+        printError(error.description)
+        switch error {
+        case .missingExecutable, .noHome: Handoff.exit(withError: ExitCode(2))
+        case .malformed, .io: Handoff.exit(withError: ExitCode.failure)
+        }
+    }
+
+    static func render(_ report: ClaudeSettings.Report, scope: ClaudeSettings.Scope, verb: String) -> String {
+        var lines: [String] = []
+        let head = report.dryRun ? "Would \(verb) agent hooks" : "Agent hooks"
+        lines.append("\(head) in \(report.path) (\(scope.rawValue) settings)\(report.changed ? "" : ": no change"):")
+        for action in report.actions { lines.append("  - \(action.description)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,319 @@
+import Foundation
+import Testing
+
+@testable import HandoffKit
+
+@Suite("Agent hooks: stop gate")
+struct AgentHooksGateTests {
+    let session = "sess-gate-1"
+
+    @Test func aSessionThatChangedNothingIsNeverBlocked() throws {
+        let repo = try AgentRepo()
+        try repo.write("preexisting.txt", "dirty before the session\n")
+        repo.sessionStart(session)
+        #expect(GateAnswer(repo.stop(session, message: "Just answering a question.")) == .allow)
+        #expect(GateAnswer(repo.stop(session, message: nil)) == .allow)
+        #expect(repo.runtime(session)?.consecutiveBlocks == 0)
+    }
+
+    @Test func aCommitWithoutReflectionIsBlockedThenAReflectionIsAccepted() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("a.swift", "let a = 1\n")
+        let first = GateAnswer(repo.stop(session, message: "Done."))
+        #expect(first.isBlock)
+        #expect(first.reason.contains("Framework Reflection"))
+        #expect(first.reason.contains("/handoff:dump"))
+        #expect(GateAnswer(repo.stop(session, message: validReflection, active: true)) == .allow)
+        let handover = try #require(repo.events(EventType.handover).last)
+        #expect(handover["outcome"]?.stringValue == "success")
+        let runtime = try #require(repo.runtime(session))
+        #expect(runtime.handoverKind == "reflection")
+        #expect(runtime.handoverAt != nil)
+        #expect(runtime.consecutiveBlocks == 0)
+        let archived = try String(contentsOfFile: repo.store.layout.sessionsDirectory + "/\(session).reflection.md", encoding: .utf8)
+        #expect(archived.hasPrefix("## Framework Reflection"))
+        #expect(!archived.contains("Handover complete"))
+        // The handover stands for a later turn that changes nothing.
+        #expect(GateAnswer(repo.stop(session, message: "It is 3 pm.")) == .allow)
+    }
+
+    @Test func uncommittedFilesBlockEvenWithAReflectionAndAreNamed() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.write("notes.txt", "draft\n")
+        let answer = GateAnswer(repo.stop(session, message: validReflection))
+        #expect(answer.isBlock)
+        #expect(answer.reason.contains("notes.txt"))
+        #expect(answer.reason.contains("1 uncommitted file"))
+        #expect(answer.reason.contains("commit"))
+    }
+
+    @Test func atMostTenFilesAreNamed() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        for index in 0..<13 { try repo.write("f\(String(format: "%02d", index)).txt", "x\n") }
+        let answer = GateAnswer(repo.stop(session, message: validReflection))
+        #expect(answer.reason.contains("13 uncommitted files"))
+        #expect(answer.reason.contains("and 3 more"))
+        #expect(!answer.reason.contains("f12.txt"))
+    }
+
+    @Test func aFileDirtyBeforeTheSessionCountsOnlyWhenItChanges() throws {
+        let repo = try AgentRepo()
+        try repo.write("old.txt", "before\n")
+        repo.sessionStart(session)
+        try repo.commitFile("b.txt", "b\n")
+        #expect(GateAnswer(repo.stop(session, message: validReflection)) == .allow)
+        try repo.write("old.txt", "before, and changed during the session\n")
+        repo.edit(session, "old.txt")
+        let answer = GateAnswer(repo.stop(session, message: validReflection))
+        #expect(answer.reason.contains("old.txt"))
+    }
+
+    @Test func unpushedCommitsAgainstTheUpstreamBlock() throws {
+        let repo = try AgentRepo()
+        let remote = repo.root + "-remote.git"
+        defer { try? FileManager.default.removeItem(atPath: remote) }
+        try AgentRepo.run(["git", "init", "-q", "--bare", remote], in: repo.root)
+        try repo.git("remote", "add", "origin", remote)
+        try repo.git("push", "-q", "-u", "origin", "main")
+        repo.sessionStart(session)
+        try repo.commitFile("c.txt", "c\n")
+        try repo.commitFile("d.txt", "d\n")
+        let answer = GateAnswer(repo.stop(session, message: validReflection))
+        #expect(answer.reason.contains("2 unpushed commits on main"))
+        #expect(answer.reason.contains("git push"))
+        try repo.git("push", "-q")
+        #expect(GateAnswer(repo.stop(session, message: validReflection, active: true)) == .allow)
+    }
+
+    @Test func withoutUpstreamThePushLedgerCounts() throws {
+        let repo = try AgentRepo()
+        try repo.git("remote", "add", "origin", "/nonexistent/remote.git")
+        repo.sessionStart(session)
+        try repo.commitFile("e.txt", "e\n")
+        let pushed = try repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        try repo.commitFile("f.txt", "f\n")
+        let ledger = """
+            {"branches": {"main": {"sha": "\(pushed)", "remote": "origin", "remote_ref": "refs/heads/main", "at": "2026-01-01T00:00:00.000Z"}}}
+            """
+        try ledger.write(toFile: repo.store.layout.pushesFile, atomically: true, encoding: .utf8)
+        let answer = GateAnswer(repo.stop(session, message: validReflection))
+        #expect(answer.reason.contains("1 unpushed commit on main"))
+    }
+
+    @Test func withoutAnyRemotePushingIsNotRequired() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("g.txt", "g\n")
+        #expect(GateAnswer(repo.stop(session, message: validReflection)) == .allow)
+    }
+
+    @Test func successAfterAFailedTestRunIsRefusedOnceWithTheEvidence() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("h.swift", "h\n")
+        repo.bash(session, "swift test --filter Parser", exitCode: 1)
+        let first = GateAnswer(repo.stop(session, message: validReflection))
+        #expect(first.isBlock)
+        #expect(first.reason.contains("swift test --filter Parser"))
+        #expect(first.reason.contains("exited 1"))
+        #expect(repo.runtime(session)?.refusedSuccessOnce == true)
+        #expect(GateAnswer(repo.stop(session, message: validReflection, active: true)) == .allow)
+    }
+
+    @Test func aPassingTestRunAfterTheFailureLetsSuccessThrough() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("h.swift", "h\n")
+        repo.bash(session, "swift test", exitCode: 1)
+        repo.bash(session, "swift test")
+        #expect(GateAnswer(repo.stop(session, message: validReflection)) == .allow)
+    }
+
+    @Test func workAfterTheHandoverReArmsTheGate() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("i.txt", "i\n")
+        #expect(GateAnswer(repo.stop(session, message: validReflection)) == .allow)
+        // A file edit (PostToolUse) after the handover.
+        try repo.write("i.txt", "i2\n")
+        repo.edit(session, "i.txt", tool: "Edit")
+        try repo.git("commit", "-qam", "more")
+        let answer = GateAnswer(repo.stop(session, message: "Fixed one more thing."))
+        #expect(answer.reason.contains("work was done after the last handover"))
+        #expect(GateAnswer(repo.stop(session, message: validReflection, active: true)) == .allow)
+        // A commit reported by the Bash tool re-arms it too.
+        try repo.commitFile("j.txt", "j\n")
+        repo.bash(session, "git commit -am j", commit: true)
+        #expect(GateAnswer(repo.stop(session, message: "ok")).isBlock)
+    }
+
+    @Test func aCompletedHandoffEndLetsTheStopThroughWhileTheStateIsValid() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("k.txt", "k\n")
+        var state = try repo.state()
+        state.source = .manualEnd
+        state.severity = .ready
+        state.health = .init(build: .pass, tests: .pass, lint: nil)
+        state.resume = .init(next: "k.txt:1 add the second paragraph of the notes", files: ["k.txt"], context: "notes half written")
+        state.watchOutFor = ["none found"]
+        state.runtime.handoffEndCompleted = true
+        try repo.store.writeState(state)
+        let later = repo.nextNow()
+        try repo.store.updateRuntime(session: session, create: { nil }) { runtime in
+            runtime.handoverAt = later
+            runtime.handoverKind = "handoff-end"
+        }
+        #expect(GateAnswer(repo.stop(session, message: "Handoff complete.")) == .allow)
+        // The same handover with a broken state does not count.
+        try "{\"_version\": 1, \"source\": \"manual-end\"}".write(toFile: repo.store.layout.stateFile, atomically: true, encoding: .utf8)
+        let answer = GateAnswer(repo.stop(session, message: "Handoff complete."))
+        #expect(answer.isBlock)
+        #expect(answer.reason.contains("handoff end"))
+    }
+
+    @Test func theGateNeverWedgesASession() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("l.txt", "l\n")
+        #expect(GateAnswer(repo.stop(session, message: "done")).isBlock)
+        #expect(GateAnswer(repo.stop(session, message: "done", active: true)).isBlock)
+        #expect(GateAnswer(repo.stop(session, message: "done", active: true)).isBlock)
+        let released = GateAnswer(repo.stop(session, message: "done", active: true))
+        guard case .message(let warning) = released else {
+            Issue.record("expected a systemMessage, got \(released)")
+            return
+        }
+        #expect(warning.contains("WITHOUT a completed handover"))
+        #expect(repo.events(EventType.gateOverridden).count == 1)
+        #expect(repo.events(EventType.stopBlocked).count == 3)
+        // A new stop series (stop_hook_active false) is gated again.
+        #expect(GateAnswer(repo.stop(session, message: "done")).isBlock)
+    }
+
+    @Test func theBlockCapIsConfigurable() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("m.txt", "m\n")
+        let environment = ["HANDOFF_GATE_MAX_BLOCKS": "1"]
+        #expect(GateAnswer(repo.stop(session, message: "done", environment: environment)).isBlock)
+        if case .message = GateAnswer(repo.stop(session, message: "done", active: true, environment: environment)) {} else {
+            Issue.record("expected the override after one block")
+        }
+        try repo.git("config", "handoff.gate.maxBlocks", "0")
+        if case .message = GateAnswer(repo.stop(session, message: "done")) {} else {
+            Issue.record("expected git config handoff.gate.maxBlocks 0 to never block")
+        }
+    }
+
+    @Test func policiesOffAndDegraded() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("n.txt", "n\n")
+        #expect(GateAnswer(repo.stop(session, environment: ["HANDOFF_GATE": "off"])) == .allow)
+        try repo.git("config", "handoff.gate", "off")
+        #expect(GateAnswer(repo.stop(session)) == .allow)
+        try repo.git("config", "handoff.gate", "degraded")
+        #expect(GateAnswer(repo.stop(session)) == .allow)
+        repo.compact(session)
+        #expect(GateAnswer(repo.stop(session)).isBlock)
+        try repo.git("config", "handoff.gate.degradedAfter", "2")
+        #expect(GateAnswer(repo.stop(session, active: true)) == .allow)
+        #expect(GateAnswer(repo.stop(session, environment: ["HANDOFF_GATE": "strict"])).isBlock)
+    }
+
+    @Test func subagentStopIsRecordedAndNeverBlocked() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("o.txt", "o\n")
+        let output = StopGate.run(repo.input(AgentRepo.payload([
+            ("session_id", .string(session)), ("cwd", .string(repo.root)), ("hook_event_name", "SubagentStop"),
+            ("agent_type", "general-purpose"), ("stop_hook_active", false), ("last_assistant_message", "hi"),
+        ])))
+        #expect(GateAnswer(output) == .allow)
+        #expect(repo.events(EventType.subagentStop).first?["agent_type"]?.stringValue == "general-purpose")
+    }
+
+    @Test func concurrentSessionsAreJudgedSeparately() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart("sess-a")
+        repo.sessionStart("sess-b")
+        repo.edit("sess-a", "README.md")
+        try repo.commitFile("README.md", "changed by a\n")
+        #expect(GateAnswer(repo.stop("sess-a", message: "done")).isBlock)
+        // Session b edited nothing itself, but HEAD moved under it: it is still asked for a handover
+        // only because commits appeared; its own runtime has no work or blocks from a.
+        #expect(repo.runtime("sess-b")?.lastWorkAt == nil)
+        #expect(repo.runtime("sess-b")?.consecutiveBlocks == 0)
+        #expect(GateAnswer(repo.stop("sess-a", message: validReflection, active: true)) == .allow)
+        #expect(repo.runtime("sess-b")?.handoverAt == nil)
+    }
+
+    @Test func anInternalErrorLetsTheStopThroughWithAWarning() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart("sess-other")
+        try repo.commitFile("p.txt", "p\n")
+        // A runtime "file" that is a folder cannot be read or written.
+        try FileManager.default.createDirectory(atPath: repo.store.layout.runtimeFile(session: session), withIntermediateDirectories: true)
+        let answer = GateAnswer(repo.stop(session, message: "done"))
+        guard case .message(let text) = answer else {
+            Issue.record("expected a systemMessage, got \(answer)")
+            return
+        }
+        #expect(text.contains("let through"))
+        #expect(repo.events(EventType.hookError).count == 1)
+    }
+
+    @Test func disabledOrWithoutStoreTheGateSaysNothing() throws {
+        let repo = try AgentRepo()
+        try repo.commitFile("q.txt", "q\n")
+        #expect(GateAnswer(repo.stop(session, message: "done")) == .allow)
+        repo.sessionStart(session)
+        try repo.commitFile("r.txt", "r\n")
+        #expect(GateAnswer(repo.stop(session, message: "done", environment: ["HANDOFF_DISABLED": "1"])) == .allow)
+    }
+
+    @Test func theTranscriptTailIsReadWhenTheMessageFieldIsAbsent() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("s.txt", "s\n")
+        let transcript = repo.root + "/../\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: transcript) }
+        var text = ""
+        let filler = "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"" + String(repeating: "x", count: 900) + "\"}}\n"
+        for _ in 0..<6000 { text += filler }  // ~5.5 MB before the answer
+        func line(_ id: String, _ block: JSONValue) -> String {
+            JSONValue.object(JSONObject([("type", "assistant"), ("message", ["id": .string(id), "role": "assistant", "content": [block]])])).compactText + "\n"
+        }
+        text += line("msg_1", ["type": "text", "text": "Committing."])
+        text += line("msg_1", ["type": "tool_use", "id": "t", "name": "Bash", "input": [:]])
+        text += "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\"}]}}\n"
+        let parts = validReflection.components(separatedBy: "**Friction points**")
+        text += line("msg_2", ["type": "text", "text": .string(parts[0])])
+        text += line("msg_2", ["type": "text", "text": .string("**Friction points**" + parts[1])])
+        text += "{\"type\":\"system\",\"subtype\":\"stop_hook_summary\"}\n"
+        try text.write(toFile: transcript, atomically: true, encoding: .utf8)
+        let found = try #require(TranscriptTail.lastAssistantText(path: transcript))
+        #expect(found.contains("**Outcome**: success"))
+        #expect(found.contains("**Next step**: none"))
+        #expect(GateAnswer(repo.stop(session, message: nil, extra: [("transcript_path", .string(transcript))])) == .allow)
+    }
+
+    @Test func theJudgementIsAPureFunctionOfItsFacts() {
+        var runtime = SessionRuntime(sessionID: "s", startedAt: Timestamp(milliseconds: 0), hostname: "h")
+        runtime.startHash = "a"
+        let idle = SessionWork(head: .branch(name: "main", sha: "a"), newUncommitted: [], uncommitted: ["x"], unpushed: nil, commitsSinceStart: false)
+        #expect(StopGate.judge(.init(runtime: runtime, work: idle, reflection: .absent)) == .allow(why: "nothing changed this session"))
+        var busy = idle
+        busy.commitsSinceStart = true
+        busy.unpushed = 4
+        guard case .block(let reason) = StopGate.judge(.init(runtime: runtime, work: busy, reflection: .absent)) else {
+            Issue.record("expected a block")
+            return
+        }
+        #expect(reason.contains("4 unpushed commits"))
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import HandoffKit
+import Testing
+
+/// A temporary folder with its own HOME and git configuration, for tests that drive the real `git`
+/// CLI through the installed hooks. Removed when the sandbox is released; one per test, so tests
+/// run in parallel without sharing anything.
+final class GitSandbox {
+    let root: String
+
+    init(_ label: String) throws {
+        let temporary = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
+        var template = Array("\(temporary)/handoff-githooks-\(label)-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw GitSandboxError("mkdtemp failed for \(label)") }
+        root = String(cString: made)
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        // $HOME/.gitconfig rather than GIT_CONFIG_GLOBAL: libgit2 (inside the hooks) reads this one too.
+        try """
+            [user]
+            \tname = Hook Tester
+            \temail = hooks@example.invalid
+            [init]
+            \tdefaultBranch = main
+            [advice]
+            \tdetachedHead = false
+            [protocol "file"]
+            \tallow = always
+
+            """.write(toFile: home + "/.gitconfig", atomically: true, encoding: .utf8)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    var home: String { root + "/home" }
+
+    func path(_ relative: String) -> String { root + "/" + relative }
+
+    /// The caller's environment without anything git-, handoff- or agent-related, with this sandbox's HOME.
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { key, _ in
+            !key.hasPrefix("GIT_") && !key.hasPrefix("HANDOFF_") && !key.hasPrefix("CLAUDE")
+        }
+        env["HOME"] = home
+        env["GIT_CONFIG_NOSYSTEM"] = "1"
+        env["NO_COLOR"] = "1"
+        return env
+    }
+
+    /// A new repository at `name` with one commit, unless `empty`.
+    func repository(_ name: String, empty: Bool = false) throws -> GitTestRepo {
+        let repo = GitTestRepo(path: path(name), sandbox: self)
+        try FileManager.default.createDirectory(atPath: repo.path, withIntermediateDirectories: true)
+        try repo.git("init", "-q")
+        if !empty { try repo.commit("README.md", "hello\n", message: "initial commit") }
+        return repo
+    }
+
+    /// A bare repository to push to.
+    func bareRemote(_ name: String = "remote.git") throws -> String {
+        let remote = path(name)
+        _ = try GitProcess.run("/usr/bin/env", ["git", "init", "-q", "--bare", remote], in: root, environment: environment).checked()
+        return remote
+    }
+}
+
+/// A repository (or linked worktree, or submodule) inside a sandbox.
+struct GitTestRepo {
+    let path: String
+    let sandbox: GitSandbox
+
+    var store: HandoffStore { HandoffStore(worktreeRoot: path) }
+
+    /// Runs git; throws with git's stderr when it fails.
+    @discardableResult
+    func git(_ arguments: String..., environment: [String: String] = [:], stdin: String? = nil) throws -> String {
+        try gitResult(arguments, environment: environment, stdin: stdin).checked().stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs git and returns whatever happened.
+    func gitResult(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> GitProcess.Result {
+        try GitProcess.run("/usr/bin/env", ["git"] + arguments, in: path,
+                           environment: sandbox.environment.merging(environment) { $1 }, stdin: stdin)
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        let file = path + "/" + relative
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
+    func commit(_ file: String, _ text: String, message: String, environment: [String: String] = [:]) throws {
+        try write(file, text)
+        try git("add", file)
+        try git("commit", "-q", "-m", message, environment: environment)
+    }
+
+    /// Installs handoff's git hooks with the built hook executables.
+    @discardableResult
+    func installHooks() throws -> GitHookInstaller.Report {
+        try GitHookInstaller(environment: Environment(sandbox.environment))
+            .install(repositoryAt: path, binDirectory: try HookProducts.directory())
+    }
+
+    /// The parsed lines of `.handoff/events.jsonl` (empty when there is none).
+    func events(_ type: String? = nil) -> [Event] {
+        store.events.readAll().events.filter { type == nil || $0.type == type }
+    }
+
+    func hooksFolder() throws -> String {
+        let common = try git("rev-parse", "--path-format=absolute", "--git-common-dir")
+        return common + "/hooks"
+    }
+}
+
+enum GitProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var command: String
+
+        @discardableResult
+        func checked() throws -> Result {
+            guard status == 0 else { throw GitSandboxError("\(command) failed (\(status)): \(stderr)") }
+            return self
+        }
+    }
+
+    /// Runs a program to completion. Output goes to temporary files rather than pipes, so a chatty
+    /// child never blocks and no reader threads are needed.
+    static func run(_ program: String, _ arguments: [String], in directory: String, environment: [String: String], stdin: String? = nil) throws -> Result {
+        let scratch = NSTemporaryDirectory() + "/handoff-githooks-io-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let outPath = scratch + "/out", errPath = scratch + "/err", inPath = scratch + "/in"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        defer {
+            try? out.close()
+            try? err.close()
+            try? input.close()
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
+            command: ([(program as NSString).lastPathComponent] + arguments).joined(separator: " "))
+    }
+}
+
+/// The folder of the built executables: `HANDOFF_PRODUCTS_DIR`, else the folder of this test binary
+/// (`swift build` and `swift test` put every product of a configuration side by side).
+enum HookProducts {
+    static let required = ["handoff-post-commit", "handoff-pre-push"]
+
+    static func directory() throws -> String {
+        var folder: String
+        if let override = ProcessInfo.processInfo.environment["HANDOFF_PRODUCTS_DIR"] {
+            folder = override
+        } else {
+            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            folder = (exe as NSString).deletingLastPathComponent
+            // On some platforms the test binary sits inside `<name>.xctest/Contents/MacOS/`.
+            while folder.contains(".xctest") { folder = (folder as NSString).deletingLastPathComponent }
+        }
+        for product in required where !FileManager.default.isExecutableFile(atPath: folder + "/" + product) {
+            throw GitSandboxError(
+                "\(product) is not built in \(folder): run `swift build` with the same --scratch-path first, "
+                    + "or set HANDOFF_PRODUCTS_DIR to the folder holding the hook executables")
+        }
+        return folder
+    }
+
+    static func path(_ product: String) throws -> String {
+        let path = try directory() + "/" + product
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw GitSandboxError("\(path) is not built: run `swift build` with the same --scratch-path first")
+        }
+        return path
+    }
+}
+
+struct GitSandboxError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
