@@ -10,7 +10,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 WRITE=0
 if [ "${1:-}" = "--write" ]; then WRITE=1; shift; fi
-BIN="${1:-$ROOT/.build/release}"
+BIN="$(cd "${1:-$ROOT/.build/release}" && pwd)"
 for name in handoff-stop-gate handoff-compact handoff-session; do
   [ -x "$BIN/$name" ] || { echo "missing $BIN/$name (swift build -c release)" >&2; exit 1; }
 done
@@ -37,15 +37,18 @@ p PostToolUse ',"tool_name":"Bash","tool_input":{"command":"swift test --filter 
 p PostToolUse ",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"$REPO/src/file1.txt\"},\"tool_response\":{}" > "$WORK/edit.json"
 
 "$BIN/handoff-session" < "$WORK/start.json" > /dev/null
-# Work this session so the gate has something to judge: one commit, one uncommitted file.
-echo change >> "$REPO/src/file2.txt" && git -C "$REPO" commit -qam change
-REPO_ALLOW="$WORK/allow" # a second copy whose session changed nothing: the gate allows
+# A second copy whose session changed nothing: the gate allows. Its index is refreshed after the
+# copy (new inodes would otherwise make every status re-hash the files).
+REPO_ALLOW="$WORK/allow"
 cp -a "$REPO" "$REPO_ALLOW"
+git -C "$REPO_ALLOW" update-index -q --refresh
+# Work in the first copy so the gate has something to judge: one commit, one uncommitted file.
+echo change >> "$REPO/src/file2.txt" && git -C "$REPO" commit -qam change
 
 echo wip > "$REPO/src/wip.txt"
 
 cd "$REPO"
-hyperfine -N --warmup 5 --runs 60 --export-markdown "$WORK/table.md" \
+hyperfine -N --warmup 5 --runs 60 --export-json "$WORK/runs.json" \
   -n "stop gate: allow (nothing changed)" "sh -c 'CLAUDE_PROJECT_DIR=$REPO_ALLOW $BIN/handoff-stop-gate < $WORK/stop-plain.json'" \
   -n "stop gate: block (uncommitted file)" "sh -c '$BIN/handoff-stop-gate < $WORK/stop-plain.json'" \
   -n "stop gate: reflection checked, blocked by the tree" "sh -c '$BIN/handoff-stop-gate < $WORK/stop-reflect.json'" \
@@ -54,6 +57,16 @@ hyperfine -N --warmup 5 --runs 60 --export-markdown "$WORK/table.md" \
   -n "tool event (Bash)" "sh -c '$BIN/handoff-session < $WORK/tool.json'" \
   -n "tool event (Edit)" "sh -c '$BIN/handoff-session < $WORK/edit.json'" \
   -n "baseline: sh -c true" "sh -c true" >&2
+# Median first: the target is on the median, and a loaded machine skews the mean.
+python3 - "$WORK/runs.json" > "$WORK/table.md" <<'PY'
+import json, sys
+runs = json.load(open(sys.argv[1]))["results"]
+print("| hook | median [ms] | mean ± σ [ms] | min [ms] | max [ms] |")
+print("|:---|---:|---:|---:|---:|")
+for r in runs:
+    ms = lambda v: f"{v * 1000:.1f}"
+    print(f"| {r['command']} | {ms(r['median'])} | {ms(r['mean'])} ± {ms(r['stddev'] or 0)} | {ms(r['min'])} | {ms(r['max'])} |")
+PY
 mkdir -p "$HERE/.cache"
 cp "$WORK/table.md" "$HERE/.cache/agent-hooks.md"
 cat "$WORK/table.md"

@@ -5,9 +5,11 @@
 #
 #   bench/git-hooks.sh              # build release, run, print medians
 #   RUNS=50 bench/git-hooks.sh      # more runs
-#   SKIP_LARGE=1 bench/git-hooks.sh # small repository only
+#   SKIP_LARGE=1 bench/git-hooks.sh # small repository only (SKIP_SMALL=1: large only)
 #
-# The 100,000-file repository is generated once and cached in bench/.cache/ (git-ignored).
+# The 100,000-file repository is generated once by bench/make-large-repo.sh and cached in
+# bench/.cache/large-repo (git-ignored; LARGE_REPO=dir uses another copy). Each run works on a
+# fresh clone of it, so the cache is never modified.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,7 +63,12 @@ make_small() { # <dir>
     git -C "$1" add -A && git -C "$1" commit -q -m "small repository"
 }
 
-make_large() { # <dir>: 1,000 folders of 100 files
+make_large() { # <dir>: 100,000 files in 1,000 folders
+    # The suite's shared generator (5,000 commits of history) when present; else a one-commit tree.
+    if [ -x "$ROOT/bench/make-large-repo.sh" ]; then
+        "$ROOT/bench/make-large-repo.sh" "$1" >&2
+        return
+    fi
     git init -q "$1"
     python3 - "$1" "$LARGE_FILES" <<'EOF'
 import os, sys
@@ -81,13 +88,14 @@ EOF
 prepare_repo() {
     name=$1
     cached="$CACHE/$name"
-    if [ ! -d "$cached/.git" ]; then
+    [ "$name" = large ] && cached="${LARGE_REPO:-$CACHE/large-repo}"
+    if [ ! -d "$cached/.git" ] || { [ "$name" = large ] && [ -x "$ROOT/bench/make-large-repo.sh" ] && [ ! -f "$cached/.git/bench-complete" ]; }; then
         echo "generating the $name repository in $cached (once)" >&2
         rm -rf "$cached"
         $2 "$cached"
     fi
     repo="$WORK/$name"
-    git clone -q --no-hardlinks "$cached" "$repo"
+    git clone -q "$cached" "$repo"
     git -C "$repo" remote remove origin
     git clone -q --bare "$repo" "$WORK/$name-remote.git"
     git -C "$repo" remote add origin "$WORK/$name-remote.git"
@@ -152,8 +160,10 @@ run_suite() { # <name>
         "git -c core.hooksPath=HOOKS push -q origin main"
 }
 
-prepare_repo small make_small
-run_suite small
+if [ "${SKIP_SMALL:-0}" != 1 ]; then
+    prepare_repo small make_small
+    run_suite small
+fi
 if [ "${SKIP_LARGE:-0}" != 1 ]; then
     prepare_repo large make_large
     echo "large repository: $(git -C "$WORK/large" ls-files | wc -l) tracked files" >&2

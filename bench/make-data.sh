@@ -6,6 +6,7 @@
 #   transcript-200mb.jsonl a Claude Code transcript of ~200 MB: user/tool_result and assistant lines,
 #                          ending with an assistant message that carries a Framework Reflection
 #   transcript-small.jsonl the same last turn alone (a few lines)
+#   events-1m-store/       the same 1,000,000 events laid out as a store keeps them after rotation
 #
 #   bench/make-data.sh [CACHE]     (default: bench/.cache)
 # Written by awk in a few seconds; deterministic; existing files are kept.
@@ -33,6 +34,22 @@ if [ ! -s "$cache/events-1m.jsonl" ]; then
         }
     }' > "$cache/events-1m.jsonl.tmp"
     mv "$cache/events-1m.jsonl.tmp" "$cache/events-1m.jsonl"
+fi
+
+# The same million events as a store keeps them: the log rotates into sessions/ once it reaches 32 MiB
+# (HandoffStore.eventLogCap), so the live events.jsonl holds the newest 170,000 (~31 MB) and five
+# rotated files hold the rest.
+if [ ! -s "$cache/events-1m-store/events.jsonl" ]; then
+    rm -rf "$cache/events-1m-store"
+    mkdir -p "$cache/events-1m-store/sessions"
+    head -n 830000 "$cache/events-1m.jsonl" | split -l 166000 -d -a 1 - "$cache/events-1m-store/sessions/part-"
+    n=0
+    for part in "$cache/events-1m-store/sessions"/part-*; do
+        mv "$part" "$cache/events-1m-store/sessions/events-$((1700000000000 + n * 1000))-1.jsonl"
+        n=$((n + 1))
+    done
+    tail -n 170000 "$cache/events-1m.jsonl" > "$cache/events-1m-store/events.jsonl.tmp"
+    mv "$cache/events-1m-store/events.jsonl.tmp" "$cache/events-1m-store/events.jsonl"
 fi
 
 # The last turn: a user prompt, a tool call and its result, then the final assistant text

@@ -256,9 +256,13 @@ git -C "$large" update-ref refs/remotes/origin/main "$base"
 rm -rf "$large/.handoff"
 
 # ---- 1,000,000 events and a 200 MB transcript, on the small repository (clean tree, same session)
+# Two layouts of the million events: one 176 MB events.jsonl (only read-only commands can keep it:
+# the first append rotates a log past 32 MiB), and the store as it really is after 1,000,000
+# events: a live events.jsonl of the newest 170,000 (31 MB, just under the cap) and five rotated files.
 say "event log: empty vs 1,000,000 events"
 in="$work/small"
 restore_runtime="cp $in/runtime-work.json .handoff/runtime/bench-session.json"
+fresh_start="rm -f .handoff/runtime/bench-session.json; cp $in/state-prev.json .handoff/state.json"
 agent="CLAUDE_PROJECT_DIR=$small"
 git -C "$small" update-ref refs/remotes/origin/main HEAD   # nothing unpushed after the e2e pushes
 git -C "$small" push -q origin main 2>/dev/null || true
@@ -266,18 +270,30 @@ rm -f "$small/.handoff/runtime/bench-session.json"
 (cd "$small" && CLAUDE_PROJECT_DIR="$small" "$bin/handoff-session" < "$in/start.json" >/dev/null)
 (cd "$small" && CLAUDE_PROJECT_DIR="$small" "$bin/handoff-session" < "$in/edit.json" >/dev/null)
 cp "$small/.handoff/runtime/bench-session.json" "$in/runtime-work.json"
+rm -f "$small/.handoff/sessions"/events-*.jsonl
 : > "$small/.handoff/events.jsonl"
 measure "log0.events" "$small" "" "sh -c '$bin/handoff events --tail 30'"
 measure "log0.stop-allow" "$small" "$restore_runtime; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff-stop-gate < $in/stop-allow.json'"
 expect_event "log0.stop-allow" "$small" handover
 measure "log0.compact" "$small" ": > .handoff/events.jsonl" "sh -c '$agent $bin/handoff-compact < $in/compact.json'"
+measure "log0.session-start" "$small" "$fresh_start; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff-session < $in/start.json'"
 cp "$cache/events-1m.jsonl" "$small/.handoff/events.jsonl"
+measure "log1m-file.floor.tail" "$small" "" "sh -c 'tail -n 30 .handoff/events.jsonl'"
+measure "log1m-file.events" "$small" "" "sh -c '$bin/handoff events --tail 30'"
+cp "$cache/events-1m-store/events.jsonl" "$small/.handoff/events.jsonl"
+cp "$cache/events-1m-store/sessions"/events-*.jsonl "$small/.handoff/sessions/"
+sh -c "cd $small && $restore_runtime"
 measure "log1m.floor.tail" "$small" "" "sh -c 'tail -n 30 .handoff/events.jsonl'"
 measure "log1m.events" "$small" "" "sh -c '$bin/handoff events --tail 30'"
 measure "log1m.stop-allow" "$small" "$restore_runtime" "sh -c '$agent $bin/handoff-stop-gate < $in/stop-allow.json'"
 expect_event "log1m.stop-allow" "$small" handover
 measure "log1m.compact" "$small" "" "sh -c '$agent $bin/handoff-compact < $in/compact.json'"
 expect_event "log1m.compact" "$small" compaction
+measure "log1m.session-start" "$small" "$fresh_start" "sh -c '$agent $bin/handoff-session < $in/start.json'"
+expect_event "log1m.session-start" "$small" session_start
+[ "$(ls "$small/.handoff/sessions"/events-*.jsonl | wc -l)" = 5 ] || say "WARNING: the 1M-event log rotated during the run"
+rm -f "$small/.handoff/sessions"/events-*.jsonl
+sh -c "cd $small && $restore_runtime"
 
 say "transcript: small vs 200 MB (Stop input without last_assistant_message)"
 : > "$small/.handoff/events.jsonl"
@@ -314,16 +330,19 @@ large.compact|compaction snapshot|large|large.floor.status|ratio:1.5|hook
 large.status|`handoff status`|large|large.floor.status|none|none
 large.events|`handoff events --tail 30`|large|large.floor.tail|none|none
 log0.events|`handoff events --tail 30`|empty log|small.floor.tail|none|none
-log1m.events|`handoff events --tail 30`|1M events|log1m.floor.tail|delta:2:log0.events|none
-log0.stop-allow|stop gate: allow|empty log|small.floor.status|none|hook
-log1m.stop-allow|stop gate: allow|1M events|small.floor.status|delta:2:log0.stop-allow|hook
+log1m-file.events|`handoff events --tail 30`|1M events, one 176 MB file|log1m-file.floor.tail|delta:2:log0.events|none
+log1m.events|`handoff events --tail 30`|1M events, rotated store|log1m.floor.tail|delta:2:log0.events|none
+log0.stop-allow|stop gate: allow (reflection accepted)|empty log|small.floor.status|none|hook
+log1m.stop-allow|stop gate: allow (reflection accepted)|1M events, rotated store|small.floor.status|delta:2:log0.stop-allow|hook
 log0.compact|compaction snapshot|empty log|small.floor.status|none|hook
-log1m.compact|compaction snapshot|1M events|small.floor.status|none|hook
+log1m.compact|compaction snapshot|1M events, rotated store|small.floor.status|none|hook
+log0.session-start|session start (new session, brief)|empty log|small.floor.true|none|hook
+log1m.session-start|session start (new session, brief)|1M events, rotated store|small.floor.true|none|hook
 tx-small.stop-allow|stop gate: allow, reads transcript|small transcript|small.floor.status|none|hook
 tx-200mb.stop-allow|stop gate: allow, reads transcript|200 MB transcript|small.floor.status|delta:2:tx-small.stop-allow|hook
 EOF
 
-floor_names="small.floor.true=/bin/true;large.floor.true=/bin/true;small.floor.status=git status;large.floor.status=git status;small.floor.tail=tail -n 30;large.floor.tail=tail -n 30;log1m.floor.tail=tail -n 30;small.git-commit.bare=git commit;large.git-commit.bare=git commit;small.git-push.bare=git push;large.git-push.bare=git push"
+floor_names="log1m-file.floor.tail=tail -n 30;small.floor.true=/bin/true;large.floor.true=/bin/true;small.floor.status=git status;large.floor.status=git status;small.floor.tail=tail -n 30;large.floor.tail=tail -n 30;log1m.floor.tail=tail -n 30;small.git-commit.bare=git commit;large.git-commit.bare=git commit;small.git-push.bare=git push;large.git-push.bare=git push"
 table="$work/table.md"
 awk -F'|' -v results="$results" -v floors="$floor_names" -v wrong="${path_ok[*]:-}" '
 BEGIN {

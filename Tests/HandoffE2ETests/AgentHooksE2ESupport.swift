@@ -79,19 +79,14 @@ enum E2E {
         FileManager.default.createFile(atPath: file, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
         process.standardOutput = handle
-        process.standardError = outputFile == nil ? handle : FileHandle(forWritingAtPath: file + ".err") ?? handle
         if outputFile != nil { FileManager.default.createFile(atPath: file + ".err", contents: nil) }
+        process.standardError = outputFile == nil ? handle : FileHandle(forWritingAtPath: file + ".err") ?? handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         let timedOut = process.isRunning
-        if timedOut {
-            process.terminate()
-            let grace = Date().addingTimeInterval(3)
-            while process.isRunning && Date() < grace { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
+        if timedOut { kill(process.processIdentifier, SIGKILL) }  // SIGTERM may be blocked (see deinit)
         process.waitUntilExit()
         try? handle.close()
         let output = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
@@ -129,8 +124,10 @@ final class E2ESandbox: @unchecked Sendable {
     }
 
     deinit {
+        // SIGKILL, not terminate(): Foundation starts children with SIGTERM blocked, so the server
+        // would otherwise live until its idle timeout.
         if let server, server.isRunning {
-            server.terminate()
+            kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }
         if ProcessInfo.processInfo.environment["HANDOFF_E2E_KEEP"] == nil { try? FileManager.default.removeItem(atPath: folder) }

@@ -56,6 +56,33 @@ struct GitHooksPostCommitTests {
         #expect(event["author_time"]?.stringValue == Timestamp(milliseconds: Int64(authorTime)! * 1000).iso8601)
     }
 
+    /// The hook's own tree comparison agrees with git and with libgit2's full diff.
+    @Test func changeStatsAgreeWithGit() throws {
+        let sandbox = try GitSandbox("stats")
+        let repo = try sandbox.repository("repo")
+        try repo.write("a/b/c.txt", "1\n2\n3\n")
+        try repo.write("a/keep.txt", "same\n")
+        try repo.write("gone/x.txt", "x\ny\n")
+        try repo.write("flip", "file\n")
+        try repo.git("add", "-A")
+        try repo.git("commit", "-q", "-m", "base")
+        try repo.write("a/b/c.txt", "1\ntwo\n3\nfour\n")
+        try repo.write("a/new/deep/n.txt", "n\n")
+        try repo.git("rm", "-q", "-r", "gone", "flip")
+        try repo.write("flip/inside.txt", "now a folder\n")
+        try repo.git("add", "-A")
+        try repo.git("commit", "-q", "-m", "change")
+        let numstat = try repo.git("diff", "--numstat", "HEAD~1", "HEAD").split(separator: "\n").map { $0.split(separator: "\t") }
+        let expected = DiffStats(
+            filesChanged: numstat.count, insertions: numstat.reduce(0) { $0 + Int($1[0])! }, deletions: numstat.reduce(0) { $0 + Int($1[1])! })
+        let repository = try GitRepository.open(at: repo.path, environment: Environment([:]))
+        let head = try repo.git("rev-parse", "HEAD")
+        #expect(try repository.changeStats(of: head) == expected)
+        #expect(try repository.diffStats(of: head) == expected)
+        let root = try repo.git("rev-list", "--max-parents=0", "HEAD")
+        #expect(try repository.changeStats(of: root) == (try repository.diffStats(of: root)))
+    }
+
     @Test func rootCommit() throws {
         let sandbox = try GitSandbox("root")
         let repo = try installedRepository(sandbox, empty: true)

@@ -70,4 +70,111 @@ extension GitRepository {
         }
         return (Path.join(commonDir, "hooks"), false)
     }
+
+    /// Files changed, insertions and deletions of `sha` against its first parent (an empty tree for
+    /// a root commit), like `diffStats(of:)` but proportional to the change, not to the tree:
+    /// subtrees whose ids are equal on both sides are skipped without being read. libgit2 1.5's
+    /// `git_diff_tree_to_tree` reads every subtree of both sides — measured on a 100,000-file
+    /// repository: 300 M instructions, ~300 ms, for a one-line commit.
+    /// Renames are not detected (neither are they by `diffStats`); a gitlink counts as git counts
+    /// it (one line, "Subproject commit …").
+    public func changeStats(of sha: String) throws(GitError) -> DiffStats {
+        let commit = try lookupCommit(sha)
+        defer { git_commit_free(commit) }
+        var newTree: OpaquePointer?
+        try LibGit2.check("git_commit_tree", git_commit_tree(&newTree, commit))
+        defer { git_tree_free(newTree) }
+        var oldTree: OpaquePointer?
+        if git_commit_parentcount(commit) > 0 {
+            var parent: OpaquePointer?
+            try LibGit2.check("git_commit_parent", git_commit_parent(&parent, commit, 0))
+            defer { git_commit_free(parent) }
+            try LibGit2.check("git_commit_tree", git_commit_tree(&oldTree, parent))
+        }
+        defer { if oldTree != nil { git_tree_free(oldTree) } }
+        var stats = DiffStats(filesChanged: 0, insertions: 0, deletions: 0)
+        try compareTrees(oldTree, newTree, into: &stats)
+        return stats
+    }
+
+    private struct TreeEntry {
+        var id: git_oid
+        var type: git_object_t
+    }
+
+    private static func entries(of tree: OpaquePointer?) -> [String: TreeEntry] {
+        guard let tree else { return [:] }
+        var result: [String: TreeEntry] = [:]
+        let count = git_tree_entrycount(tree)
+        result.reserveCapacity(count)
+        for index in 0..<count {
+            guard let entry = git_tree_entry_byindex(tree, index), let id = git_tree_entry_id(entry) else { continue }
+            result[String(cString: git_tree_entry_name(entry))] = TreeEntry(id: id.pointee, type: git_tree_entry_type(entry))
+        }
+        return result
+    }
+
+    private func compareTrees(_ old: OpaquePointer?, _ new: OpaquePointer?, into stats: inout DiffStats) throws(GitError) {
+        let oldEntries = Self.entries(of: old), newEntries = Self.entries(of: new)
+        for name in Set(oldEntries.keys).union(newEntries.keys) {
+            var before = oldEntries[name], after = newEntries[name]
+            if var a = before?.id, var b = after?.id, before?.type == after?.type, git_oid_equal(&a, &b) == 1 { continue }
+            // A tree replaced by a file (or the reverse) is a deletion plus an addition.
+            if let b = before, let a = after, (b.type == GIT_OBJECT_TREE) != (a.type == GIT_OBJECT_TREE) {
+                try compareEntries(b, nil, into: &stats)
+                before = nil
+            }
+            try compareEntries(before, after, into: &stats)
+        }
+    }
+
+    private func compareEntries(_ before: TreeEntry?, _ after: TreeEntry?, into stats: inout DiffStats) throws(GitError) {
+        let type = after?.type ?? before?.type
+        if type == GIT_OBJECT_TREE {
+            let old = try before.map { (entry) throws(GitError) in try lookupTree(entry.id) }
+            defer { if let old { git_tree_free(old) } }
+            let new = try after.map { (entry) throws(GitError) in try lookupTree(entry.id) }
+            defer { if let new { git_tree_free(new) } }
+            try compareTrees(old, new, into: &stats)
+            return
+        }
+        stats.filesChanged += 1
+        if type == GIT_OBJECT_COMMIT {
+            if after != nil { stats.insertions += 1 }
+            if before != nil { stats.deletions += 1 }
+            return
+        }
+        let old = try before.map { (entry) throws(GitError) in try lookupBlob(entry.id) }
+        defer { if let old { git_blob_free(old) } }
+        let new = try after.map { (entry) throws(GitError) in try lookupBlob(entry.id) }
+        defer { if let new { git_blob_free(new) } }
+        // From buffers, not blobs: git_patch_from_blobs sets up attribute lookup, which reads the
+        // whole index (100,000 entries: ~400 M instructions). Without a repository libgit2 uses the
+        // default diff driver and tells binary files by content, as git does without attributes.
+        var patch: OpaquePointer?
+        let result = git_patch_from_buffers(
+            &patch,
+            old.map { git_blob_rawcontent($0) }, old.map { Int(git_blob_rawsize($0)) } ?? 0, nil,
+            new.map { git_blob_rawcontent($0) }, new.map { Int(git_blob_rawsize($0)) } ?? 0, nil, nil)
+        try LibGit2.check("git_patch_from_buffers", result)
+        defer { git_patch_free(patch) }
+        var context = 0, additions = 0, deletions = 0
+        try LibGit2.check("git_patch_line_stats", git_patch_line_stats(&context, &additions, &deletions, patch))
+        stats.insertions += additions
+        stats.deletions += deletions
+    }
+
+    private func lookupTree(_ id: git_oid) throws(GitError) -> OpaquePointer {
+        var id = id
+        var tree: OpaquePointer?
+        try LibGit2.check("git_tree_lookup", git_tree_lookup(&tree, handle, &id))
+        return tree!
+    }
+
+    private func lookupBlob(_ id: git_oid) throws(GitError) -> OpaquePointer {
+        var id = id
+        var blob: OpaquePointer?
+        try LibGit2.check("git_blob_lookup", git_blob_lookup(&blob, handle, &id))
+        return blob!
+    }
 }

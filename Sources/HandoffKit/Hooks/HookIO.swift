@@ -113,6 +113,12 @@ public enum HookDeadline {
             if let err = HookDeadline.failOpenStderr { _ = write(2, err.baseAddress, err.count) }
             _exit(0)
         }
+        // A parent may start us with SIGALRM blocked (Foundation's Process blocks most signals in
+        // its children); the deadline must fire regardless.
+        var alarmOnly = sigset_t()
+        sigemptyset(&alarmOnly)
+        sigaddset(&alarmOnly, SIGALRM)
+        sigprocmask(SIG_UNBLOCK, &alarmOnly, nil)
         var timer = itimerval()
         timer.it_value.tv_sec = Int(seconds)
         timer.it_value.tv_usec = Int((seconds - Double(Int(seconds))) * 1_000_000)

@@ -83,7 +83,7 @@ struct CommitFacts {
             throw GitError(call: "git_repository_head", code: -3, message: "HEAD has no commit after a commit (\(head.label))")
         }
         let summary = try repository.commit(sha)
-        let stats = try repository.diffStats(of: sha)
+        let stats = try repository.changeStats(of: sha)
         var operation = repository.operationInProgress()
         // The reflog names what made the commit even when the operation's state files are gone
         // (a single cherry-pick clears CHERRY_PICK_HEAD before post-commit runs).

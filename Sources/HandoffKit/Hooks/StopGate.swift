@@ -58,8 +58,10 @@ public enum StopGate {
             missing.append("\(unpushed) unpushed commit\(unpushed == 1 ? "" : "s") on \(work.head.label)")
         }
         if !missing.isEmpty {
-            let verb = work.newUncommitted.isEmpty ? "push" : (work.unpushed ?? 0) > 0 ? "commit and push" : "commit (and push)"
-            return .block(reason: "handoff: not handed over yet — \(missing.joined(separator: " and ")). \(verb.prefix(1).uppercased() + verb.dropFirst()) them (`git add -A && git commit`, `git push`), then \(dumpHint).")
+            let fix = work.newUncommitted.isEmpty
+                ? "Push them (`git push`)"
+                : work.unpushed == nil ? "Commit them (`git add -A && git commit`)" : "Commit and push them (`git add -A && git commit && git push`)"
+            return .block(reason: "handoff: not handed over yet — \(missing.joined(separator: " and ")). \(fix), then \(dumpHint).")
         }
 
         // A handover that still stands: no work since it.
@@ -175,7 +177,10 @@ public enum StopGate {
         let now = context.now
         switch verdict {
         case .allow(let why):
-            try store.updateRuntime(session: session, create: { nil }) { runtime in runtime.consecutiveBlocks = 0 }
+            // Only write (an fsync'd rename) when there is a block series to end: most stops change nothing.
+            if context.payload.stopHookActive || (store.readRuntime(session: session)?.consecutiveBlocks ?? 0) > 0 {
+                try store.updateRuntime(session: session, create: { nil }) { runtime in runtime.consecutiveBlocks = 0 }
+            }
             try? store.append(Event(type: EventType.stopAllowed, session: session, at: now, [("why", .string(why))]))
             return ClaudeHookOutput.allow
 
@@ -250,7 +255,7 @@ enum EventFacts {
                 let kind = event["class"]?.stringValue, classes.contains(kind)
             else { return false }
             return event.session == session || (event.session == nil && event.timestamp >= start)
-        }, scanLimit: 8 * 1024 * 1024).events
+        }, until: { $0.timestamp < start }, scanLimit: 8 * 1024 * 1024).events
         var last: [String: Event] = [:]
         for event in events { last[event["class"]?.stringValue ?? ""] = event }
         return last

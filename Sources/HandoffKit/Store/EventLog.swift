@@ -103,11 +103,14 @@ public struct EventLog: Sendable {
     /// The last `count` events, reading backwards from the end of the file in growing chunks:
     /// the cost depends on `count` and the size of those lines, not on the size of the log.
     /// `matching` filters by type while still returning up to `count` matches (bounded by `scanLimit` bytes).
-    public func tail(_ count: Int, matching filter: ((Event) -> Bool)? = nil, scanLimit: Int = 64 * 1024 * 1024) -> EventReadResult {
+    /// `until` ends the scan at the first event (newest first) for which it is true: the log is written in
+    /// time order, so `{ $0.timestamp < start }` bounds a per-session scan by the session, not the log.
+    public func tail(_ count: Int, matching filter: ((Event) -> Bool)? = nil, until stop: ((Event) -> Bool)? = nil,
+                     scanLimit: Int = 64 * 1024 * 1024) -> EventReadResult {
         guard count > 0, let size = FileSystem.size(path), size > 0 else { return EventReadResult(events: [], skippedLines: 0) }
         var chunk = max(8192, count * 512)
         while true {
-            let readSize = min(size, chunk)
+            let readSize = min(size, chunk, max(scanLimit, 1))
             guard let bytes = try? FileSystem.readTail(path, count: readSize) else {
                 return EventReadResult(events: [], skippedLines: 0)
             }
@@ -116,15 +119,17 @@ public struct EventLog: Sendable {
             if readSize < size, !lines.isEmpty { lines.removeFirst() }
             var events: [Event] = []
             var skipped = 0
+            var stopped = false
             for line in lines.reversed() {
                 guard events.count < count else { break }
                 if let value = try? JSONValue.parse(Array(line)), let event = Event(json: value) {
+                    if let stop, stop(event) { stopped = true; break }
                     if filter?(event) ?? true { events.append(event) }
                 } else {
                     skipped += 1
                 }
             }
-            if events.count >= count || readSize >= size || readSize >= scanLimit {
+            if stopped || events.count >= count || readSize >= size || readSize >= scanLimit {
                 return EventReadResult(events: events.reversed(), skippedLines: skipped)
             }
             chunk *= 4
