@@ -79,22 +79,11 @@ extension GitRepository {
     /// Renames are not detected (neither are they by `diffStats`); a gitlink counts as git counts
     /// it (one line, "Subproject commit …").
     public func changeStats(of sha: String) throws(GitError) -> DiffStats {
-        let commit = try lookupCommit(sha)
-        defer { git_commit_free(commit) }
-        var newTree: OpaquePointer?
-        try LibGit2.check("git_commit_tree", git_commit_tree(&newTree, commit))
-        defer { git_tree_free(newTree) }
-        var oldTree: OpaquePointer?
-        if git_commit_parentcount(commit) > 0 {
-            var parent: OpaquePointer?
-            try LibGit2.check("git_commit_parent", git_commit_parent(&parent, commit, 0))
-            defer { git_commit_free(parent) }
-            try LibGit2.check("git_commit_tree", git_commit_tree(&oldTree, parent))
+        try withCommitTrees(sha) { (oldTree, newTree) throws(GitError) -> DiffStats in
+            var stats = DiffStats(filesChanged: 0, insertions: 0, deletions: 0)
+            try compareTrees(oldTree, newTree, into: &stats)
+            return stats
         }
-        defer { if oldTree != nil { git_tree_free(oldTree) } }
-        var stats = DiffStats(filesChanged: 0, insertions: 0, deletions: 0)
-        try compareTrees(oldTree, newTree, into: &stats)
-        return stats
     }
 
     private struct TreeEntry {

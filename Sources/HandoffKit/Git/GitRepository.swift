@@ -285,6 +285,23 @@ public final class GitRepository {
 
     /// Files changed, insertions and deletions of a commit against its first parent (an empty tree for a root commit).
     public func diffStats(of sha: String) throws(GitError) -> DiffStats {
+        try withCommitTrees(sha) { (oldTree, newTree) throws(GitError) -> DiffStats in
+            var diff: OpaquePointer?
+            try LibGit2.check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, handle, oldTree, newTree, nil))
+            defer { git_diff_free(diff) }
+            var stats: OpaquePointer?
+            try LibGit2.check("git_diff_get_stats", git_diff_get_stats(&stats, diff))
+            defer { git_diff_stats_free(stats) }
+            return DiffStats(
+                filesChanged: Int(git_diff_stats_files_changed(stats)),
+                insertions: Int(git_diff_stats_insertions(stats)),
+                deletions: Int(git_diff_stats_deletions(stats)))
+        }
+    }
+
+    /// Runs `body` with the tree of `sha`'s first parent (nil for a root commit) and the tree of `sha`,
+    /// freeing both afterwards. The one place that loads a commit's trees for comparison.
+    func withCommitTrees<T>(_ sha: String, _ body: (OpaquePointer?, OpaquePointer?) throws(GitError) -> T) throws(GitError) -> T {
         let commit = try lookupCommit(sha)
         defer { git_commit_free(commit) }
         var newTree: OpaquePointer?
@@ -298,16 +315,7 @@ public final class GitRepository {
             try LibGit2.check("git_commit_tree", git_commit_tree(&oldTree, parent))
         }
         defer { if oldTree != nil { git_tree_free(oldTree) } }
-        var diff: OpaquePointer?
-        try LibGit2.check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, handle, oldTree, newTree, nil))
-        defer { git_diff_free(diff) }
-        var stats: OpaquePointer?
-        try LibGit2.check("git_diff_get_stats", git_diff_get_stats(&stats, diff))
-        defer { git_diff_stats_free(stats) }
-        return DiffStats(
-            filesChanged: Int(git_diff_stats_files_changed(stats)),
-            insertions: Int(git_diff_stats_insertions(stats)),
-            deletions: Int(git_diff_stats_deletions(stats)))
+        return try body(oldTree, newTree)
     }
 
     /// True when `ancestor` is `descendant` or one of its ancestors; nil when either is not in this repository.
