@@ -42,8 +42,18 @@ struct CLIContext: Sendable {
         return store
     }
 
+    /// The repository, or nil when it cannot be opened. One that belongs to another user is refused
+    /// outright, as git refuses it: one line naming `safe.directory`, exit 3.
     func openRepository(_ root: String) -> GitRepository? {
-        try? GitRepository.open(at: root, environment: environment)
+        do {
+            return try GitRepository.open(at: root, environment: environment)
+        } catch {
+            if let refusal = StoreError.ownershipRefusal(error, root: root) {
+                printError(refusal.description)
+                exit(3)
+            }
+            return nil
+        }
     }
 
     func paint(_ text: String, _ code: String) -> String {

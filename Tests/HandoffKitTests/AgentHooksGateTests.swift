@@ -252,6 +252,50 @@ struct AgentHooksGateTests {
         #expect(repo.runtime("sess-b")?.handoverAt == nil)
     }
 
+    @Test func workTheLogCreditsToAnotherSessionIsThatSessionsWork() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart("sess-a")
+        repo.sessionStart("sess-b")
+        // a's Write tool leaves a draft, and a commits through git, its post-commit hook crediting a.
+        try repo.write("a-draft.txt", "draft\n")
+        repo.edit("sess-a", "a-draft.txt")
+        try repo.commitFile("a.txt", "a\n", message: "a's commit")
+        let recorded = PostCommitHook.run(HookInput(environment: Environment(["HANDOFF_SESSION_ID": "sess-a"]), workingDirectory: repo.root))
+        #expect(recorded.standardError.isEmpty)
+        #expect(repo.events(EventType.commit).last?.session == "sess-a")
+        // b did nothing: its worktree moved and is dirty, but with a's work, not b's.
+        #expect(GateAnswer(repo.stop("sess-b", message: "Only read the code.")) == .allow)
+        let blocked = GateAnswer(repo.stop("sess-a", message: "done"))
+        #expect(blocked.reason.contains("1 uncommitted file (a-draft.txt)"))
+        // Work nobody's hooks recorded still counts for everyone: a file no tool wrote, a commit no hook saw.
+        try repo.write("stray.txt", "?\n")
+        #expect(GateAnswer(repo.stop("sess-b", message: "Only read the code.")).reason.contains("stray.txt"))
+        try repo.git("add", "stray.txt")
+        try repo.git("commit", "-qm", "unattributed")
+        #expect(GateAnswer(repo.stop("sess-b", message: "Only read the code.")).isBlock)
+    }
+
+    @Test func anotherSessionsUnpushedCommitOnTheSharedBranchIsItsOwn() throws {
+        let repo = try AgentRepo()
+        let remote = repo.root + "-remote.git"
+        defer { try? FileManager.default.removeItem(atPath: remote) }
+        try AgentRepo.run(["git", "init", "-q", "--bare", remote], in: repo.root)
+        try repo.git("remote", "add", "origin", remote)
+        try repo.git("push", "-q", "-u", "origin", "main")
+        repo.sessionStart("sess-a")
+        repo.sessionStart("sess-b")
+        func commit(_ file: String, by session: String) throws {
+            try repo.commitFile(file, "\(file)\n", message: "\(file) by \(session)")
+            _ = PostCommitHook.run(HookInput(environment: Environment(["HANDOFF_SESSION_ID": session]), workingDirectory: repo.root))
+        }
+        try commit("b.txt", by: "sess-b")
+        try repo.git("push", "-q")
+        try commit("a.txt", by: "sess-a")
+        // b's own work is pushed; the one unpushed commit on main is a's, and only a is asked to push it.
+        #expect(GateAnswer(repo.stop("sess-b", message: validReflection)) == .allow)
+        #expect(GateAnswer(repo.stop("sess-a", message: validReflection)).reason.contains("1 unpushed commit on main"))
+    }
+
     @Test func anInternalErrorLetsTheStopThroughWithAWarning() throws {
         let repo = try AgentRepo()
         repo.sessionStart("sess-other")

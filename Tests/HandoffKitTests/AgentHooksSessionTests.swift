@@ -240,8 +240,9 @@ struct AgentHooksHostileInputTests {
         return list
     }()
 
-    @Test(arguments: ["SessionStart", "Stop", "PreCompact", "PostToolUse", "SessionEnd"])
-    func noPayloadCrashesAHookAndAllFailOpen(event: String) throws {
+    /// Every payload goes to every hook (whatever event it claims); the seeded, per-event property
+    /// test is `Fuzz: agent hook standard input` (HostileInputFuzzTests.swift).
+    @Test func noPayloadCrashesAHookAndAllFailOpen() throws {
         let repo = try AgentRepo()
         repo.sessionStart("s1")
         try repo.commitFile("dirty.txt", "d\n")
@@ -253,11 +254,10 @@ struct AgentHooksHostileInputTests {
                 #expect(output.exitStatus == 0)
                 let text = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !text.isEmpty { #expect((try? JSONValue.parse(text)) != nil, "output must be JSON: \(text.prefix(200))") }
-                // Hostile input never blocks a stop.
-                #expect(!GateAnswer(output).isBlock || event != "Stop" || true)
             }
+            #expect(StoreAudit.badEventLines(repo.store.layout.eventsFile).isEmpty)
+            #expect(StoreAudit.stateProblem(repo.store) == nil)
         }
-        _ = event
     }
 
     @Test func wrongTypesReadAsMissing() {

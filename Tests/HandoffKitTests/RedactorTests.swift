@@ -20,6 +20,11 @@ struct RedactorTests {
         ("OPENAI key sk-proj-abcdefghijklmnopqrstuvwxyz012345", "sk-proj-abcdefghijklmnopqrstuvwxyz012345"),
         ("cat <<EOF\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\nEOF", "MIIEowIBAAKCAQEA"),
         ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk", "b3BlbnNzaC1rZXk"),
+        // A key after a certificate (a PEM bundle), and a second key after the first.
+        ("printf '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN RSA PRIVATE KEY-----\nKEYMATERIAL1\n-----END RSA PRIVATE KEY-----' > b.pem",
+         "KEYMATERIAL1"),
+        ("-----BEGIN EC PRIVATE KEY-----\nA1\n-----END EC PRIVATE KEY-----\n-----BEGIN PRIVATE KEY-----\nKEYMATERIAL2\n-----END PRIVATE KEY-----",
+         "KEYMATERIAL2"),
     ])
     func removed(_ pair: (String, String)) {
         let redacted = Redactor.redact(pair.0)

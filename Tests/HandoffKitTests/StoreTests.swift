@@ -112,6 +112,28 @@ struct StoreTests {
         #expect(store.events.tail(10).skippedLines == 2)
     }
 
+    @Test("an append still in flight is not a garbage line; a torn line in a rotated log is")
+    func appendInFlight() throws {
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        let store = repo.store
+        try store.initialise(hostname: "h")
+        try store.append(Event(type: "a"))
+        // What a reader can see while another process's write(2) is half copied into the page cache.
+        let line = Event(type: "b").json.compactText + "\n"
+        let half = line.utf8.count / 2
+        try FileSystem.appendRecord(Array(line.utf8.prefix(half)), to: store.layout.eventsFile)
+        #expect(store.events.readAll().skippedLines == 0)
+        #expect(store.events.tail(10).skippedLines == 0)
+        #expect(store.events.tail(10).events.map(\.type) == ["a"])
+        try FileSystem.appendRecord(Array(line.utf8.dropFirst(half)), to: store.layout.eventsFile)
+        #expect(store.events.tail(10).events.map(\.type) == ["a", "b"])
+        // A rotated log is closed: its unterminated last line is torn, and counted.
+        try FileSystem.appendRecord(Array("{\"ts\":\"2026".utf8), to: store.layout.eventsFile)
+        #expect(store.events.rotateIfNeeded(maximumBytes: 1) != nil)
+        #expect(store.events.readAll(includeRotated: true).skippedLines == 1)
+    }
+
     @Test("an oversized event is shrunk to a bounded line, never dropped")
     func oversized() throws {
         let sandbox = try Sandbox("store")

@@ -35,7 +35,7 @@ public struct AgentHookContext: Sendable {
 
     /// Records a failure as a `hook_error` event (best effort) and returns the user-facing line.
     public func failure(_ hook: String, _ error: any Error) -> String {
-        HookFailure.record(hook: hook, error: error, store: existingStore, session: sessionID)
+        HookFailure.record(hook: hook, error: error, store: existingStore, session: sessionID, root: root)
             .trimmed
     }
 
@@ -70,23 +70,47 @@ public struct SessionWork: Sendable, Equatable {
         let status = try repository.status(limit: 500)
         let root = store.layout.worktreeRoot
         let marks = Dictionary(runtime.dirtyAtStart.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        let newUncommitted = status.paths.filter { path in
+        var newUncommitted = status.paths.filter { path in
             guard let mark = marks[path] else { return true }
             let full = Path.join(root, path)
             let size = FileSystem.size(full) ?? -1
             let modified = FileSystem.modificationTime(full) ?? 0
             return size != mark.size || abs(modified - mark.modified) > 0.0005
         }
-        let commitsSinceStart: Bool
+        var commitsSinceStart: Bool
         switch (head.sha, runtime.startHash) {
         case (nil, _): commitsSinceStart = false
         case (let sha?, let start?): commitsSinceStart = sha != start
         case (_?, nil): commitsSinceStart = false
         }
+        var unpushed = unpushedCount(repository: repository, store: store, head: head)
+        // Sessions can share a worktree: what the event log credits to another session (the commits
+        // its git hooks recorded, the files its tools wrote) is that session's work, not this one's.
+        // The log is read only when that can change the answer; work nobody recorded still counts.
+        var others: OtherSessionsWork?
+        func otherSessions() -> OtherSessionsWork {
+            if let others { return others }
+            let read = OtherSessionsWork.read(store: store, session: runtime.sessionID, since: runtime.startedAt)
+            others = read
+            return read
+        }
+        if !newUncommitted.isEmpty { newUncommitted.removeAll { otherSessions().ownsOnly($0) } }
+        let limit = 200
+        if commitsSinceStart, runtime.lastWorkAt == nil, !otherSessions().commits.isEmpty {
+            let new = (try? repository.commits(since: runtime.startHash, limit: limit)) ?? []
+            if !new.isEmpty, new.count < limit, new.allSatisfy({ otherSessions().commits.contains($0.sha) }) { commitsSinceStart = false }
+        }
+        // Unpushed commits on a branch shared with another session: only this session's (or nobody's) count.
+        if let count = unpushed, count > 0, count < limit, !otherSessions().commits.isEmpty,
+            let upstream = try? repository.aheadBehindUpstream(),
+            let base = repository.resolve(reference: "refs/remotes/" + upstream.upstream),
+            let ahead = try? repository.commits(since: base, limit: limit), ahead.count < limit
+        {
+            unpushed = ahead.filter { !otherSessions().commits.contains($0.sha) }.count
+        }
         return SessionWork(
             head: head, newUncommitted: newUncommitted, uncommitted: status.paths,
-            unpushed: unpushedCount(repository: repository, store: store, head: head),
-            commitsSinceStart: commitsSinceStart)
+            unpushed: unpushed, commitsSinceStart: commitsSinceStart)
     }
 
     /// Ahead of the upstream when there is one; otherwise ahead of what the pre-push hook recorded in
@@ -109,6 +133,51 @@ public struct SessionWork: Sendable, Equatable {
             let full = Path.join(root, path)
             return SessionRuntime.FileMark(path: path, size: FileSystem.size(full) ?? -1, modified: FileSystem.modificationTime(full) ?? 0)
         }
+    }
+}
+
+/// The work the event log credits to sessions other than one: commits recorded by the post-commit
+/// hook with another session's id, and files written by another session's tools.
+struct OtherSessionsWork {
+    var commits: Set<String> = []
+    var paths: Set<String> = []
+    /// Files the session itself wrote: shared with another session, they stay its own work.
+    var ownPaths: Set<String> = []
+
+    /// True when only other sessions wrote `path` (an untracked folder, `dir/`, when they wrote all of it).
+    func ownsOnly(_ path: String) -> Bool {
+        if path.hasSuffix("/") {
+            return paths.contains { $0.hasPrefix(path) } && !ownPaths.contains { $0.hasPrefix(path) }
+        }
+        return paths.contains(path) && !ownPaths.contains(path)
+    }
+
+    static func read(store: HandoffStore, session: String, since start: Timestamp) -> OtherSessionsWork {
+        // A hook stamps its event when it starts and appends it when it ends, so the log is in time
+        // order only to within a hook's run (at most its deadline, 600 s): scan that far past the start.
+        let horizon = Timestamp(milliseconds: start.milliseconds - 600_000)
+        // Crediting work to a session also updates its runtime file: when no other session's file
+        // changed since then, no other session worked here, and the log need not be read.
+        let folder = store.layout.runtimeDirectory
+        let othersActive = FileSystem.list(folder).contains { name in
+            name.hasSuffix(".json") && !name.hasPrefix(".") && name != "\(session).json"
+                && (FileSystem.modificationTime(Path.join(folder, name)) ?? 0) >= horizon.seconds
+        }
+        guard othersActive else { return OtherSessionsWork() }
+        let events = store.events.tail(1000, matching: { $0.type == EventType.commit || $0.type == EventType.fileEdit },
+                                       until: { $0.timestamp < horizon }, scanLimit: 8 * 1024 * 1024).events
+        var work = OtherSessionsWork()
+        for event in events {
+            guard let owner = event.session else { continue }
+            if event.type == EventType.commit {
+                if owner != session, let sha = event["sha"]?.stringValue { work.commits.insert(sha) }
+            } else {
+                for path in (event["paths"]?.arrayValue ?? []).compactMap(\.stringValue) {
+                    if owner == session { work.ownPaths.insert(path) } else { work.paths.insert(path) }
+                }
+            }
+        }
+        return work
     }
 }
 

@@ -103,6 +103,10 @@ public struct Doctor: Sendable {
         do {
             repository = try GitRepository.open(at: root, environment: withoutGitVariables)
         } catch {
+            if let refusal = StoreError.ownershipRefusal(error, root: root) {
+                return [Check(id: "git-hooks", status: .fail, detail: refusal.description,
+                              fix: "if you trust it: git config --global --add safe.directory '\(root)'")]
+            }
             return [Check(id: "git-hooks", status: .fail, detail: "\(root) cannot be opened: \(error.message)", fix: "check `git status` there")]
         }
         let folder = repository.hooksDirectory(environment: environment)

@@ -332,6 +332,8 @@ public struct GitHookInstaller: Sendable {
         do {
             repository = try GitRepository.open(at: path, environment: environment)
         } catch {
+            let root = WorktreeLocator.worktreeRoot(startingAt: path, environment: environment) ?? path
+            if let refusal = StoreError.ownershipRefusal(error, root: root) { throw .store(refusal) }
             throw .notARepository(path: path, reason: error.message)
         }
         guard let root = repository.workdir else { throw .bareRepository(path: path) }

@@ -111,11 +111,17 @@ public struct EventLog: Sendable {
         var chunk = max(8192, count * 512)
         while true {
             let readSize = min(size, chunk, max(scanLimit, 1))
-            guard let bytes = try? FileSystem.readTail(path, count: readSize) else {
+            // The whole file is read from its start, not as "the last `size` bytes": the log may have
+            // grown since `size` was taken, and its first line must not be cut.
+            let read = readSize >= size
+                ? try? FileSystem.readBytes(path, limit: size + max(size, 65_536))
+                : try? FileSystem.readTail(path, count: readSize)
+            guard let bytes = read else {
                 return EventReadResult(events: [], skippedLines: 0)
             }
-            // Drop a partial first line unless we read from the start of the file.
-            var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+            // Drop a partial first line unless we read from the start of the file, and a last line
+            // without its newline: an append still in flight (see `completeLines`).
+            var lines = Self.completeLines(bytes)
             if readSize < size, !lines.isEmpty { lines.removeFirst() }
             var events: [Event] = []
             var skipped = 0
@@ -145,7 +151,9 @@ public struct EventLog: Sendable {
         var skipped = 0
         for file in files {
             guard let bytes = try? FileSystem.readBytes(file) else { continue }
-            for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            // Rotated logs are closed: a line without its newline there is torn and counted.
+            let lines = file == path ? Self.completeLines(bytes) : bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+            for line in lines {
                 if let value = try? JSONValue.parse(Array(line)), let event = Event(json: value) {
                     events.append(event)
                 } else {
@@ -154,6 +162,15 @@ public struct EventLog: Sendable {
             }
         }
         return EventReadResult(events: events, skippedLines: skipped)
+    }
+
+    /// The newline-terminated lines of the live log. An append is one `write(2)`, but a reader can
+    /// see the first part of it (the kernel copies a write into the page cache a page at a time):
+    /// bytes after the last newline are a line still being written, not a torn one. Should a writer
+    /// die mid-line, the next append completes that line, and it is then counted as unreadable.
+    static func completeLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        guard let last = bytes.lastIndex(of: 0x0A) else { return [] }
+        return bytes[...last].split(separator: 0x0A, omittingEmptySubsequences: true)
     }
 
     /// Number of lines in the current log (for `session_memory.last_event_index`).

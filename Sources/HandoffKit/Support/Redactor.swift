@@ -16,18 +16,24 @@ public enum Redactor {
     }
 
     /// `-----BEGIN ... PRIVATE KEY----- ... -----END ... PRIVATE KEY-----`
+    /// Every such block, also after other PEM blocks (a certificate before the key, as in a bundle).
     static func redactPrivateKeyBlocks(_ text: String) -> String {
         var text = text
-        while let begin = text.firstRange(of: "-----BEGIN "), let headerEnd = text[begin.upperBound...].firstRange(of: "-----"),
-            text[begin.upperBound..<headerEnd.lowerBound].hasSuffix("PRIVATE KEY")
-        {
-            if let end = text[headerEnd.upperBound...].firstRange(of: "-----END "),
-                let endClose = text[end.upperBound...].firstRange(of: "-----")
-            {
-                text.replaceSubrange(begin.lowerBound..<endClose.upperBound, with: mask)
-            } else {
-                text.replaceSubrange(begin.lowerBound..<text.endIndex, with: mask)
+        var searchStart = text.startIndex
+        while let begin = text[searchStart...].firstRange(of: "-----BEGIN "), let headerEnd = text[begin.upperBound...].firstRange(of: "-----") {
+            guard text[begin.upperBound..<headerEnd.lowerBound].hasSuffix("PRIVATE KEY") else {
+                searchStart = headerEnd.upperBound
+                continue
             }
+            guard let end = text[headerEnd.upperBound...].firstRange(of: "-----END "),
+                let endClose = text[end.upperBound...].firstRange(of: "-----")
+            else {
+                text.replaceSubrange(begin.lowerBound..<text.endIndex, with: mask)
+                break
+            }
+            let offset = text.distance(from: text.startIndex, to: begin.lowerBound)
+            text.replaceSubrange(begin.lowerBound..<endClose.upperBound, with: mask)
+            searchStart = text.index(text.startIndex, offsetBy: offset + mask.count)
         }
         return text
     }
