@@ -124,7 +124,7 @@ public enum AutoSave {
                             runtime: SessionRuntime, copyName: String, why: String) throws -> Bool {
         var copy: HandoffState?
         var wrote = false
-        try store.updateState { state in
+        try store.updateState(durability: .dataOnly) { state in
             let built = snapshot(previous: state, context: context, store: store, repository: repository, runtime: runtime, why: why)
             copy = built
             if isProtected(state, session: runtime.sessionID, runtime: runtime) {
@@ -137,7 +137,7 @@ public enum AutoSave {
             state = built
             wrote = true
         }
-        if let copy { try store.archive(copy.json, as: copyName) }
+        if let copy { try store.archive(copy.json, as: copyName, durability: .dataOnly) }
         return wrote
     }
 }

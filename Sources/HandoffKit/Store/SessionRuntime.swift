@@ -123,7 +123,9 @@ extension HandoffStore {
         return try withLock { () throws(StoreError) -> SessionRuntime? in
             guard var runtime = readRuntime(session: id) ?? create() else { return nil }
             try change(&runtime)
-            try writeFile(runtime.json.prettyText, to: layout.runtimeFile(session: id))
+            // No fsync: a session's runtime record is scratch for its own hooks, and a machine crash
+            // ends the session anyway (the event log keeps every fact it holds).
+            try writeFile(runtime.json.prettyText, to: layout.runtimeFile(session: id), durability: .none)
             return runtime
         }
     }
