@@ -95,8 +95,11 @@ struct AgentHooksGateTests {
         try repo.commitFile("e.txt", "e\n")
         let pushed = try repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
         try repo.commitFile("f.txt", "f\n")
+        // A push by URL (`git push /nonexistent/remote.git main`): git keeps no remote-tracking ref
+        // for it, so the ledger is the only witness. (A push to `origin` would be judged by
+        // refs/remotes/origin/main instead: see rejectedPushStillCountsAsUnpushed.)
         let ledger = """
-            {"branches": {"main": {"sha": "\(pushed)", "remote": "origin", "remote_ref": "refs/heads/main", "at": "2026-01-01T00:00:00.000Z"}}}
+            {"branches": {"main": {"sha": "\(pushed)", "remote": "/nonexistent/remote.git", "remote_ref": "refs/heads/main", "at": "2026-01-01T00:00:00.000Z"}}}
             """
         try ledger.write(toFile: repo.store.layout.pushesFile, atomically: true, encoding: .utf8)
         let answer = GateAnswer(repo.stop(session, message: validReflection))

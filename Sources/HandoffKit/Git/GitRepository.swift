@@ -457,6 +457,27 @@ public final class GitRepository {
         return tips
     }
 
+    /// The remote-tracking ref (`refs/remotes/origin/topic`) that a successful push of `remoteRef` to
+    /// the remote named `remote` updates, through that remote's fetch refspecs; nil when `remote` is a
+    /// URL rather than a configured remote, or no fetch refspec maps `remoteRef`. The ref itself need
+    /// not exist yet: a first push creates it.
+    public func trackingReference(remote: String, remoteRef: String) -> String? {
+        var handleOfRemote: OpaquePointer?
+        guard git_remote_lookup(&handleOfRemote, handle, remote) == 0 else { return nil }
+        defer { git_remote_free(handleOfRemote) }
+        for index in 0..<git_remote_refspec_count(handleOfRemote) {
+            guard let spec = git_remote_get_refspec(handleOfRemote, index),
+                git_refspec_direction(spec) == GIT_DIRECTION_FETCH,
+                git_refspec_src_matches(spec, remoteRef) == 1
+            else { continue }
+            var name = git_buf()
+            defer { git_buf_dispose(&name) }
+            guard git_refspec_transform(&name, spec, remoteRef) == 0, let pointer = name.ptr else { continue }
+            return String(cString: pointer)
+        }
+        return nil
+    }
+
     public func remoteNames() -> [String] {
         var names = git_strarray()
         guard git_remote_list(&names, handle) == 0 else { return [] }

@@ -14,8 +14,9 @@ import Darwin
 /// ```
 ///
 /// Written by the pre-push hook, before git talks to the remote: a push that then fails (rejected,
-/// network) still leaves its record. Readers that need certainty compare `sha` with the
-/// remote-tracking ref as well; the ledger answers "was this work handed to `git push`".
+/// network) still leaves its record. The stop gate therefore uses it only where git keeps no
+/// remote-tracking ref for the pushed branch (`GitRepository.trackingReference`): a push to a URL or
+/// to a remote without a fetch refspec.
 public struct PushLedger: Sendable {
     public struct Record: Sendable, Equatable {
         public var sha: String
