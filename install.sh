@@ -430,13 +430,21 @@ if [ -n "$TARGET" ]; then
     else
         had_store=0
         [ -d "$TARGET/.handoff" ] && had_store=1
-        before=$(fingerprint "$hooks_dir/post-commit" "$hooks_dir/pre-push" "$hooks_dir/post-commit.pre-handoff" "$hooks_dir/pre-push.pre-handoff")
+        # Every file `handoff install --git` may write: its entries (and the hooks they keep), the
+        # marker of a hooks folder it created, and husky's scripts when husky runs the hooks.
+        hook_files() {
+            for hook in post-commit post-merge pre-push; do
+                printf '%s\n' "$hooks_dir/$hook" "$hooks_dir/$hook.pre-handoff" "$TARGET/.husky/$hook" "${hooks_dir%/_}/$hook"
+            done
+            printf '%s\n' "$hooks_dir/.handoff-created"
+        }
+        before=$(hook_files | while IFS= read -r f; do fingerprint "$f"; done)
         out=$(cd "$TARGET" && "$HANDOFF" install --git --bin-dir "$BIN" $dry 2>&1)
         status=$?
         printf '%s\n' "$out" | sed 's/^/  /'
         [ $status -eq 0 ] || die "git hooks not installed in $TARGET: $(printf '%s' "$out" | tail -n 1 | sed 's/^ *- //; s/^handoff: //')"
         if [ "$DRY" = 0 ]; then
-            if [ "$before" != "$(fingerprint "$hooks_dir/post-commit" "$hooks_dir/pre-push" "$hooks_dir/post-commit.pre-handoff" "$hooks_dir/pre-push.pre-handoff")" ]; then
+            if [ "$before" != "$(hook_files | while IFS= read -r f; do fingerprint "$f"; done)" ]; then
                 CHANGES=$((CHANGES + 1))
                 record "repo $TARGET"
             fi

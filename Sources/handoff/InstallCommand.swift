@@ -12,15 +12,18 @@ struct InstallCommand: ParsableCommand {
         commandName: "install",
         abstract: "Install handoff's hooks in this repository.",
         discussion: """
-            --git (the default while it is the only target) writes handoff's post-commit and pre-push
-            entries into the hooks folder git uses here: core.hooksPath when set, else the common git
-            dir's hooks/ (shared by linked worktrees; a submodule's own). A hook that was already there
-            is kept as <hook>.pre-handoff and still runs first, with the same arguments and input; its
-            failure still stops the commit or push. Running install again changes nothing. It also
-            creates .handoff/ when missing.
+            --git (the default while it is the only target) writes handoff's post-commit, post-merge
+            and pre-push entries into the hooks folder git uses here: core.hooksPath when set, else the
+            common git dir's hooks/ (shared by linked worktrees; a submodule's own). A hook that was
+            already there is kept as <hook>.pre-handoff and still runs first, with the same arguments
+            and input; its failure still stops the commit or push. A hooks folder that has to be
+            created is marked so that uninstall can remove it. Running install again changes nothing.
+            It also creates .handoff/ when missing.
 
-            When husky, lefthook or pre-commit manage the hooks, their files are left alone and the
-            lines to add are printed instead.
+            When git runs hooks through husky (core.hooksPath .husky/_ or .husky), a marked block is
+            appended to husky's scripts (.husky/post-commit, post-merge, pre-push) instead. When
+            lefthook or pre-commit manage the hooks, their configuration is left alone and the lines
+            to add are printed.
 
             --claude registers the agent hooks (Stop, SubagentStop, PreCompact, SessionStart,
             SessionEnd, PostToolUse, PostToolUseFailure) in ~/.claude/settings.json, or with
@@ -40,7 +43,7 @@ struct InstallCommand: ParsableCommand {
             """
     )
 
-    @Flag(help: "Install the git hooks (post-commit, pre-push). The default when no other target is given.")
+    @Flag(help: "Install the git hooks (post-commit, post-merge, pre-push). The default when no other target is given.")
     var git = false
 
     @Flag(help: "Register the Claude Code agent hooks in a settings.json (see --scope).")
@@ -109,7 +112,9 @@ enum GitHookReportText {
         let origin = report.fromHooksPath ? " (core.hooksPath)" : ""
         lines.append("\(report.dryRun ? "Would \(verb)" : "Git hooks") in \(report.hooksDirectory)\(origin):")
         if let manager = report.manager {
-            lines.append("  \(manager.rawValue) manages these hooks; handoff does not write into its files.")
+            lines.append(manager == .husky
+                ? "  husky runs these hooks; handoff's lines go into husky's scripts, between markers."
+                : "  \(manager.rawValue) manages these hooks; handoff does not write into its configuration.")
         }
         for action in report.actions {
             let text = action.description.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")

@@ -173,8 +173,8 @@ final class E2ESandbox: @unchecked Sendable {
         var numTurns: Int { result["num_turns"] as? Int ?? -1 }
     }
 
-    /// `claude -p PROMPT` in the repository with the plugin loaded; at most `timeout` seconds.
-    func claude(_ prompt: String, resume: String? = nil, environment extra: [String: String] = [:], timeout: Double = 90) throws -> Run {
+    /// The environment every CLI run gets: this sandbox's HOME, the loopback server, nothing of the caller's session.
+    var cliEnvironment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         for key in ["CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT", "CLAUDE_CODE_SESSION_ID", "HANDOFF_SESSION_ID", "CLAUDE_PROJECT_DIR",
                     "GIT_DIR", "GIT_WORK_TREE", "HANDOFF_GATE", "HANDOFF_GATE_MAX_BLOCKS", "HANDOFF_DISABLED"] {
@@ -185,9 +185,17 @@ final class E2ESandbox: @unchecked Sendable {
         environment["ANTHROPIC_API_KEY"] = "test"
         environment["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
         environment["HANDOFF_BIN_DIR"] = binaries
+        return environment
+    }
+
+    /// `claude -p PROMPT` in the repository with the plugin loaded (by `--plugin-dir`, unless
+    /// `pluginDir` is false: then only what the sandbox's HOME installs and registers); at most `timeout` seconds.
+    func claude(_ prompt: String, resume: String? = nil, environment extra: [String: String] = [:], pluginDir: Bool = true,
+                timeout: Double = 90) throws -> Run {
+        var environment = cliEnvironment
         for (key, value) in extra { environment[key] = value }
-        var arguments = [claude, "-p", prompt, "--output-format", "json", "--allowedTools", "Bash Write Edit",
-                         "--plugin-dir", E2E.pluginFolder]
+        var arguments = [claude, "-p", prompt, "--output-format", "json", "--allowedTools", "Bash Write Edit"]
+        if pluginDir { arguments += ["--plugin-dir", E2E.pluginFolder] }
         if let resume { arguments += ["--resume", resume] }
         let file = folder + "/claude-\(UUID().uuidString.prefix(6)).json"
         let outcome = try E2E.run(arguments, in: repo, environment: environment, timeout: timeout, outputFile: file)

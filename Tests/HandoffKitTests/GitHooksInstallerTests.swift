@@ -15,12 +15,12 @@ struct GitHooksInstallerTests {
         let sandbox = try GitSandbox("idempotent")
         let repo = try sandbox.repository("repo")
         let first = try repo.installHooks()
-        #expect(first.actions.filter { $0.kind == .installed }.map(\.hook) == ["post-commit", "pre-push"])
+        #expect(first.actions.filter { $0.kind == .installed }.map(\.hook) == ["post-commit", "pre-push", "post-merge"])
         #expect(first.actions.contains { $0.kind == .createdStore })
         let folder = try repo.hooksFolder()
         let before = try bytes(folder + "/pre-push")
         let second = try repo.installHooks()
-        #expect(second.actions.filter { $0.kind == .alreadyInstalled }.count == 2)
+        #expect(second.actions.filter { $0.kind == .alreadyInstalled }.count == 3)
         #expect(!second.actions.contains { $0.kind == .installed || $0.kind == .updated || $0.kind == .keptPrevious })
         #expect(second.actions.contains { $0.kind == .storeExists })
         #expect(try bytes(folder + "/pre-push") == before)
@@ -112,16 +112,45 @@ struct GitHooksInstallerTests {
         #expect(!FileManager.default.fileExists(atPath: try repo.hooksFolder() + "/post-commit"))
     }
 
+    /// husky gets handoff's lines in its scripts, and git really runs them (see
+    /// InstallerHookManagerTests for husky end to end); lefthook and pre-commit keep their files
+    /// and get the lines to add; a `.husky` folder that git does not run is not husky's turn.
     @Test func aHookManagerKeepsItsFilesAndGetsInstructions() throws {
-        let sandbox = try GitSandbox("husky")
-        let repo = try sandbox.repository("repo")
-        try FileManager.default.createDirectory(atPath: repo.path + "/.husky", withIntermediateDirectories: true)
-        let report = try repo.installHooks()
+        let sandbox = try GitSandbox("managers")
+        // husky 9: core.hooksPath .husky/_ → a marked block in .husky/<hook>, nothing in .git/hooks.
+        let husky = try sandbox.repository("husky")
+        try HuskyLayout.v9.write(in: husky)
+        try husky.write(".husky/pre-commit", "npm test\n")
+        let report = try husky.installHooks()
         #expect(report.manager == .husky)
-        let manual = report.actions.filter { $0.kind == .manual }
-        #expect(manual.count == 2)
-        #expect(manual.contains { $0.detail.contains("/handoff-pre-push' \"$@\"") })
-        #expect(!FileManager.default.fileExists(atPath: try repo.hooksFolder() + "/post-commit"))
+        #expect(report.actions.filter { $0.kind == .installed }.map(\.path) == GitHookInstaller.hooks.map { husky.path + "/.husky/" + $0.name })
+        #expect(!report.actions.contains { $0.kind == .manual })
+        #expect(try String(contentsOfFile: husky.path + "/.husky/pre-push", encoding: .utf8).contains("/handoff-pre-push' \"$@\""))
+        #expect(try String(contentsOfFile: husky.path + "/.husky/post-merge", encoding: .utf8).contains("/handoff-post-commit' --post-merge \"$@\""))
+        #expect(try String(contentsOfFile: husky.path + "/.husky/pre-commit", encoding: .utf8) == "npm test\n", "a hook handoff has no part in is untouched")
+        #expect(!FileManager.default.fileExists(atPath: try husky.hooksFolder() + "/post-commit"))
+
+        // lefthook and pre-commit: instructions only, their configuration and the hooks folder untouched.
+        for (name, config) in [("lefthook", "lefthook.yml"), ("precommit", ".pre-commit-config.yaml")] {
+            let repo = try sandbox.repository(name)
+            try repo.write(config, "# theirs\n")
+            let report = try repo.installHooks()
+            #expect(report.manager == (name == "lefthook" ? .lefthook : .preCommit))
+            #expect(report.actions.filter { $0.kind == .manual }.contains { $0.detail.contains("handoff-post-commit' --post-merge") })
+            #expect(!report.actions.contains { $0.kind == .installed })
+            #expect(try String(contentsOfFile: repo.path + "/" + config, encoding: .utf8) == "# theirs\n")
+            #expect(!FileManager.default.fileExists(atPath: try repo.hooksFolder() + "/post-commit"))
+        }
+
+        // A .husky folder git does not run (a fresh clone before husky's install step): our own
+        // entries, and a note to run install again once husky is set up.
+        let clone = try sandbox.repository("clone")
+        try clone.write(".husky/pre-commit", "npm test\n")
+        let plain = try clone.installHooks()
+        #expect(plain.manager == nil)
+        #expect(GitHookInstaller.isManaged(try clone.hooksFolder() + "/post-commit"))
+        #expect(plain.actions.contains { $0.kind == .note && $0.detail.contains("run `handoff install --git` again") })
+        #expect(!FileManager.default.fileExists(atPath: clone.path + "/.husky/post-commit"))
     }
 
     @Test func binDirectoryWithAQuoteIsQuotedForTheShell() {

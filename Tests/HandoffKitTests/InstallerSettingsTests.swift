@@ -164,13 +164,14 @@ import Testing
         chmod(repo.path + "/.husky/post-commit", 0o755)
         let installer = GitHookInstaller(environment: Environment(sandbox.environment))
         let actions = try installer.cooperate(.husky, worktreeRoot: repo.path, binDirectory: bin)
-        #expect(actions.filter { $0.kind == .installed }.count == 2)
+        #expect(actions.filter { $0.kind == .installed }.count == 3)
         let postCommit = try String(contentsOfFile: repo.path + "/.husky/post-commit", encoding: .utf8)
         #expect(postCommit.hasPrefix("npx lint-staged\n"))
         #expect(postCommit.contains("'\(bin)/handoff-post-commit' \"$@\" || :"))
         #expect(FileSystem.mode(repo.path + "/.husky/post-commit") == 0o755)
         let again = try installer.cooperate(.husky, worktreeRoot: repo.path, binDirectory: bin)
-        #expect(again.filter { $0.kind == .alreadyInstalled }.count == 2)
+        #expect(again.filter { $0.kind == .alreadyInstalled }.count == 3)
+        #expect(try String(contentsOfFile: repo.path + "/.husky/post-merge", encoding: .utf8).contains("'\(bin)/handoff-post-commit' --post-merge \"$@\" || :"))
 
         // The appended line really runs the hook under husky's `sh -e`.
         let run = try GitProcess.run("/bin/sh", ["-e", repo.path + "/.husky/pre-push", "origin", "/nowhere"], in: repo.path,
@@ -180,6 +181,7 @@ import Testing
         _ = try installer.uncooperate(.husky, worktreeRoot: repo.path)
         #expect(try String(contentsOfFile: repo.path + "/.husky/post-commit", encoding: .utf8) == "npx lint-staged\n")
         #expect(!FileManager.default.fileExists(atPath: repo.path + "/.husky/pre-push"), "the file handoff created goes")
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/.husky/post-merge"))
     }
 
     @Test func lefthookAndPreCommitGetTheLinesToAdd() throws {

@@ -94,7 +94,7 @@ struct CommitFacts {
         if operation == .none {
             if message.hasPrefix("rebase") { operation = .rebase }
             else if message.hasPrefix("cherry-pick") { operation = .cherryPick }
-            else if message.hasPrefix("commit (merge)") || message.hasPrefix("merge") { operation = .merge }
+            else if message.hasPrefix("commit (merge)") || message.hasPrefix("merge") || PostMergeHook.reflogSaysMergeMade(message) { operation = .merge }
             else if message.hasPrefix("revert") { operation = .revert }
         }
         let isAmend = message.hasPrefix("commit (amend)")

@@ -108,7 +108,7 @@ public struct Doctor: Sendable {
         let folder = repository.hooksDirectory(environment: environment)
         let origin = folder.fromHooksPath ? " (core.hooksPath)" : ""
         if let manager = GitHookInstaller.manager(worktreeRoot: root, hooksDirectory: folder.path) {
-            return [checkManager(manager, root: root)]
+            return [checkManager(manager, root: root, hooksDirectory: folder.path)]
         }
         return GitHookInstaller.hooks.map { hook in
             let id = "git-hook:\(hook.name)"
@@ -140,11 +140,22 @@ public struct Doctor: Sendable {
         }
     }
 
-    func checkManager(_ manager: GitHookInstaller.Manager, root: String) -> Check {
+    func checkManager(_ manager: GitHookInstaller.Manager, root: String, hooksDirectory: String) -> Check {
         let id = "git-hooks"
         let candidates: [String]
         switch manager {
-        case .husky: candidates = [".husky/post-commit", ".husky/pre-push"]
+        case .husky:
+            // Every script needs handoff's block: `handoff install --git` writes all of them.
+            let folder = GitHookInstaller.huskyFolder(worktreeRoot: root, hooksDirectory: hooksDirectory) ?? Path.join(root, ".husky")
+            let missing = GitHookInstaller.hooks.map { Path.join(folder, $0.name) }.filter { path in
+                guard let text = try? FileSystem.readText(path) else { return true }
+                return GitHookInstaller.blockRange(in: text) == nil
+            }
+            if missing.isEmpty {
+                return Check(id: id, status: .pass, detail: "husky runs the hooks and its scripts in \(folder) run handoff", fix: "")
+            }
+            return Check(id: id, status: .fail, detail: "husky runs the hooks and \(missing.joined(separator: ", ")) \(missing.count == 1 ? "does" : "do") not run handoff",
+                         fix: "cd '\(root)' && handoff install --git (adds handoff's lines to husky's scripts)")
         case .lefthook: candidates = ["lefthook.yml", "lefthook.yaml", ".lefthook.yml", ".lefthook.yaml"]
         case .preCommit: candidates = [".pre-commit-config.yaml"]
         }
@@ -189,12 +200,26 @@ public struct Doctor: Sendable {
                          fix: "handoff install --claude --scope \(scope.rawValue) (rewrites the entries with this installation's paths)")
         }
         let complete = inspections.filter { $0.1.exists && $0.1.missing.isEmpty }
+        let plugins = ClaudePlugins.enabledHandoffPlugins(environment: environment, projectRoot: root)
+        let registered = inspections.filter { !$0.1.registered.isEmpty }
+        if let plugin = plugins.first, let (scope, _) = registered.first {
+            // Claude Code runs the hooks of every source; the plugin's command and ours differ, so
+            // nothing merges them: each event runs handoff twice.
+            return Check(
+                id: id, status: .warn,
+                detail: "registered twice: by the plugin \(plugin.id) (enabled in \(plugin.enabledIn)) and in \(registered.map(\.1.path).joined(separator: " and ")): "
+                    + "every handoff hook fires twice per event (two stop-gate verdicts per stop, every tool event recorded twice)",
+                fix: "keep one: handoff uninstall --claude --scope \(scope.rawValue) (the plugin stays), or claude plugin disable \(plugin.id)")
+        }
         if complete.count > 1 {
             return Check(id: id, status: .warn, detail: "registered in both \(complete.map(\.1.path).joined(separator: " and ")): every hook runs twice",
                          fix: "handoff uninstall --claude --scope project (or --scope user) to keep one")
         }
         if let (scope, found) = complete.first {
             return Check(id: id, status: .pass, detail: "registered for the \(scope.rawValue) in \(found.path)", fix: "")
+        }
+        if let plugin = plugins.first {
+            return Check(id: id, status: .pass, detail: "registered by the plugin \(plugin.id) (enabled in \(plugin.enabledIn), installed at \(plugin.installPath))", fix: "")
         }
         let partial = inspections.first { !$0.1.registered.isEmpty }
         if let (scope, found) = partial {

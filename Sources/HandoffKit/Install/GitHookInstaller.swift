@@ -6,13 +6,16 @@ import Musl
 import Darwin
 #endif
 
-/// Installs and removes handoff's git-hook entries (`post-commit`, `pre-push`) in the folder git
-/// really runs hooks from.
+/// Installs and removes handoff's git-hook entries (`post-commit`, `post-merge`, `pre-push`) in the
+/// folder git really runs hooks from.
 ///
 /// Rules: a hook that is not ours is never overwritten without being kept — it is renamed to
 /// `<hook>.pre-handoff` (same inode: same bytes, same mode) and our entry runs it first; uninstall
-/// renames it back. Running install twice changes nothing. When the repository's hooks are managed by
-/// husky, lefthook or pre-commit, their files are left alone and the report gives the lines to add.
+/// renames it back. Running install twice changes nothing. A hooks folder that install had to create
+/// is marked (`.handoff-created`) and uninstall removes it again when nothing but ours is left in it.
+/// When git runs hooks through husky, a marked block is added to husky's scripts (see
+/// HookManagers.swift); lefthook's and pre-commit's configuration is left alone and the report gives
+/// the lines to add.
 public struct GitHookInstaller: Sendable {
     /// First line after the shebang of every entry we write: how install, uninstall and doctor tell
     /// our hooks from anyone else's.
@@ -24,12 +27,21 @@ public struct GitHookInstaller: Sendable {
         public var name: String
         public var executable: String
         var template: String
+        /// Written before git's arguments wherever the executable is called ("--post-merge ").
+        var leadingArguments: String = ""
     }
 
     public static let hooks = [
         Hook(name: "post-commit", executable: "handoff-post-commit", template: GitHookTemplates.postCommit),
         Hook(name: "pre-push", executable: "handoff-pre-push", template: GitHookTemplates.prePush),
+        // git runs post-merge, not post-commit, for a merge commit that `git merge`/`git pull` made.
+        Hook(name: "post-merge", executable: "handoff-post-commit", template: GitHookTemplates.postMerge,
+             leadingArguments: PostMergeHook.flag + " "),
     ]
+
+    /// Left in a hooks folder that install created; it lists the folders install created (deepest
+    /// first), so that uninstall removes exactly those, once nothing but handoff's files is in them.
+    public static let createdFolderMarker = ".handoff-created"
 
     /// A hook manager that owns the hooks folder's files.
     public enum Manager: String, Sendable {
@@ -39,8 +51,8 @@ public struct GitHookInstaller: Sendable {
     public struct Action: Sendable, Equatable, CustomStringConvertible {
         public enum Kind: String, Sendable {
             case createdFolder, installed, updated, alreadyInstalled, keptPrevious
-            case removed, restoredPrevious, notInstalled, leftForeign
-            case manual, conflict, createdStore, storeExists
+            case removed, restoredPrevious, notInstalled, leftForeign, removedFolder, keptFolder
+            case manual, note, conflict, createdStore, storeExists
         }
 
         public var kind: Kind
@@ -61,7 +73,10 @@ public struct GitHookInstaller: Sendable {
             case .restoredPrevious: return "\(name)restored the previous hook \(path)"
             case .notInstalled: return "\(name)not installed at \(path); nothing to remove"
             case .leftForeign: return "\(name)left \(path) alone: it is not handoff's"
+            case .removedFolder: return "removed the folder \(path) (install had created it)"
+            case .keptFolder: return "kept the folder \(path), which install had created: \(detail)"
             case .manual: return "\(name)\(detail)"
+            case .note: return "\(name)\(detail)"
             case .conflict: return "\(name)\(detail)"
             case .createdStore: return "created the store \(path)"
             case .storeExists: return "store already present at \(path)"
@@ -129,16 +144,21 @@ public struct GitHookInstaller: Sendable {
 
         if let manager = Self.manager(worktreeRoot: root, hooksDirectory: folder.path) {
             report.manager = manager
-            report.actions += Self.manualInstructions(manager, binDirectory: binDirectory)
+            report.actions += try cooperate(manager, worktreeRoot: root, hooksDirectory: folder.path, binDirectory: binDirectory)
         } else {
             if !FileSystem.isDirectory(folder.path) {
-                if !dryRun {
-                    do { try FileSystem.makeDirectories(folder.path) } catch { throw .io(error) }
-                }
+                try createFolder(folder.path)
                 report.actions.append(Action(kind: .createdFolder, hook: "", path: folder.path, detail: ""))
             }
             for hook in Self.hooks {
                 report.actions += try install(hook, into: folder.path, binDirectory: binDirectory)
+            }
+            let husky = Path.join(root, ".husky")
+            if FileSystem.isDirectory(husky) {
+                report.actions.append(Action(
+                    kind: .note, hook: "", path: husky,
+                    detail: "\(husky) exists, but git does not run husky here (core.hooksPath is not set to it), so handoff's entries went into \(folder.path). "
+                        + "Once husky is set up (`npx husky`, or the project's install step), run `handoff install --git` again: handoff's lines then go into husky's scripts"))
             }
         }
 
@@ -184,6 +204,21 @@ public struct GitHookInstaller: Sendable {
         return actions
     }
 
+    /// Creates the hooks folder and its missing parents, and leaves the marker that names them.
+    private func createFolder(_ folder: String) throws(Failure) {
+        var created: [String] = []
+        var current = folder
+        while !current.isEmpty, current != "/", !FileSystem.exists(current), !FileSystem.isSymlink(current) {
+            created.append(current)
+            current = Path.dirname(current)
+        }
+        guard !dryRun else { return }
+        do { try FileSystem.makeDirectories(folder) } catch { throw .io(error) }
+        let marker = "# handoff install created these folders; `handoff uninstall --git` removes them when nothing but handoff's files is left\n"
+            + created.map { $0 + "\n" }.joined()
+        do { try FileSystem.writeText(marker, to: Path.join(folder, Self.createdFolderMarker), mode: 0o644) } catch { throw .io(error) }
+    }
+
     private func write(_ contents: String, to path: String) throws(Failure) {
         guard !dryRun else { return }
         do {
@@ -203,11 +238,59 @@ public struct GitHookInstaller: Sendable {
         var report = Report(hooksDirectory: folder.path, fromHooksPath: folder.fromHooksPath, manager: nil, actions: [], dryRun: dryRun)
         if let manager = Self.manager(worktreeRoot: root, hooksDirectory: folder.path) {
             report.manager = manager
+            report.actions += try uncooperate(manager, worktreeRoot: root, hooksDirectory: folder.path)
         }
         for hook in Self.hooks {
+            let path = Path.join(folder.path, hook.name)
+            // A manager's own files in its folder are not ours to report on; an entry of ours there
+            // (installed before the manager took over) still goes.
+            if report.manager != nil, !Self.isManaged(path), !Self.isPresent(path + Self.backupSuffix) { continue }
             report.actions += try uninstall(hook, from: folder.path)
         }
+        // Entries left in the default folder while core.hooksPath pointed elsewhere (say, set up by
+        // husky after handoff was installed): git no longer runs them, and they are ours to remove.
+        let standard = Path.join(repository.commonDir, "hooks")
+        if standard != folder.path {
+            for hook in Self.hooks where Self.isManaged(Path.join(standard, hook.name)) {
+                report.actions += try uninstall(hook, from: standard)
+            }
+            report.actions += removeCreatedFolder(standard)
+        }
+        report.actions += removeCreatedFolder(folder.path)
         return report
+    }
+
+    /// Removes a hooks folder install created (and the parents it created with it), when nothing
+    /// but the marker is left in it. Otherwise the folder stays and loses only the marker.
+    private func removeCreatedFolder(_ folder: String) -> [Action] {
+        let markerPath = Path.join(folder, Self.createdFolderMarker)
+        guard let text = try? FileSystem.readText(markerPath) else { return [] }
+        // A hook this uninstall removed is still there in a dry run: it does not count as foreign.
+        let ours = Set([Self.createdFolderMarker] + (dryRun ? Self.hooks.map(\.name).filter { Self.isManaged(Path.join(folder, $0)) } : []))
+        let others = FileSystem.list(folder).filter { !ours.contains($0) }.sorted()
+        guard others.isEmpty else {
+            if !dryRun { FileSystem.remove(markerPath) }
+            let shown = others.prefix(5).joined(separator: ", ") + (others.count > 5 ? ", …" : "")
+            return [Action(kind: .keptFolder, hook: "", path: folder, detail: "it holds files that are not handoff's (\(shown))")]
+        }
+        // Only the folder itself and its own parents, whatever the marker says.
+        let created = text.split(separator: "\n").map(String.init)
+            .filter { !$0.hasPrefix("#") && ($0 == folder || folder.hasPrefix($0 + "/")) }
+        var actions: [Action] = []
+        if !dryRun {
+            FileSystem.remove(markerPath)
+            guard rmdir(folder) == 0 else { return [] }
+        }
+        actions.append(Action(kind: .removedFolder, hook: "", path: folder, detail: ""))
+        for parent in created.filter({ $0 != folder }).sorted(by: { $0.count > $1.count }) {
+            if dryRun {
+                if FileSystem.list(parent).count == 1 { actions.append(Action(kind: .removedFolder, hook: "", path: parent, detail: "")) }
+                continue
+            }
+            guard rmdir(parent) == 0 else { break }
+            actions.append(Action(kind: .removedFolder, hook: "", path: parent, detail: ""))
+        }
+        return actions
     }
 
     private func uninstall(_ hook: Hook, from folder: String) throws(Failure) -> [Action] {
@@ -273,8 +356,10 @@ public struct GitHookInstaller: Sendable {
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").prefix(3).contains { $0.hasPrefix(markerPrefix) }
     }
 
+    /// Who owns the hooks git runs: husky when git runs hooks through husky's folder (see
+    /// `huskyFolder`); lefthook or pre-commit when their configuration is in the worktree.
     static func manager(worktreeRoot root: String, hooksDirectory: String) -> Manager? {
-        if FileSystem.isDirectory(Path.join(root, ".husky")) || hooksDirectory.contains("/.husky") { return .husky }
+        if huskyFolder(worktreeRoot: root, hooksDirectory: hooksDirectory) != nil { return .husky }
         for name in ["lefthook.yml", "lefthook.yaml", ".lefthook.yml", ".lefthook.yaml"] where FileSystem.exists(Path.join(root, name)) {
             return .lefthook
         }
@@ -289,11 +374,14 @@ public struct GitHookInstaller: Sendable {
             return "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
         }
         let postCommit = quoted("handoff-post-commit"), prePush = quoted("handoff-pre-push")
+        let postMerge = postCommit + " " + PostMergeHook.flag
         switch manager {
         case .husky:
             return [
                 Action(kind: .manual, hook: "post-commit", path: ".husky/post-commit",
                        detail: "husky manages this repository's hooks; add this line to .husky/post-commit:\n    \(postCommit)"),
+                Action(kind: .manual, hook: "post-merge", path: ".husky/post-merge",
+                       detail: "husky manages this repository's hooks; add this line to .husky/post-merge:\n    \(postMerge) \"$@\""),
                 Action(kind: .manual, hook: "pre-push", path: ".husky/pre-push",
                        detail: "husky manages this repository's hooks; add this line to .husky/pre-push (it reads git's stdin, so put it where stdin is still unread):\n    \(prePush) \"$@\""),
             ]
@@ -304,6 +392,10 @@ public struct GitHookInstaller: Sendable {
                       commands:
                         handoff:
                           run: \(postCommit)
+                    post-merge:
+                      commands:
+                        handoff:
+                          run: \(postMerge) {1}
                     pre-push:
                       commands:
                         handoff:
@@ -312,7 +404,7 @@ public struct GitHookInstaller: Sendable {
                 """)]
         case .preCommit:
             return [Action(kind: .manual, hook: "", path: ".pre-commit-config.yaml", detail: """
-                pre-commit manages this repository's hooks; add to .pre-commit-config.yaml, then run `pre-commit install --hook-type post-commit`:
+                pre-commit manages this repository's hooks; add to .pre-commit-config.yaml, then run `pre-commit install --hook-type post-commit --hook-type post-merge`:
                     - repo: local
                       hooks:
                         - id: handoff-post-commit
@@ -320,6 +412,13 @@ public struct GitHookInstaller: Sendable {
                           entry: \(postCommit)
                           language: system
                           stages: [post-commit]
+                          always_run: true
+                          pass_filenames: false
+                        - id: handoff-post-merge
+                          name: handoff records a merge commit
+                          entry: \(postMerge)
+                          language: system
+                          stages: [post-merge]
                           always_run: true
                           pass_filenames: false
                 (pre-commit does not hand git's pre-push stdin to its hooks, so push recording needs handoff's own entry; see `handoff doctor`)

@@ -28,6 +28,33 @@ enum GitHookTemplates {
 
         """
 
+    static let postMerge = """
+        #!/bin/sh
+        # handoff-managed-hook v1
+        # Installed by `handoff install --git`; `handoff uninstall --git` removes it and puts back the hook
+        # that was here before (kept beside it as post-merge.pre-handoff).
+        #
+        # git runs post-merge, not post-commit, after a `git merge` or `git pull` that merged without a
+        # conflict to resolve; its one argument is 1 for a squash merge (no commit made), else 0.
+        # 1. The previous hook runs first, with git's arguments; its exit status is this hook's status.
+        # 2. handoff-post-commit --post-merge records HEAD when this merge created it as a merge commit:
+        #    never for a fast-forward (HEAD moved to commits made elsewhere), a squash, or a commit that
+        #    is already recorded. It cannot fail the merge (which is already made).
+        # Absolute path: GUI git clients run hooks without the user's PATH.
+        handoff_hook=@HANDOFF_HOOK_BINARY@
+        previous="${0%/*}/post-merge.pre-handoff"
+        status=0
+        if [ -x "$previous" ]; then
+            "$previous" "$@"
+            status=$?
+        fi
+        if [ -x "$handoff_hook" ]; then
+            "$handoff_hook" --post-merge "$@" || :
+        fi
+        exit $status
+
+        """
+
     static let prePush = """
         #!/bin/sh
         # handoff-managed-hook v1

@@ -3,9 +3,14 @@
 /// Fields by type (besides `ts`, `type`, `session`):
 /// - `init`: `root`
 /// - `commit`: `sha`, `short`, `subject`, `branch` (nil when detached), `detached`, `parents`,
-///   `files_changed`, `insertions`, `deletions`, `author_time` (ISO-8601), `operation` (rebase, cherry-pick… or absent)
+///   `files_changed`, `insertions`, `deletions`, `author_time` (ISO-8601), `operation` (rebase, cherry-pick,
+///   merge, revert… or absent), `amends` (only for `git commit --amend`: the full sha of the commit it
+///   replaced, from HEAD's reflog). Written by post-commit, and by post-merge for a merge commit that
+///   `git merge`/`git pull` made without stopping (never for a fast-forward).
 /// - `push`: `remote`, `url` (credentials stripped), `refs`: [{`local_ref`, `local_sha`, `remote_ref`,
-///   `remote_sha`, `kind` (new/delete/update/force), `commits`}]
+///   `remote_sha`, `kind` (new/delete/update/force), `commits` (nil when unknown), `commits_truncated`
+///   (only when the count stopped at its limit)}], `blocked` (only when the opt-in policy
+///   `handoff.prepush.block critical` refused the push: `true`; such a push is not in `pushes.json`)
 /// - `tool`: `tool` ("Bash"), `command` (redacted), `exit_code` (nil when unknown), `class` (test/build/lint/vcs/other), `ok`
 /// - `file_edit`: `tool`, `paths`
 /// - `check`: `name` (build/tests/lint), `class`, `command`, `exit_code`, `result` (pass/fail), `output_tail`, `timed_out`
