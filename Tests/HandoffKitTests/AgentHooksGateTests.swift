@@ -16,6 +16,36 @@ struct AgentHooksGateTests {
         #expect(repo.runtime(session)?.consecutiveBlocks == 0)
     }
 
+    /// `handoff status` and the next session read state.json: an accepted reflection must reach it.
+    @Test func anAcceptedReflectionBecomesTheState() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("parser.swift", "let parser = 1\n", message: "Add the parser")
+        let pointer = "Sources/parser.swift:1 handle the empty input"
+        #expect(GateAnswer(repo.stop(session, message: reflection(outcome: "partial", next: pointer))) == .allow)
+        let state = try repo.state()
+        #expect(state.source == .autoSave)
+        #expect(state.sessionID == session)
+        #expect(state.severity == .inProgress, "a partial outcome on a clean tree is still work in progress")
+        #expect(state.done.map(\.description) == ["Add the parser"])
+        #expect(state.resume.next == pointer)
+        #expect(state.resume.context.contains("outcome partial"))
+        #expect(state.resume.context.contains("half of the parser"))
+        #expect(try SchemaCheck.errors(forStateFile: repo.store.layout.stateFile) == [])
+
+        // A commit made without handoff's git hooks still moves HEAD: the gate asks again. A success
+        // with "none" as its Next step: ready, and no stale pointer survives.
+        try repo.commitFile("parser.swift", "let parser = 2\n", message: "Finish the parser")
+        #expect(GateAnswer(repo.stop(session, message: "Finished.")).isBlock)
+        #expect(GateAnswer(repo.stop(session, message: validReflection, active: true)) == .allow)
+        let finished = try repo.state()
+        #expect(finished.severity == .ready)
+        #expect(finished.done.map(\.description) == ["Finish the parser", "Add the parser"])
+        #expect(finished.resume.context.contains("outcome success"))
+        #expect(finished.resume.next == "")
+        #expect(try SchemaCheck.errors(forStateFile: repo.store.layout.stateFile) == [])
+    }
+
     @Test func aCommitWithoutReflectionIsBlockedThenAReflectionIsAccepted() throws {
         let repo = try AgentRepo()
         repo.sessionStart(session)

@@ -65,7 +65,8 @@ public enum StopGate {
         }
 
         // A handover that still stands: no work since it.
-        if runtime.handoverAt != nil, !runtime.hasWorkAfterHandover {
+        let headMovedSinceHandover = runtime.handoverHead.map { $0 != work.head.sha } ?? false
+        if runtime.handoverAt != nil, !runtime.hasWorkAfterHandover, !headMovedSinceHandover {
             if runtime.handoverKind == "handoff-end", let problem = facts.handoffEndProblem {
                 return .block(reason: "handoff: `handoff end` left an invalid .handoff/state.json (\(problem)). Fix it and run `handoff end` again, or \(dumpHint).")
             }
@@ -134,7 +135,15 @@ public enum StopGate {
         }
         let verdict = judge(facts)
         let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
-        return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks)
+        return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks,
+                         handoverHead: work.head.sha, snapshot: { runtime, reflection in
+            // The accepted handover becomes state.json too (an auto-save: never over a `handoff end`
+            // of this session), so `handoff status` and the next session's brief show it.
+            try AutoSave.save(context: context, store: store, repository: repository, runtime: runtime, copyName: nil,
+                              why: "at the handover (Framework Reflection)", uncommitted: work.uncommitted) { state in
+                reflection.fill(&state)
+            }
+        })
     }
 
     /// The session's runtime record; one is made now when SessionStart never ran (the plugin was
@@ -173,7 +182,8 @@ public enum StopGate {
         }
     }
 
-    static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int) throws -> HookOutput {
+    static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int,
+                      handoverHead: String?, snapshot: (SessionRuntime, Reflection) throws -> Void) throws -> HookOutput {
         let now = context.now
         switch verdict {
         case .allow(let why):
@@ -187,11 +197,13 @@ public enum StopGate {
         case .accept(let reflection):
             let archive = Path.join(store.layout.sessionsDirectory, "\(session).reflection.md")
             try store.writeFile(reflection.text + "\n", to: archive)
-            try store.updateRuntime(session: session, create: { nil }) { runtime in
+            let runtime = try store.updateRuntime(session: session, create: { nil }) { runtime in
                 runtime.consecutiveBlocks = 0
                 runtime.handoverAt = now
                 runtime.handoverKind = "reflection"
+                runtime.handoverHead = handoverHead
             }
+            if let runtime { try snapshot(runtime, reflection) }
             try store.append(Event(type: EventType.handover, session: session, at: now, [
                 ("kind", "reflection"),
                 ("outcome", .string(reflection.outcome.rawValue)),
