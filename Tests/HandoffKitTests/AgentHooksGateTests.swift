@@ -16,6 +16,49 @@ struct AgentHooksGateTests {
         #expect(repo.runtime(session)?.consecutiveBlocks == 0)
     }
 
+    /// `handoff status` and the next session read state.json: an accepted reflection must reach it.
+    @Test func anAcceptedReflectionBecomesTheState() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("parser.swift", "let parser = 1\n", message: "Add the parser")
+        let pointer = "Sources/parser.swift:1 handle the empty input"
+        #expect(GateAnswer(repo.stop(session, message: reflection(outcome: "partial", next: pointer))) == .allow)
+        let state = try repo.state()
+        #expect(state.source == .autoSave)
+        #expect(state.sessionID == session)
+        #expect(state.severity == .inProgress, "a partial outcome on a clean tree is still work in progress")
+        #expect(state.done.map(\.description) == ["Add the parser"])
+        #expect(state.resume.next == pointer)
+        #expect(state.resume.context.contains("outcome partial"))
+        #expect(state.resume.context.contains("half of the parser"))
+        #expect(try SchemaCheck.errors(forStateFile: repo.store.layout.stateFile) == [])
+
+        // A commit made without handoff's git hooks still moves HEAD: the gate asks again. A success
+        // with "none" as its Next step: ready, and no stale pointer survives.
+        try repo.commitFile("parser.swift", "let parser = 2\n", message: "Finish the parser")
+        #expect(GateAnswer(repo.stop(session, message: "Finished.")).isBlock)
+        #expect(GateAnswer(repo.stop(session, message: validReflection, active: true)) == .allow)
+        let finished = try repo.state()
+        #expect(finished.severity == .ready)
+        #expect(finished.done.map(\.description) == ["Finish the parser", "Add the parser"])
+        #expect(finished.resume.context.contains("outcome success"))
+        #expect(finished.resume.next == "")
+        #expect(try SchemaCheck.errors(forStateFile: repo.store.layout.stateFile) == [])
+    }
+
+    /// Only new commits on top of the handover are new work; moving HEAD back or to another branch is not.
+    @Test func checkingOutElsewhereAfterTheHandoverIsNotNewWork() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("a.swift", "let a = 1\n")
+        #expect(GateAnswer(repo.stop(session, message: validReflection)) == .allow)
+        try repo.git("checkout", "-q", "HEAD~1")
+        #expect(GateAnswer(repo.stop(session, message: "Looked at the previous version.")) == .allow)
+        try repo.git("checkout", "-q", "-b", "side")
+        try repo.commitFile("b.swift", "let b = 1\n")
+        #expect(GateAnswer(repo.stop(session, message: "Done.")).isBlock, "a commit on top of HEAD is work, even on another branch")
+    }
+
     @Test func aCommitWithoutReflectionIsBlockedThenAReflectionIsAccepted() throws {
         let repo = try AgentRepo()
         repo.sessionStart(session)
@@ -95,8 +138,11 @@ struct AgentHooksGateTests {
         try repo.commitFile("e.txt", "e\n")
         let pushed = try repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
         try repo.commitFile("f.txt", "f\n")
+        // A push by URL (`git push /nonexistent/remote.git main`): git keeps no remote-tracking ref
+        // for it, so the ledger is the only witness. (A push to `origin` would be judged by
+        // refs/remotes/origin/main instead: see rejectedPushStillCountsAsUnpushed.)
         let ledger = """
-            {"branches": {"main": {"sha": "\(pushed)", "remote": "origin", "remote_ref": "refs/heads/main", "at": "2026-01-01T00:00:00.000Z"}}}
+            {"branches": {"main": {"sha": "\(pushed)", "remote": "/nonexistent/remote.git", "remote_ref": "refs/heads/main", "at": "2026-01-01T00:00:00.000Z"}}}
             """
         try ledger.write(toFile: repo.store.layout.pushesFile, atomically: true, encoding: .utf8)
         let answer = GateAnswer(repo.stop(session, message: validReflection))

@@ -63,10 +63,12 @@ final class AgentRepo: @unchecked Sendable {
         try text.write(toFile: full, atomically: false, encoding: .utf8)
     }
 
+    /// Commits on the simulated clock the hooks see, so "made after the handover" means the same to both.
     func commitFile(_ path: String, _ text: String, message: String = "change") throws {
         try write(path, text)
         try git("add", path)
-        try git("commit", "-qm", message)
+        let date = "@\(nextNow().milliseconds / 1000) +0000"
+        try Self.run(["GIT_AUTHOR_DATE=\(date)", "GIT_COMMITTER_DATE=\(date)", "git", "commit", "-qm", message], in: root)
     }
 
     func nextNow() -> Timestamp {

@@ -124,6 +124,37 @@ struct GitHooksPushTests {
         #expect(PushLedger(store: repo.store).record(forBranch: "topic")?.sha == (try repo.git("rev-parse", "topic")))
     }
 
+    /// pre-push runs before git talks to the remote, so a rejected push is in the ledger too; the
+    /// stop gate must still count its commits as unpushed.
+    @Test func rejectedPushStillCountsAsUnpushed() throws {
+        let sandbox = try GitSandbox("rejected")
+        let (repo, remote) = try pushableRepository(sandbox)
+        try repo.git("push", "-q", "origin", "main")
+        try repo.git("checkout", "-q", "-b", "topic")
+        try repo.commit("t.txt", "1\n", message: "topic work")
+        let receiveHook = remote + "/hooks/pre-receive"
+        try "#!/bin/sh\necho 'remote says no' >&2\nexit 1\n".write(toFile: receiveHook, atomically: true, encoding: .utf8)
+        chmod(receiveHook, 0o755)
+
+        let push = try repo.gitResult(["push", "-q", "origin", "topic"])
+        #expect(push.status != 0, "the remote's pre-receive hook rejects the push")
+        #expect(PushLedger(store: repo.store).record(forBranch: "topic")?.sha == (try repo.git("rev-parse", "topic")))
+        let repository = try GitRepository.open(at: repo.path, environment: Environment([:]))
+        let head = try repository.head()
+        #expect(SessionWork.unpushedCount(repository: repository, store: repo.store, head: head) == 1)
+
+        // Once the remote accepts, the remote-tracking ref moves and the count drops to zero.
+        try FileManager.default.removeItem(atPath: receiveHook)
+        try repo.git("push", "-q", "origin", "topic")
+        #expect(SessionWork.unpushedCount(repository: repository, store: repo.store, head: head) == 0)
+
+        // A push to a URL leaves no remote-tracking ref: there the ledger is what counts.
+        try repo.commit("u.txt", "2\n", message: "more topic work")
+        try repo.git("push", "-q", remote, "topic")
+        let moved = try repository.head()
+        #expect(SessionWork.unpushedCount(repository: repository, store: repo.store, head: moved) == 0)
+    }
+
     @Test func credentialsInTheURLAreNotRecorded() throws {
         let sandbox = try GitSandbox("creds")
         let repo = try sandbox.repository("repo")

@@ -55,6 +55,56 @@ struct GitRepositoryTests {
         #expect(!entries.contains { $0.path.hasPrefix(".handoff") || $0.path.hasPrefix("build") })
     }
 
+    /// The status skips libgit2's HEAD-to-index comparison when the index's cache-tree proves nothing
+    /// is staged; every case where that shortcut could lie is checked against `git status` itself.
+    @Test("status agrees with git status whether or not something is staged")
+    func statusAgreesWithGitAcrossIndexStates() throws {
+        let sandbox = try Sandbox("git")
+        let repo = try sandbox.repository()
+        try repo.commit("src/a/one.txt", "1\n", message: "one")
+        try repo.commit("src/b/two.txt", "2\n", message: "two")
+
+        func gitPaths() throws -> [String] {
+            try repo.git("status", "--porcelain", "--untracked-files=normal").split(separator: "\n")
+                .map { line in  // "XY path"; the runner trims the first line's leading blank
+                    String(line.split(separator: " ", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces)
+                }.sorted()
+        }
+        func check(_ situation: String, matchesHead: Bool) throws {
+            let repository = try open(repo)
+            #expect(repository.indexMatchesHead() == matchesHead, "\(situation): indexMatchesHead")
+            let ours = try repository.status().paths.sorted(), theirs = try gitPaths()
+            #expect(ours == theirs, "\(situation): paths")
+        }
+
+        try check("just committed", matchesHead: true)
+        try repo.write("src/a/one.txt", "edited, not added\n")
+        try check("edited without git add", matchesHead: true)
+        try repo.git("add", "src/a/one.txt")
+        try check("edit staged", matchesHead: false)
+        try repo.write("src/a/one.txt", "1\n")
+        try repo.git("add", "src/a/one.txt")
+        try check("staged back to HEAD's content", matchesHead: true)
+        try repo.write("src/c/new.txt", "new\n")
+        try repo.git("add", "src/c/new.txt")
+        try check("new file staged, identical in the worktree", matchesHead: false)
+        try repo.git("rm", "-q", "--cached", "src/c/new.txt")
+        try repo.git("rm", "-q", "src/b/two.txt")
+        try check("deletion staged", matchesHead: false)
+        try repo.git("reset", "-q", "--hard")
+        try repo.git("read-tree", "HEAD")  // an index without a cache-tree: libgit2 rebuilds the trees
+        try check("index without cache-tree", matchesHead: true)
+        try repo.git("update-index", "--chmod=+x", "src/a/one.txt")
+        try check("mode change staged", matchesHead: false)
+
+        let empty = try sandbox.repository("unborn", empty: true)
+        try empty.write("first.txt", "x")
+        try empty.git("add", "first.txt")
+        let unborn = try open(empty)
+        #expect(!unborn.indexMatchesHead())
+        #expect(try unborn.status().entries == [StatusEntry(path: "first.txt", kind: .staged)])
+    }
+
     @Test("ahead and behind the upstream")
     func upstream() throws {
         let sandbox = try Sandbox("git")

@@ -22,8 +22,14 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
         return "\(call) failed (\(code)): \(message)"
     }
 
-    /// libgit2 refuses a repository owned by another user, as git does (`safe.directory`).
-    public var isOwnershipRefusal: Bool { code == GIT_EOWNER.rawValue }
+    /// libgit2 refuses a repository owned by another user, as git does (`safe.directory`). 1.6+ says
+    /// so with `GIT_EOWNER`; 1.5 (Debian 12), when no `safe.directory` is configured at all, fails
+    /// `git_repository_open_ext` with `GIT_ENOTFOUND` and "config value 'safe.directory' was not
+    /// found" (fixed upstream by libgit2 PR #6408).
+    public var isOwnershipRefusal: Bool {
+        code == GIT_EOWNER.rawValue
+            || (call == "git_repository_open_ext" && isNotFound && message.contains("safe.directory"))
+    }
 
     static func last(_ call: String, _ code: Int32) -> GitError {
         let message: String
@@ -109,6 +115,8 @@ public struct CommitSummary: Sendable, Equatable {
     /// Author time, seconds since the epoch.
     public var time: Int64
     public var parentCount: Int
+    /// Committer time: when this commit object was made (an amend or a rebase makes a new one).
+    public var committedAt: Int64 = 0
 
     public var shortSHA: String { String(sha.prefix(7)) }
 }
@@ -229,7 +237,8 @@ public final class GitRepository {
         let subject = git_commit_summary(commit).map { String(cString: $0) } ?? ""
         let author = git_commit_author(commit)
         let time = author.map { Int64($0.pointee.when.time) } ?? Int64(git_commit_time(commit))
-        return CommitSummary(sha: sha, subject: subject, time: time, parentCount: Int(git_commit_parentcount(commit)))
+        return CommitSummary(sha: sha, subject: subject, time: time, parentCount: Int(git_commit_parentcount(commit)),
+                             committedAt: Int64(git_commit_time(commit)))
     }
 
     /// Commits reachable from `tip` (HEAD by default) and not from `base`, newest first, at most `limit`.
@@ -345,10 +354,14 @@ public final class GitRepository {
 
     /// Uncommitted changes (staged, unstaged, untracked), leaving out ignored files and `.handoff/`.
     /// Untracked folders are reported as one entry, not walked: the cost stays close to `git status`.
+    ///
+    /// When the index provably holds HEAD's tree (see `indexMatchesHead`), only the index and the
+    /// working tree are compared: libgit2's HEAD-to-index diff inflates every tree of HEAD, which on
+    /// 100,000 files is 40 % of the status's instructions and most of its memory.
     public func status(limit: Int = 10_000) throws(GitError) -> WorkingTreeStatus {
         var options = git_status_options()
         try LibGit2.check("git_status_options_init", git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)))
-        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        options.show = indexMatchesHead() ? GIT_STATUS_SHOW_WORKDIR_ONLY : GIT_STATUS_SHOW_INDEX_AND_WORKDIR
         options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
         var list: OpaquePointer?
         try LibGit2.check("git_status_list_new", git_status_list_new(&list, handle, &options))
@@ -367,6 +380,46 @@ public final class GitRepository {
             entries.append(StatusEntry(path: path, kind: Self.kind(of: status)))
         }
         return WorkingTreeStatus(entries: entries)
+    }
+
+    /// True when the index holds exactly HEAD's tree, i.e. nothing is staged; false when something
+    /// is, or when that cannot be told cheaply (no HEAD, conflicts, any libgit2 error).
+    ///
+    /// How: `git_index_write_tree_to` gives the tree the index describes. When the index's cache-tree
+    /// is valid for the root (as `git commit` leaves it, and as editing files without `git add` keeps
+    /// it), libgit2 answers from that cache without reading a single object; otherwise it rebuilds
+    /// only the invalidated folders. The trees it builds go to a scratch in-memory object database
+    /// that reads the repository's objects as a read-only alternate, so the repository is never
+    /// written to.
+    func indexMatchesHead() -> Bool {
+        var headTree: OpaquePointer?
+        guard git_revparse_single(&headTree, handle, "HEAD^{tree}") == 0 else { return false }
+        defer { git_object_free(headTree) }
+        var index: OpaquePointer?
+        guard git_repository_index(&index, handle) == 0 else { return false }
+        defer { git_index_free(index) }
+        guard git_index_has_conflicts(index) == 0 else { return false }
+
+        var scratch: OpaquePointer?
+        guard git_repository_new(&scratch) == 0 else { return false }
+        defer { git_repository_free(scratch) }
+        var database: OpaquePointer?
+        guard git_odb_new(&database) == 0 else { return false }
+        defer { git_odb_free(database) }
+        var memory: UnsafeMutablePointer<git_odb_backend>?
+        guard git_mempack_new(&memory) == 0 else { return false }
+        // The object database owns the backend once added; free it ourselves only if adding failed.
+        guard git_odb_add_backend(database, memory, 1) == 0 else {
+            memory?.pointee.free?(memory)
+            return false
+        }
+        guard git_odb_add_disk_alternate(database, Path.join(commonDir, "objects")) == 0,
+            git_repository_set_odb(scratch, database) == 0
+        else { return false }
+
+        var indexTree = git_oid()
+        guard git_index_write_tree_to(&indexTree, index, scratch) == 0 else { return false }
+        return git_oid_equal(&indexTree, git_object_id(headTree)) == 1
     }
 
     private static func kind(of status: UInt32) -> StatusEntry.Kind {
@@ -411,6 +464,27 @@ public final class GitRepository {
             git_reference_free(reference)
         }
         return tips
+    }
+
+    /// The remote-tracking ref (`refs/remotes/origin/topic`) that a successful push of `remoteRef` to
+    /// the remote named `remote` updates, through that remote's fetch refspecs; nil when `remote` is a
+    /// URL rather than a configured remote, or no fetch refspec maps `remoteRef`. The ref itself need
+    /// not exist yet: a first push creates it.
+    public func trackingReference(remote: String, remoteRef: String) -> String? {
+        var handleOfRemote: OpaquePointer?
+        guard git_remote_lookup(&handleOfRemote, handle, remote) == 0 else { return nil }
+        defer { git_remote_free(handleOfRemote) }
+        for index in 0..<git_remote_refspec_count(handleOfRemote) {
+            guard let spec = git_remote_get_refspec(handleOfRemote, index),
+                git_refspec_direction(spec) == GIT_DIRECTION_FETCH,
+                git_refspec_src_matches(spec, remoteRef) == 1
+            else { continue }
+            var name = git_buf()
+            defer { git_buf_dispose(&name) }
+            guard git_refspec_transform(&name, spec, remoteRef) == 0, let pointer = name.ptr else { continue }
+            return String(cString: pointer)
+        }
+        return nil
     }
 
     public func remoteNames() -> [String] {

@@ -120,8 +120,14 @@ public struct SessionWork: Sendable, Equatable {
         if let tracking = try? repository.aheadBehindUpstream() { return tracking.ahead }
         if repository.remoteNames().isEmpty { return nil }
         var hidden = repository.remoteTrackingTips()
-        if let branch = head.branchName, let pushed = PushRecords.pushedSHA(branch: branch, store: store) {
-            hidden.append(pushed)
+        // The ledger is written before git talks to the remote, so it also records pushes that were
+        // then rejected. Where git keeps a remote-tracking ref for the pushed branch, that ref moves
+        // only on success and is already among `hidden`; the ledger counts only where nothing else
+        // can (a push to a URL, a remote without a fetch refspec).
+        if let branch = head.branchName, let pushed = PushLedger(store: store).record(forBranch: branch),
+            repository.trackingReference(remote: pushed.remote, remoteRef: pushed.remoteRef) == nil
+        {
+            hidden.append(pushed.sha)
         }
         return (try? repository.countCommits(from: sha, excluding: hidden, limit: 10_000)) ?? 0
     }
@@ -178,13 +184,6 @@ struct OtherSessionsWork {
             }
         }
         return work
-    }
-}
-
-/// What the pre-push hook recorded in `.handoff/pushes.json` (see `PushLedger`).
-enum PushRecords {
-    static func pushedSHA(branch: String, store: HandoffStore) -> String? {
-        PushLedger(store: store).record(forBranch: branch)?.sha
     }
 }
 

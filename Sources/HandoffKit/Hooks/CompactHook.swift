@@ -45,8 +45,11 @@ public enum AutoSave {
 
     /// Builds the snapshot from the previous state, keeping what only a person can write
     /// (blockers, watch-outs, session memory) and rebuilding what the repository and events say.
+    /// `uncommitted`: the working tree's changes when the caller already has them (the stop gate
+    /// does), so that a large repository is not asked twice.
     public static func snapshot(previous: HandoffState, context: AgentHookContext, store: HandoffStore,
-                                repository: GitRepository, runtime: SessionRuntime, why: String) -> HandoffState {
+                                repository: GitRepository, runtime: SessionRuntime, why: String,
+                                uncommitted known: [String]? = nil) -> HandoffState {
         let session = runtime.sessionID
         let now = context.now
         var state = previous
@@ -63,7 +66,7 @@ public enum AutoSave {
         let commits = (try? repository.commits(since: runtime.startHash, limit: 50)) ?? []
         state.done = commits.map { HandoffState.DoneItem(description: $0.subject, ref: $0.shortSHA) }
 
-        let uncommitted = (try? repository.status(limit: 200))?.paths ?? []
+        let uncommitted = known ?? (try? repository.status(limit: 200))?.paths ?? []
         let edited = store.events.tail(20, matching: { $0.type == EventType.fileEdit && $0.session == session },
                                        until: { $0.timestamp < runtime.startedAt }, scanLimit: 4 * 1024 * 1024).events
             .reversed().flatMap { event in (event["paths"]?.arrayValue ?? []).compactMap(\.stringValue) }
@@ -118,14 +121,18 @@ public enum AutoSave {
     }
 
     /// Writes the snapshot into state.json (unless protected; then only the counters move) and keeps
-    /// a copy as `sessions/<copyName>.json`. Returns whether state.json got the snapshot.
+    /// a copy as `sessions/<copyName>.json` when a name is given. `amend` adds what the caller knows
+    /// beyond the mechanical facts. Returns whether state.json got the snapshot.
     @discardableResult
     public static func save(context: AgentHookContext, store: HandoffStore, repository: GitRepository,
-                            runtime: SessionRuntime, copyName: String, why: String) throws -> Bool {
+                            runtime: SessionRuntime, copyName: String?, why: String, uncommitted: [String]? = nil,
+                            amend: (inout HandoffState) -> Void = { _ in }) throws -> Bool {
         var copy: HandoffState?
         var wrote = false
-        try store.updateState { state in
-            let built = snapshot(previous: state, context: context, store: store, repository: repository, runtime: runtime, why: why)
+        try store.updateState(durability: .dataOnly) { state in
+            var built = snapshot(previous: state, context: context, store: store, repository: repository, runtime: runtime,
+                                 why: why, uncommitted: uncommitted)
+            amend(&built)
             copy = built
             if isProtected(state, session: runtime.sessionID, runtime: runtime) {
                 if state.sessionID == runtime.sessionID {
@@ -137,7 +144,7 @@ public enum AutoSave {
             state = built
             wrote = true
         }
-        if let copy { try store.archive(copy.json, as: copyName) }
+        if let copy, let copyName { try store.archive(copy.json, as: copyName, durability: .dataOnly) }
         return wrote
     }
 }

@@ -28,7 +28,9 @@ public enum PostCommitHook {
             try store.append(Event(type: EventType.commit, session: session?.id, at: now, fields: commit.eventFields))
             guard let session else { return .silent }
             try GitHookContext.markWork(session: session, store: store, at: now)
-            try store.updateState { (state: inout HandoffState) throws(StoreError) in
+            // No fsync, as git gives its own ref update: waiting for the journal is most of this
+            // hook's time on a busy disk, and the entry is rebuilt from the event and git if lost.
+            try store.updateState(durability: .none) { (state: inout HandoffState) throws(StoreError) in
                 guard state.sessionID == session.id else { return }
                 credit(commit, to: &state)
             }

@@ -200,3 +200,27 @@ public enum TranscriptTail {
         return messageID == nil ? nil : parts.joined(separator: "\n")
     }
 }
+
+extension Reflection {
+    /// What the agent's own words add to the mechanical snapshot written at an accepted handover:
+    /// the reflection in `resume.context`, its Next step as `resume.next` when it is a `path:line`
+    /// pointer, and a severity no better than "in progress" unless the outcome is success.
+    func fill(_ state: inout HandoffState) {
+        func clip(_ text: String, _ limit: Int = 400) -> String {
+            let single = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return single.count <= limit ? single : String(single.prefix(limit - 1)) + "…"
+        }
+        var context = "Handed over with a Framework Reflection, outcome \(outcome.rawValue). "
+            + "Accomplishments: \(clip(accomplishments)). Friction points: \(clip(frictionPoints))."
+        if Self.isNone(nextStep) {
+            // Done, nothing pending (a "none" is refused unless the outcome is success): no pointer
+            // from an earlier handover may survive as if it were still the next thing to do.
+            state.resume.next = ""
+        } else {
+            if ResumePointer.parse(nextStep) != nil { state.resume.next = Redactor.redact(clip(nextStep, 1000)) }
+            context += " Next step: \(clip(nextStep))."
+        }
+        state.resume.context = Redactor.redact(context)
+        if outcome != .success, state.severity == .ready { state.severity = .inProgress }
+    }
+}

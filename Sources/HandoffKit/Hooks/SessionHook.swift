@@ -59,7 +59,7 @@ public enum SessionHook {
             var state = try HandoffState(json: json)
             if state.sessionID != session {
                 if let previous = state.sessionID, SessionID.isSafe(previous), state.source != .initial {
-                    try store.archive(json, as: previous)
+                    try store.archive(json, as: previous, durability: .dataOnly)
                 }
                 state.sessionID = session
                 state.runtime.handoffEndCompleted = false
@@ -68,7 +68,9 @@ public enum SessionHook {
                 state.runtime.sessionStartTimestamp = (runtime?.startedAt ?? now).iso8601
                 state.runtime.sessionStartHash = runtime?.startHash ?? head?.sha
                 state.runtime.hostname = FileSystem.hostname()
-                try store.writeStateUnlocked(state)
+                // Metadata is journaled in order, so after a power cut the archive is there whenever
+                // this new state is; one fsync each keeps either file from coming back empty.
+                try store.writeStateUnlocked(state, durability: .dataOnly)
             }
             return state
         }

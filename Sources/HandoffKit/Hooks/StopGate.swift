@@ -21,14 +21,18 @@ public enum StopGate {
         public var handoffEndProblem: String?
         /// A failed test or build run recorded this session ("`swift test` exited 1").
         public var failedCheck: String?
+        /// HEAD moved since this session's last handover, by commits not credited to another session
+        /// (a commit made where handoff's git hooks are not installed leaves no `lastWorkAt`).
+        public var headMovedSinceHandover: Bool
 
         public init(runtime: SessionRuntime, work: SessionWork, reflection: Reflection.Parsed,
-                    handoffEndProblem: String? = nil, failedCheck: String? = nil) {
+                    handoffEndProblem: String? = nil, failedCheck: String? = nil, headMovedSinceHandover: Bool = false) {
             self.runtime = runtime
             self.work = work
             self.reflection = reflection
             self.handoffEndProblem = handoffEndProblem
             self.failedCheck = failedCheck
+            self.headMovedSinceHandover = headMovedSinceHandover
         }
     }
 
@@ -65,7 +69,7 @@ public enum StopGate {
         }
 
         // A handover that still stands: no work since it.
-        if runtime.handoverAt != nil, !runtime.hasWorkAfterHandover {
+        if runtime.handoverAt != nil, !runtime.hasWorkAfterHandover, !facts.headMovedSinceHandover {
             if runtime.handoverKind == "handoff-end", let problem = facts.handoffEndProblem {
                 return .block(reason: "handoff: `handoff end` left an invalid .handoff/state.json (\(problem)). Fix it and run `handoff end` again, or \(dumpHint).")
             }
@@ -123,6 +127,7 @@ public enum StopGate {
 
         let work = try SessionWork.gather(repository: repository, store: store, runtime: runtime)
         var facts = Facts(runtime: runtime, work: work, reflection: .absent)
+        facts.headMovedSinceHandover = headMovedSinceHandover(runtime: runtime, head: work.head, repository: repository, store: store)
         if !work.changedNothing(runtime: runtime) {
             facts.reflection = Reflection.parse(lastAssistantMessage(context))
             if case .valid(let reflection) = facts.reflection, reflection.outcome == .success {
@@ -134,7 +139,29 @@ public enum StopGate {
         }
         let verdict = judge(facts)
         let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
-        return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks)
+        return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks,
+                         handoverHead: work.head.sha, snapshot: { runtime, reflection in
+            // The accepted handover becomes state.json too (an auto-save: never over a `handoff end`
+            // of this session), so `handoff status` and the next session's brief show it.
+            try AutoSave.save(context: context, store: store, repository: repository, runtime: runtime, copyName: nil,
+                              why: "at the handover (Framework Reflection)", uncommitted: work.uncommitted) { state in
+                reflection.fill(&state)
+            }
+        })
+    }
+
+    /// True when HEAD holds commits made after this session's last handover that the handover's HEAD
+    /// lacks, unless the log credits every one of them to another session working in the same
+    /// worktree. Moving HEAD to existing commits (a checkout, a reset) makes nothing new to hand over.
+    static func headMovedSinceHandover(runtime: SessionRuntime, head: HeadState, repository: GitRepository, store: HandoffStore) -> Bool {
+        guard let handoverAt = runtime.handoverAt, let handoverHead = runtime.handoverHead, let sha = head.sha, sha != handoverHead
+        else { return false }
+        // Commit times have one-second resolution, and clocks of a machine agree with themselves.
+        let made = ((try? repository.commits(since: handoverHead, limit: 200)) ?? [])
+            .filter { $0.committedAt >= handoverAt.milliseconds / 1000 }
+        guard !made.isEmpty else { return false }
+        let others = OtherSessionsWork.read(store: store, session: runtime.sessionID, since: runtime.startedAt)
+        return !made.allSatisfy { others.commits.contains($0.sha) }
     }
 
     /// The session's runtime record; one is made now when SessionStart never ran (the plugin was
@@ -173,7 +200,8 @@ public enum StopGate {
         }
     }
 
-    static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int) throws -> HookOutput {
+    static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int,
+                      handoverHead: String?, snapshot: (SessionRuntime, Reflection) throws -> Void) throws -> HookOutput {
         let now = context.now
         switch verdict {
         case .allow(let why):
@@ -187,11 +215,13 @@ public enum StopGate {
         case .accept(let reflection):
             let archive = Path.join(store.layout.sessionsDirectory, "\(session).reflection.md")
             try store.writeFile(reflection.text + "\n", to: archive)
-            try store.updateRuntime(session: session, create: { nil }) { runtime in
+            let runtime = try store.updateRuntime(session: session, create: { nil }) { runtime in
                 runtime.consecutiveBlocks = 0
                 runtime.handoverAt = now
                 runtime.handoverKind = "reflection"
+                runtime.handoverHead = handoverHead
             }
+            if let runtime { try snapshot(runtime, reflection) }
             try store.append(Event(type: EventType.handover, session: session, at: now, [
                 ("kind", "reflection"),
                 ("outcome", .string(reflection.outcome.rawValue)),

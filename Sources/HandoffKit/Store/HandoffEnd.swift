@@ -229,6 +229,7 @@ public enum HandoffEnd {
             }) { runtime in
                 runtime.handoverAt = Timestamp.now()
                 runtime.handoverKind = "handoff-end"
+                runtime.handoverHead = try? repository?.head().sha
                 runtime.consecutiveBlocks = 0
             }
             try store.append(Event(type: EventType.handoffEnd, session: session, [

@@ -127,23 +127,26 @@ public struct HandoffStore: Sendable {
     }
 
     /// Writes a state atomically. Callers that read first must hold the lock (see `updateState`).
-    func writeStateUnlocked(_ state: HandoffState) throws(StoreError) {
+    func writeStateUnlocked(_ state: HandoffState, durability: FileSystem.Durability = .durable) throws(StoreError) {
         if FileSystem.isSymlink(layout.stateFile) { throw .symlinkRefused(layout.stateFile) }
         removeAbandonedTemporaryFiles()
         do {
-            try FileSystem.writeText(state.json.prettyText, to: layout.stateFile)
+            try FileSystem.writeText(state.json.prettyText, to: layout.stateFile, durability: durability)
         } catch {
             throw .io(error)
         }
     }
 
     /// Reads, changes and writes `state.json` under the lock, so concurrent updates are never lost.
+    /// Hooks' incremental updates pass `.dataOnly` (see `FileSystem.Durability`).
     @discardableResult
-    public func updateState(_ change: (inout HandoffState) throws(StoreError) -> Void) throws(StoreError) -> HandoffState {
+    public func updateState(
+        durability: FileSystem.Durability = .durable, _ change: (inout HandoffState) throws(StoreError) -> Void
+    ) throws(StoreError) -> HandoffState {
         try withLock { () throws(StoreError) -> HandoffState in
             var state = try readState()
             try change(&state)
-            try writeStateUnlocked(state)
+            try writeStateUnlocked(state, durability: durability)
             return state
         }
     }
@@ -168,13 +171,13 @@ public struct HandoffStore: Sendable {
     // MARK: Archives
 
     /// Copies a state to `sessions/<name>.json` (atomically). `name` must pass `SessionID.isSafe`.
-    public func archive(_ json: JSONValue, as name: String) throws(StoreError) {
+    public func archive(_ json: JSONValue, as name: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
         let safe = try SessionID.validate(name)
         try ensureFolder(layout.sessionsDirectory)
         let file = Path.join(layout.sessionsDirectory, "\(safe).json")
         if FileSystem.isSymlink(file) { throw .symlinkRefused(file) }
         do {
-            try FileSystem.writeText(json.prettyText, to: file)
+            try FileSystem.writeText(json.prettyText, to: file, durability: durability)
         } catch {
             throw .io(error)
         }
@@ -185,12 +188,12 @@ public struct HandoffStore: Sendable {
     public var archiveLimit = 200
 
     /// Writes any text file inside the store atomically (CONTEXT.md, reflections, runtime files).
-    public func writeFile(_ text: String, to path: String) throws(StoreError) {
+    public func writeFile(_ text: String, to path: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
         guard Path.relative(path, to: layout.directory) != nil else { throw .symlinkRefused(path) }
         try ensureFolder(Path.dirname(path))
         if FileSystem.isSymlink(path) { throw .symlinkRefused(path) }
         do {
-            try FileSystem.writeText(text, to: path)
+            try FileSystem.writeText(text, to: path, durability: durability)
         } catch {
             throw .io(error)
         }

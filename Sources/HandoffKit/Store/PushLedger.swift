@@ -14,8 +14,9 @@ import Darwin
 /// ```
 ///
 /// Written by the pre-push hook, before git talks to the remote: a push that then fails (rejected,
-/// network) still leaves its record. Readers that need certainty compare `sha` with the
-/// remote-tracking ref as well; the ledger answers "was this work handed to `git push`".
+/// network) still leaves its record. The stop gate therefore uses it only where git keeps no
+/// remote-tracking ref for the pushed branch (`GitRepository.trackingReference`): a push to a URL or
+/// to a remote without a fetch refspec.
 public struct PushLedger: Sendable {
     public struct Record: Sendable, Equatable {
         public var sha: String
@@ -86,24 +87,14 @@ public struct PushLedger: Sendable {
         }
     }
 
-    /// Temporary file + rename, without the two fsyncs of `FileSystem.writeAtomically`: they cost
-    /// about 10 ms on an ordinary disk, the whole budget of a pre-push hook. Readers still see the
-    /// old file or the new one; after a power cut the file may be older or unreadable, which `read()`
-    /// takes as "nothing recorded" — the push events in events.jsonl keep the same facts.
+    /// No fsync (see `FileSystem.Durability.none`): two fsyncs cost about 10 ms on an ordinary disk,
+    /// the whole budget of a pre-push hook. After a power cut the file may be older or unreadable,
+    /// which `read()` takes as "nothing recorded"; the push events in events.jsonl keep the same facts.
     static func replaceWithoutSync(_ text: String, at path: String) throws(StoreError) {
         if FileSystem.isSymlink(path) { throw .symlinkRefused(path) }
-        let temporary = "\(Path.dirname(path))/.\(Path.basename(path)).tmp.\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw .io(SystemError("open", path: temporary)) }
-        let written = FileSystem.writeAll(fd, Array(text.utf8))
-        close(fd)
-        guard written else {
-            unlink(temporary)
-            throw .io(SystemError("write", path: temporary))
-        }
-        if rename(temporary, path) != 0 {
-            let error = SystemError("rename", path: path)
-            unlink(temporary)
+        do {
+            try FileSystem.writeText(text, to: path, durability: .none)
+        } catch {
             throw .io(error)
         }
     }

@@ -25,6 +25,9 @@ public struct SessionRuntime: Sendable, Equatable {
     /// The last completed handover (an accepted reflection or `handoff end`) and which kind.
     public var handoverAt: Timestamp?
     public var handoverKind: String?
+    /// HEAD when the handover completed: a commit made without handoff's git hooks (so without
+    /// `lastWorkAt`) still moves HEAD, and the gate takes that as work after the handover.
+    public var handoverHead: String?
     /// A "success" reflection against a failed test/build was refused once already.
     public var refusedSuccessOnce = false
     /// Uncommitted files when the session started, so that only new changes count as this session's work.
@@ -61,6 +64,7 @@ public struct SessionRuntime: Sendable, Equatable {
             ("last_work_at", time(lastWorkAt)),
             ("handover_at", time(handoverAt)),
             ("handover_kind", JSONValue(handoverKind)),
+            ("handover_head", JSONValue(handoverHead)),
             ("refused_success_once", .bool(refusedSuccessOnce)),
             ("dirty_at_start", .array(dirtyAtStart.map {
                 ["path": .string($0.path), "size": .int($0.size), "mtime": .double($0.modified)]
@@ -86,6 +90,7 @@ public struct SessionRuntime: Sendable, Equatable {
         lastWorkAt = time("last_work_at")
         handoverAt = time("handover_at")
         handoverKind = object["handover_kind"]?.stringValue
+        handoverHead = object["handover_head"]?.stringValue
         refusedSuccessOnce = object["refused_success_once"]?.boolValue ?? false
         dirtyAtStart = (object["dirty_at_start"]?.arrayValue ?? []).compactMap { item in
             guard let path = item["path"]?.stringValue else { return nil }
@@ -123,7 +128,9 @@ extension HandoffStore {
         return try withLock { () throws(StoreError) -> SessionRuntime? in
             guard var runtime = readRuntime(session: id) ?? create() else { return nil }
             try change(&runtime)
-            try writeFile(runtime.json.prettyText, to: layout.runtimeFile(session: id))
+            // No fsync: a session's runtime record is scratch for its own hooks, and a machine crash
+            // ends the session anyway (the event log keeps every fact it holds).
+            try writeFile(runtime.json.prettyText, to: layout.runtimeFile(session: id), durability: .none)
             return runtime
         }
     }

@@ -46,13 +46,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension StoreError {
     /// `.unsafeOwnership(path: root)` when `error` is libgit2 refusing a repository that belongs to
-    /// another user, else nil. libgit2 1.6+ says so with `GIT_EOWNER`; 1.5 (Debian 12), when no
-    /// `safe.directory` is configured at all, fails `git_repository_open_ext` with `GIT_ENOTFOUND` and
-    /// "config value 'safe.directory' was not found" (fixed upstream by libgit2 PR #6408).
+    /// another user (`GitError.isOwnershipRefusal`), else nil.
     public static func ownershipRefusal(_ error: any Error, root: String) -> StoreError? {
-        guard let error = error as? GitError else { return nil }
-        let libgit2Before16 = error.call == "git_repository_open_ext" && error.isNotFound && error.message.contains("safe.directory")
-        guard error.isOwnershipRefusal || libgit2Before16 else { return nil }
+        guard let error = error as? GitError, error.isOwnershipRefusal else { return nil }
         return .unsafeOwnership(path: root)
     }
 }

@@ -125,11 +125,30 @@ public enum FileSystem {
         return Array(buffer[0..<filled])
     }
 
+    /// How much a replacement pays to survive a power cut. Every level is atomic for readers and for
+    /// killed writers (the old file or the new one, never a mix); they differ only after a crash of
+    /// the machine, and in the fsyncs a hook waits for (each one waits for the disk's journal, which
+    /// on a busy machine is tens of milliseconds).
+    public enum Durability: Sendable {
+        /// fsync of the data and of the folder: the new file survives a power cut. Handovers,
+        /// settings, installed hooks.
+        case durable
+        /// fsync of the data only: after a power cut the file is the old one or the new one, never
+        /// empty. What hooks use for incremental `state.json` updates (rebuildable from the events).
+        case dataOnly
+        /// No fsync, like git's own ref updates: after a power cut the file may be old or unreadable.
+        /// For per-session scratch records and ledgers that the event log can replace.
+        case none
+    }
+
     /// Writes `bytes` so that a reader sees either the old file or the new one, never a mix:
-    /// a temporary file in the same folder, fsync, rename over the target, fsync the folder.
-    /// The temporary file is refused if the target's folder is reached through a symbolic link
-    /// out of the store (callers check paths; here we only never follow a link at the final name).
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
+    /// a temporary file in the same folder, fsync, rename over the target, fsync the folder (the
+    /// fsyncs as `durability` asks). The temporary file is refused if the target's folder is reached
+    /// through a symbolic link out of the store (callers check paths; here we only never follow a
+    /// link at the final name).
+    public static func writeAtomically(
+        _ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durability: Durability = .durable
+    ) throws(SystemError) {
         let folder = Path.dirname(path)
         let temporary = "\(folder)/.\(Path.basename(path)).tmp.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
@@ -137,7 +156,7 @@ public enum FileSystem {
         var failure: SystemError?
         if !writeAll(fd, bytes) {
             failure = SystemError("write", path: temporary)
-        } else if fsync(fd) != 0 {
+        } else if durability != .none, fsync(fd) != 0 {
             failure = SystemError("fsync", path: temporary)
         }
         close(fd)
@@ -146,11 +165,13 @@ public enum FileSystem {
             unlink(temporary)
             throw failure
         }
-        syncDirectory(folder)
+        if durability == .durable { syncDirectory(folder) }
     }
 
-    public static func writeText(_ text: String, to path: String, mode: mode_t = 0o600) throws(SystemError) {
-        try writeAtomically(Array(text.utf8), to: path, mode: mode)
+    public static func writeText(
+        _ text: String, to path: String, mode: mode_t = 0o600, durability: Durability = .durable
+    ) throws(SystemError) {
+        try writeAtomically(Array(text.utf8), to: path, mode: mode, durability: durability)
     }
 
     /// Appends one record in a single `write(2)` on an `O_APPEND` descriptor, so concurrent
