@@ -48,4 +48,18 @@ struct RedactorTests {
     func kept(_ command: String) {
         #expect(Redactor.redact(command) == command)
     }
+
+    /// Many secrets in one long command: each is masked, the text between them kept byte for byte.
+    @Test("every one of many secrets in a long command is masked, the rest kept")
+    func manySecrets() {
+        let pieces = (0..<5_000).map { index in
+            "step\(index) ghp_\(String(repeating: "a", count: 30))\(index) Bearer tok\(index)abcdefgh "
+                + "AKIA\(String(repeating: "B", count: 16)) sk-ant-\(String(repeating: "c", count: 24)) ok;"
+        }
+        let redacted = Redactor.redact(pieces.joined(separator: "\n"))
+        let expected = (0..<5_000).map { index in
+            "step\(index) \(Redactor.mask) Bearer \(Redactor.mask) \(Redactor.mask) \(Redactor.mask) ok;"
+        }.joined(separator: "\n")
+        #expect(redacted == expected)
+    }
 }

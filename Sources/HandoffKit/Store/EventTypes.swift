@@ -47,8 +47,14 @@ public enum EventType {
 public enum CommandClass: String, Sendable {
     case test, build, lint, vcs, other
 
+    /// Looks at the first 4 KiB and the last 1 KiB only: what a command runs is named at its start
+    /// or, after a heredoc of data, at its end; a command of hundreds of kilobytes must not cost a
+    /// hook its deadline.
     public static func classify(_ command: String) -> CommandClass {
-        let words = command.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == ";" || $0 == "&" || $0 == "|" })
+        let bytes = command.utf8
+        let head = bytes.count <= 5120 ? command
+            : String(decoding: bytes.prefix(4096), as: UTF8.self) + "\n" + String(decoding: bytes.suffix(1024), as: UTF8.self)
+        let words = head.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == ";" || $0 == "&" || $0 == "|" })
             .map(String.init)
         let joined = " " + words.joined(separator: " ") + " "
         let testSignals = [" test ", " pytest", " jest", " vitest", " mocha", " rspec", " go test", " cargo test", " swift test",

@@ -18,24 +18,26 @@ public enum Redactor {
     /// `-----BEGIN ... PRIVATE KEY----- ... -----END ... PRIVATE KEY-----`
     /// Every such block, also after other PEM blocks (a certificate before the key, as in a bundle).
     static func redactPrivateKeyBlocks(_ text: String) -> String {
-        var text = text
-        var searchStart = text.startIndex
-        while let begin = text[searchStart...].firstRange(of: "-----BEGIN "), let headerEnd = text[begin.upperBound...].firstRange(of: "-----") {
-            guard text[begin.upperBound..<headerEnd.lowerBound].hasSuffix("PRIVATE KEY") else {
-                searchStart = headerEnd.upperBound
+        guard text.contains("-----BEGIN ") else { return text }
+        var output = ""
+        var rest = Substring(text)
+        while let begin = rest.firstRange(of: "-----BEGIN "), let headerEnd = rest[begin.upperBound...].firstRange(of: "-----") {
+            guard rest[begin.upperBound..<headerEnd.lowerBound].hasSuffix("PRIVATE KEY") else {
+                output += rest[..<headerEnd.upperBound]
+                rest = rest[headerEnd.upperBound...]
                 continue
             }
-            guard let end = text[headerEnd.upperBound...].firstRange(of: "-----END "),
-                let endClose = text[end.upperBound...].firstRange(of: "-----")
+            output += rest[..<begin.lowerBound]
+            output += mask
+            guard let end = rest[headerEnd.upperBound...].firstRange(of: "-----END "),
+                let endClose = rest[end.upperBound...].firstRange(of: "-----")
             else {
-                text.replaceSubrange(begin.lowerBound..<text.endIndex, with: mask)
-                break
+                // No end line: everything after the header may be key material.
+                return output
             }
-            let offset = text.distance(from: text.startIndex, to: begin.lowerBound)
-            text.replaceSubrange(begin.lowerBound..<endClose.upperBound, with: mask)
-            searchStart = text.index(text.startIndex, offsetBy: offset + mask.count)
+            rest = rest[endClose.upperBound...]
         }
-        return text
+        return output + rest
     }
 
     /// `scheme://user:password@host` → `scheme://[REDACTED]@host`
@@ -100,22 +102,21 @@ public enum Redactor {
         replaceToken(after: ["Bearer ", "bearer ", "BEARER ", "token ", "Basic "], in: text, minimumLength: 8)
     }
 
-    /// Replaces the token that follows any of `prefixes`.
+    /// Replaces the token that follows any of `prefixes`. Each pass copies the text once into a new
+    /// string (replacing in place would make a long command with many tokens quadratic).
     static func replaceToken(after prefixes: [String], in text: String, minimumLength: Int) -> String {
         var text = text
-        for prefix in prefixes {
-            var searchStart = text.startIndex
-            while let found = text[searchStart...].firstRange(of: prefix) {
-                let tokenEnd = text[found.upperBound...].firstIndex(where: { !isTokenCharacter($0) }) ?? text.endIndex
-                let token = text[found.upperBound..<tokenEnd]
-                if token.count >= minimumLength && token != Substring(mask) {
-                    text.replaceSubrange(found.upperBound..<tokenEnd, with: mask)
-                    searchStart = text.index(found.upperBound, offsetBy: mask.count)
-                } else {
-                    searchStart = tokenEnd
-                }
-                if searchStart >= text.endIndex { break }
+        for prefix in prefixes where text.contains(prefix) {
+            var output = ""
+            var rest = Substring(text)
+            while let found = rest.firstRange(of: prefix) {
+                let tokenEnd = rest[found.upperBound...].firstIndex(where: { !isTokenCharacter($0) }) ?? rest.endIndex
+                let token = rest[found.upperBound..<tokenEnd]
+                output += rest[..<found.upperBound]
+                output += token.count >= minimumLength && token != Substring(mask) ? Substring(mask) : token
+                rest = rest[tokenEnd...]
             }
+            text = output + rest
         }
         return text
     }
@@ -170,27 +171,24 @@ public enum Redactor {
             ("xoxb-", 20), ("xoxp-", 20),        // Slack
         ]
         var text = text
-        for shape in shapes {
-            var searchStart = text.startIndex
-            while let found = text[searchStart...].firstRange(of: shape.prefix) {
+        for shape in shapes where text.contains(shape.prefix) {
+            var output = ""
+            var rest = Substring(text)
+            while let found = rest.firstRange(of: shape.prefix) {
                 // Must start a token (not the middle of a word).
-                if found.lowerBound > text.startIndex {
-                    let previous = text[text.index(before: found.lowerBound)]
-                    if previous.isLetter || previous.isNumber {
-                        searchStart = found.upperBound
-                        continue
-                    }
+                let previous = found.lowerBound > rest.startIndex ? rest[rest.index(before: found.lowerBound)] : output.last
+                if let previous, previous.isLetter || previous.isNumber {
+                    output += rest[..<found.upperBound]
+                    rest = rest[found.upperBound...]
+                    continue
                 }
-                let tokenEnd = text[found.upperBound...].firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) ?? text.endIndex
-                let length = text.distance(from: found.upperBound, to: tokenEnd)
-                if length >= shape.minimumLength {
-                    text.replaceSubrange(found.lowerBound..<tokenEnd, with: mask)
-                    searchStart = text.index(found.lowerBound, offsetBy: mask.count)
-                } else {
-                    searchStart = tokenEnd
-                }
-                if searchStart >= text.endIndex { break }
+                let tokenEnd = rest[found.upperBound...].firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) ?? rest.endIndex
+                output += rest[..<found.lowerBound]
+                let length = rest.distance(from: found.upperBound, to: tokenEnd)
+                output += length >= shape.minimumLength ? Substring(mask) : rest[found.lowerBound..<tokenEnd]
+                rest = rest[tokenEnd...]
             }
+            text = output + rest
         }
         return text
     }
