@@ -357,12 +357,27 @@ public final class GitRepository {
     ///
     /// When the index provably holds HEAD's tree (see `indexMatchesHead`), only the index and the
     /// working tree are compared: libgit2's HEAD-to-index diff inflates every tree of HEAD, which on
-    /// 100,000 files is 40 % of the status's instructions and most of its memory.
+    /// 100,000 files is 40 % of the status's instructions and most of its memory. In that case the
+    /// fast path of GitRepository+FastStatus.swift (lstat on several threads, `readdir` for untracked
+    /// names) answers whenever it is certain to give libgit2's answer; libgit2 answers otherwise.
     public func status(limit: Int = 10_000) throws(GitError) -> WorkingTreeStatus {
+        let matchesHead = indexMatchesHead()
+        // Nothing staged: the fast path (GitRepository+FastStatus.swift) answers when it is certain.
+        if matchesHead, let fast = fastStatusWhenNothingIsStaged(limit: limit) { return fast }
+        return try libgit2Status(limit: limit, indexMatchesHead: matchesHead)
+    }
+
+    /// The status as libgit2 computes it, the reference the fast path must equal.
+    func libgit2Status(limit: Int = 10_000, indexMatchesHead matchesHead: Bool? = nil) throws(GitError) -> WorkingTreeStatus {
         var options = git_status_options()
         try LibGit2.check("git_status_options_init", git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)))
-        options.show = indexMatchesHead() ? GIT_STATUS_SHOW_WORKDIR_ONLY : GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        options.show = (matchesHead ?? indexMatchesHead()) ? GIT_STATUS_SHOW_WORKDIR_ONLY : GIT_STATUS_SHOW_INDEX_AND_WORKDIR
         options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+        return WorkingTreeStatus(entries: try collectStatus(options: &options, limit: limit))
+    }
+
+    /// Runs a libgit2 status with `options` and maps its entries, leaving out `.handoff/`.
+    func collectStatus(options: inout git_status_options, limit: Int) throws(GitError) -> [StatusEntry] {
         var list: OpaquePointer?
         try LibGit2.check("git_status_list_new", git_status_list_new(&list, handle, &options))
         defer { git_status_list_free(list) }
@@ -376,10 +391,10 @@ public final class GitRepository {
             let pathPointer = delta.pointee.new_file.path ?? delta.pointee.old_file.path
             guard let pathPointer else { continue }
             let path = String(cString: pathPointer)
-            if path == ".handoff" || path.hasPrefix(".handoff/") { continue }
+            if Self.isHandoffPath(path) { continue }
             entries.append(StatusEntry(path: path, kind: Self.kind(of: status)))
         }
-        return WorkingTreeStatus(entries: entries)
+        return entries
     }
 
     /// True when the index holds exactly HEAD's tree, i.e. nothing is staged; false when something
