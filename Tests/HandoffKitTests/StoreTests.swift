@@ -134,6 +134,35 @@ struct StoreTests {
         #expect(store.events.readAll(includeRotated: true).skippedLines == 1)
     }
 
+    /// The cheap bounds of a per-session scan must give what the parsed filters give.
+    @Test("a tail bounded by time and by raw text returns what the parsed filters return")
+    func boundedTail() throws {
+        let sandbox = try Sandbox("store")
+        let repo = try sandbox.repository()
+        let store = repo.store
+        try store.initialise(hostname: "h")
+        let start = Timestamp(milliseconds: 1_800_000_000_000)
+        func at(_ seconds: Int64) -> Timestamp { Timestamp(milliseconds: start.milliseconds + seconds * 1000) }
+        try store.append(Event(type: EventType.fileEdit, session: "s", at: at(-2), [("paths", ["old.swift"])]))
+        try FileSystem.appendRecord(Array("not json, before the session\n".utf8), to: store.layout.eventsFile)
+        try store.append(Event(type: EventType.fileEdit, session: "s", at: at(0), [("paths", ["a.swift"])]))
+        for second: Int64 in 1...50 {
+            try store.append(Event(type: EventType.tool, session: "s", at: at(second), [("command", .string("echo \(second)")), ("ok", true)]))
+        }
+        try store.append(Event(type: EventType.tool, session: "s", at: at(51), [("command", "false"), ("ok", false)]))
+        try store.append(Event(type: EventType.fileEdit, session: "s", at: at(52), [("paths", ["b.swift"])]))
+
+        let edits = store.events.tail(20, matching: { $0.type == EventType.fileEdit }, since: start, containing: [#""type":"file_edit""#])
+        #expect(edits.events.map { $0["paths"]?.arrayValue?.first?.stringValue } == ["a.swift", "b.swift"])
+        #expect(edits.skippedLines == 0, "the garbage line is older than the session: the scan ends before it")
+        let parsed = store.events.tail(20, matching: { $0.type == EventType.fileEdit }, until: { $0.timestamp < start })
+        #expect(parsed.events.map(\.timestamp) == edits.events.map(\.timestamp))
+
+        let failures = store.events.tail(10, matching: { EventFacts.failed($0) }, since: start, containing: [#""ok":false"#])
+        #expect(failures.events.map { $0["command"]?.stringValue } == ["false"])
+        #expect(store.events.tail(100, since: at(50)).events.count == 3)
+    }
+
     @Test("an oversized event is shrunk to a bounded line, never dropped")
     func oversized() throws {
         let sandbox = try Sandbox("store")

@@ -171,7 +171,8 @@ struct OtherSessionsWork {
         }
         guard othersActive else { return OtherSessionsWork() }
         let events = store.events.tail(1000, matching: { $0.type == EventType.commit || $0.type == EventType.fileEdit },
-                                       until: { $0.timestamp < horizon }, scanLimit: 8 * 1024 * 1024).events
+                                       since: horizon, containing: [#""type":"commit""#, #""type":"file_edit""#],
+                                       scanLimit: 8 * 1024 * 1024).events
         var work = OtherSessionsWork()
         for event in events {
             guard let owner = event.session else { continue }

@@ -68,7 +68,7 @@ public enum AutoSave {
 
         let uncommitted = known ?? (try? repository.status(limit: 200))?.paths ?? []
         let edited = store.events.tail(20, matching: { $0.type == EventType.fileEdit && $0.session == session },
-                                       until: { $0.timestamp < runtime.startedAt }, scanLimit: 4 * 1024 * 1024).events
+                                       since: runtime.startedAt, containing: [#""type":"file_edit""#], scanLimit: 4 * 1024 * 1024).events
             .reversed().flatMap { event in (event["paths"]?.arrayValue ?? []).compactMap(\.stringValue) }
         var files: [String] = []
         for path in uncommitted + edited where !files.contains(path) && files.count < 10 { files.append(path) }
@@ -84,7 +84,7 @@ public enum AutoSave {
         // Failed commands of this session, newest last, one entry per command.
         let failures = store.events.tail(10, matching: { event in
             (event.type == EventType.tool || event.type == EventType.check) && event.session == session && EventFacts.failed(event)
-        }, until: { $0.timestamp < runtime.startedAt }, scanLimit: 4 * 1024 * 1024).events
+        }, since: runtime.startedAt, containing: [#""ok":false"#, #""result":"fail""#], scanLimit: 4 * 1024 * 1024).events
         var failed: [HandoffState.FailedItem] = []
         for event in failures {
             let command = event["command"]?.stringValue ?? event["name"]?.stringValue ?? "a command"

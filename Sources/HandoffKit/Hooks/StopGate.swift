@@ -285,7 +285,7 @@ enum EventFacts {
                 let kind = event["class"]?.stringValue, classes.contains(kind)
             else { return false }
             return event.session == session || (event.session == nil && event.timestamp >= start)
-        }, until: { $0.timestamp < start }, scanLimit: 8 * 1024 * 1024).events
+        }, since: start, containing: classes.map { "\"class\":\"\($0)\"" }, scanLimit: 8 * 1024 * 1024).events
         var last: [String: Event] = [:]
         for event in events { last[event["class"]?.stringValue ?? ""] = event }
         return last

@@ -105,8 +105,17 @@ public struct EventLog: Sendable {
     /// `matching` filters by type while still returning up to `count` matches (bounded by `scanLimit` bytes).
     /// `until` ends the scan at the first event (newest first) for which it is true: the log is written in
     /// time order, so `{ $0.timestamp < start }` bounds a per-session scan by the session, not the log.
+    ///
+    /// Parsing is most of a scan's cost, so two cheaper bounds come first, on the raw line as
+    /// `append` writes it (`{"ts":"…","type":…}`, compact): `since` ends the scan at the first line
+    /// stamped before it (the same as `until: { $0.timestamp < since }`, without parsing), and a
+    /// line that contains none of `containing` (e.g. `"type":"file_edit"`) is passed over unparsed —
+    /// so `matching` must only accept events whose line holds one of them.
     public func tail(_ count: Int, matching filter: ((Event) -> Bool)? = nil, until stop: ((Event) -> Bool)? = nil,
+                     since: Timestamp? = nil, containing needles: [String] = [],
                      scanLimit: Int = 64 * 1024 * 1024) -> EventReadResult {
+        let sinceStamp = since.map { Array($0.iso8601.utf8) }
+        let needleBytes = needles.map { Array($0.utf8) }
         guard count > 0, let size = FileSystem.size(path), size > 0 else { return EventReadResult(events: [], skippedLines: 0) }
         var chunk = max(8192, count * 512)
         while true {
@@ -128,7 +137,13 @@ public struct EventLog: Sendable {
             var stopped = false
             for line in lines.reversed() {
                 guard events.count < count else { break }
+                if let sinceStamp, let stamp = Self.rawTimestamp(line), stamp.lexicographicallyPrecedes(sinceStamp) {
+                    stopped = true
+                    break
+                }
+                if !needleBytes.isEmpty, !needleBytes.contains(where: { Self.contains(line, $0) }) { continue }
                 if let value = try? JSONValue.parse(Array(line)), let event = Event(json: value) {
+                    if let since, event.timestamp < since { stopped = true; break }
                     if let stop, stop(event) { stopped = true; break }
                     if filter?(event) ?? true { events.append(event) }
                 } else {
@@ -140,6 +155,29 @@ public struct EventLog: Sendable {
             }
             chunk *= 4
         }
+    }
+
+    /// The `ts` of a line as `append` writes it (`{"ts":"2026-11-21T16:44:21.750Z",…`), whose
+    /// ISO 8601 UTC millisecond form orders like the time; nil for any other shape.
+    static func rawTimestamp(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        let prefix: [UInt8] = Array(#"{"ts":""#.utf8)
+        let length = 24  // 2026-11-21T16:44:21.750Z
+        guard line.count > prefix.count + length, line.starts(with: prefix) else { return nil }
+        let start = line.startIndex + prefix.count
+        guard line[start + length] == UInt8(ascii: "\""), line[start + length - 1] == UInt8(ascii: "Z") else { return nil }
+        return line[start..<(start + length)]
+    }
+
+    /// Whether `needle` occurs in `line` (a first-byte scan; needles are short).
+    static func contains(_ line: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, line.count >= needle.count else { return needle.isEmpty }
+        var index = line.startIndex
+        let last = line.endIndex - needle.count
+        while index <= last {
+            if line[index] == first, line[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Every event, oldest first, across rotated logs when `includeRotated` (rotated files first).
