@@ -29,6 +29,19 @@ enum GitHookContext {
         return Target(store: store, repository: repository)
     }
 
+    /// The opening every git hook shares: finds the store (see `locate`) and runs `body` with it;
+    /// silent when there is nothing to do, one stderr line when creating an opted-in store failed.
+    static func withTarget(_ input: HookInput, hook: String, _ body: (Target) -> HookOutput) -> HookOutput {
+        let target: Target
+        do {
+            guard let located = try locate(input) else { return .silent }
+            target = located
+        } catch {
+            return HookOutput(standardError: HookFailure.record(hook: hook, error: error, store: nil))
+        }
+        return body(target)
+    }
+
     /// `git config handoff.autoinit true` (git's boolean spellings).
     static func autoInitEnabled(_ repository: GitRepository) -> Bool {
         guard let value = repository.configString("handoff.autoinit")?.lowercased() else { return false }

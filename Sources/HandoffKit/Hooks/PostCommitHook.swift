@@ -12,13 +12,10 @@ public enum PostCommitHook {
         standardError: "handoff: post-commit: gave up after HANDOFF_HOOK_TIMEOUT seconds; the commit is made, only its record is missing\n")
 
     public static func run(_ input: HookInput) -> HookOutput {
-        let target: GitHookContext.Target
-        do {
-            guard let located = try GitHookContext.locate(input) else { return .silent }
-            target = located
-        } catch {
-            return HookOutput(standardError: HookFailure.record(hook: name, error: error, store: nil))
-        }
+        GitHookContext.withTarget(input, hook: name) { record(input, in: $0) }
+    }
+
+    static func record(_ input: HookInput, in target: GitHookContext.Target) -> HookOutput {
         let store = target.store
         let session = GitHookContext.activeSession(environment: input.environment, store: store)
         do {

@@ -26,23 +26,22 @@ public enum PostMergeHook {
         var arguments = input.arguments
         if arguments.first == flag { arguments.removeFirst() }
         if arguments.first == "1" { return .silent }  // --squash: no commit was made
-        let target: GitHookContext.Target
-        do {
-            guard let located = try GitHookContext.locate(input) else { return .silent }
-            target = located
-        } catch {
-            return HookOutput(standardError: HookFailure.record(hook: name, error: error, store: nil))
-        }
+        return GitHookContext.withTarget(input, hook: name) { record(input, in: $0) }
+    }
+
+    static func record(_ input: HookInput, in target: GitHookContext.Target) -> HookOutput {
         let store = target.store
+        var target = target
         do {
             let repository = try target.repository ?? GitRepository.open(at: store.layout.worktreeRoot, environment: input.environment)
             guard let sha = try mergeCommitMadeByThisMerge(repository), !isRecorded(sha, in: store) else { return .silent }
+            target.repository = repository
         } catch {
             return HookOutput(standardError: HookFailure.record(hook: name, error: error, store: store))
         }
         var commit = input
         commit.arguments = []
-        return PostCommitHook.run(commit)
+        return PostCommitHook.record(commit, in: target)
     }
 
     /// HEAD's sha when the newest HEAD reflog entry says a merge just made it on top of the previous

@@ -45,13 +45,10 @@ public enum PrePushHook {
     public static func run(_ input: HookInput) -> HookOutput {
         // Before any exit, disabled or not: git's ref lines are read to the end.
         let standardInput = input.readStandardInput()
-        let target: GitHookContext.Target
-        do {
-            guard let located = try GitHookContext.locate(input) else { return .silent }
-            target = located
-        } catch {
-            return HookOutput(standardError: HookFailure.record(hook: name, error: error, store: nil))
-        }
+        return GitHookContext.withTarget(input, hook: name) { record(input, standardInput: standardInput, in: $0) }
+    }
+
+    static func record(_ input: HookInput, standardInput: [UInt8], in target: GitHookContext.Target) -> HookOutput {
         let store = target.store
         let session = GitHookContext.activeSession(environment: input.environment, store: store)
         let remote = input.arguments.first ?? ""
