@@ -76,10 +76,10 @@ enum E2E {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         if let environment { process.environment = environment }
         let file = outputFile ?? NSTemporaryDirectory() + "/handoff-e2e-out-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: file, contents: nil)
+        _ = FileManager.default.createFile(atPath: file, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
         process.standardOutput = handle
-        if outputFile != nil { FileManager.default.createFile(atPath: file + ".err", contents: nil) }
+        if outputFile != nil { _ = FileManager.default.createFile(atPath: file + ".err", contents: nil) }
         process.standardError = outputFile == nil ? handle : FileHandle(forWritingAtPath: file + ".err") ?? handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
@@ -145,7 +145,7 @@ final class E2ESandbox: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", E2E.supportFolder + "/fake_messages_server.py", folder + "/script.json", folder + "/requests.jsonl", "60"]
         let out = folder + "/server.out"
-        FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -45,7 +45,8 @@ struct AgentHooksE2ETests {
         #expect(!run.timedOut, "\(sandbox.diagnostics)")
         let blocks = sandbox.events("stop_blocked")
         #expect(blocks.count == 1, "\(sandbox.diagnostics)")
-        #expect((blocks.first?["reason"] as? String ?? "").contains("notes.txt"))
+        let reason = blocks.first?["reason"] as? String
+        #expect(reason?.contains("notes.txt") == true)
         let feedback = sandbox.mainRequests.map(E2ESandbox.text(of:)).filter { $0.contains("Stop hook feedback") }
         #expect(feedback.contains { $0.contains("1 uncommitted file (notes.txt)") }, "\(sandbox.diagnostics)")
         #expect(sandbox.events("handover").count == 1, "\(sandbox.diagnostics)")

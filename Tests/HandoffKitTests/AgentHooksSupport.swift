@@ -36,6 +36,7 @@ final class AgentRepo: @unchecked Sendable {
         try Self.run(["git"] + arguments, in: directory ?? root)
     }
 
+    @discardableResult
     static func run(_ arguments: [String], in directory: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
