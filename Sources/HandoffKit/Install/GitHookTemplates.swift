@@ -20,6 +20,9 @@ enum GitHookTemplates {
         if [ -x "$previous" ]; then
             "$previous" "$@"
             status=$?
+        elif [ -x "$handoff_hook" ]; then
+            # Nothing to chain, and git ignores this hook's status: one process less.
+            exec "$handoff_hook" "$@"
         fi
         if [ -x "$handoff_hook" ]; then
             "$handoff_hook" "$@" || :
@@ -47,6 +50,9 @@ enum GitHookTemplates {
         if [ -x "$previous" ]; then
             "$previous" "$@"
             status=$?
+        elif [ -x "$handoff_hook" ]; then
+            # Nothing to chain, and git ignores this hook's status: one process less.
+            exec "$handoff_hook" --post-merge "$@"
         fi
         if [ -x "$handoff_hook" ]; then
             "$handoff_hook" --post-merge "$@" || :
