@@ -66,7 +66,7 @@ public enum PostMergeHook {
 
     /// True when a `commit` event for `sha` is already in the (recent) log.
     static func isRecorded(_ sha: String, in store: HandoffStore) -> Bool {
-        !store.events.tail(1, matching: { $0.type == EventType.commit && $0["sha"]?.stringValue == sha }, scanLimit: recordScanLimit)
-            .events.isEmpty
+        !store.events.tail(1, matching: { $0.type == EventType.commit && $0["sha"]?.stringValue == sha },
+                           containing: [sha], scanLimit: recordScanLimit).events.isEmpty
     }
 }
