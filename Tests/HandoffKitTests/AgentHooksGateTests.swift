@@ -46,6 +46,24 @@ struct AgentHooksGateTests {
         #expect(try SchemaCheck.errors(forStateFile: repo.store.layout.stateFile) == [])
     }
 
+    /// A damaged state.json must not cost the handover its record, nor wedge the stop.
+    @Test func anAcceptedReflectionIsRecordedEvenWhenStateJSONIsDamaged() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("a.swift", "let a = 1\n")
+        try "{ not json".write(toFile: repo.store.layout.stateFile, atomically: true, encoding: .utf8)
+        let answer = GateAnswer(repo.stop(session, message: validReflection))
+        guard case .message(let warning) = answer else {
+            Issue.record("expected the stop to go through with a warning, got \(answer)")
+            return
+        }
+        #expect(warning.contains("state.json"))
+        #expect(repo.events(EventType.handover).count == 1)
+        #expect(repo.runtime(session)?.handoverKind == "reflection")
+        #expect(try String(contentsOfFile: repo.store.layout.stateFile, encoding: .utf8) == "{ not json", "left for `handoff repair`")
+        #expect(!repo.events("hook_error").isEmpty)
+    }
+
     /// Only new commits on top of the handover are new work; moving HEAD back or to another branch is not.
     @Test func checkingOutElsewhereAfterTheHandoverIsNotNewWork() throws {
         let repo = try AgentRepo()

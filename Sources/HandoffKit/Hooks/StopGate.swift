@@ -221,13 +221,19 @@ public enum StopGate {
                 runtime.handoverKind = "reflection"
                 runtime.handoverHead = handoverHead
             }
-            if let runtime { try snapshot(runtime, reflection) }
             try store.append(Event(type: EventType.handover, session: session, at: now, [
                 ("kind", "reflection"),
                 ("outcome", .string(reflection.outcome.rawValue)),
                 ("next_step", .string(String(reflection.nextStep.prefix(1000)))),
                 ("archive", .string("sessions/\(session).reflection.md")),
             ]))
+            // The handover is recorded above whatever happens to state.json (a damaged one makes
+            // this fail): the failure is logged and `handoff doctor` names it, the stop goes through.
+            do {
+                if let runtime { try snapshot(runtime, reflection) }
+            } catch {
+                return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " The handover was recorded; state.json was not updated.")
+            }
             return ClaudeHookOutput.allow
 
         case .block(let reason), .refuseSuccess(let reason):
