@@ -127,39 +127,14 @@ enum GitProcess {
         }
     }
 
-    /// Runs a program to completion. Output goes to temporary files rather than pipes, so a chatty
-    /// child never blocks and no reader threads are needed.
-    static func run(_ program: String, _ arguments: [String], in directory: String, environment: [String: String], stdin: String? = nil) throws -> Result {
-        let scratch = NSTemporaryDirectory() + "/handoff-githooks-io-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let outPath = scratch + "/out", errPath = scratch + "/err", inPath = scratch + "/in"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-        defer {
-            try? out.close()
-            try? err.close()
-            try? input.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-            command: ([(program as NSString).lastPathComponent] + arguments).joined(separator: " "))
+    /// Runs a program to completion through `BoundedProcess` (outputs to files, so a chatty child
+    /// never blocks; killed after `timeout` seconds, so a hang fails the test instead of wedging it).
+    static func run(_ program: String, _ arguments: [String], in directory: String, environment: [String: String],
+                    stdin: String? = nil, timeout: Double = 300) throws -> Result {
+        let result = try BoundedProcess.run(program, arguments, in: directory, environment: environment,
+                                            stdin: Array((stdin ?? "").utf8), timeout: timeout)
+        let stderr = result.timedOut ? "killed after \(Int(timeout)) s\n" + result.stderr : result.stderr
+        return Result(status: result.timedOut ? -1 : result.status, stdout: result.stdout, stderr: stderr, command: result.command)
     }
 }
 
