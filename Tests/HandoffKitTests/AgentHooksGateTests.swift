@@ -134,11 +134,7 @@ struct AgentHooksGateTests {
 
     @Test func unpushedCommitsAgainstTheUpstreamBlock() throws {
         let repo = try AgentRepo()
-        let remote = repo.root + "-remote.git"
-        defer { try? FileManager.default.removeItem(atPath: remote) }
-        try AgentRepo.run(["git", "init", "-q", "--bare", remote], in: repo.root)
-        try repo.git("remote", "add", "origin", remote)
-        try repo.git("push", "-q", "-u", "origin", "main")
+        try repo.addPushedOrigin()
         repo.sessionStart(session)
         try repo.commitFile("c.txt", "c\n")
         try repo.commitFile("d.txt", "d\n")
@@ -341,11 +337,7 @@ struct AgentHooksGateTests {
 
     @Test func anotherSessionsUnpushedCommitOnTheSharedBranchIsItsOwn() throws {
         let repo = try AgentRepo()
-        let remote = repo.root + "-remote.git"
-        defer { try? FileManager.default.removeItem(atPath: remote) }
-        try AgentRepo.run(["git", "init", "-q", "--bare", remote], in: repo.root)
-        try repo.git("remote", "add", "origin", remote)
-        try repo.git("push", "-q", "-u", "origin", "main")
+        try repo.addPushedOrigin()
         repo.sessionStart("sess-a")
         repo.sessionStart("sess-b")
         func commit(_ file: String, by session: String) throws {

@@ -29,7 +29,18 @@ final class AgentRepo: @unchecked Sendable {
         }
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: root) }
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.removeItem(atPath: root + "-remote.git")
+    }
+
+    /// A local bare remote as `origin`, with `main` pushed to it and set as its upstream.
+    func addPushedOrigin() throws {
+        let remote = root + "-remote.git"
+        try Self.run(["git", "init", "-q", "--bare", remote], in: root)
+        try git("remote", "add", "origin", remote)
+        try git("push", "-q", "-u", "origin", "main")
+    }
 
     @discardableResult
     func git(_ arguments: String..., in directory: String? = nil) throws -> String {

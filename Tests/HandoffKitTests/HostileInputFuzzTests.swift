@@ -258,17 +258,7 @@ enum PipeFeeder {
             written.signal()
         }
         writer.start()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(1000)
-        }
-        process.waitUntilExit()
+        let timedOut = BoundedProcess.waitOrKill(process, timeout: timeout)
         // The hook is gone: drain the spare end to its EOF (the writer closes its end when done).
         var unread = 0
         var buffer = [UInt8](repeating: 0, count: 65_536)

@@ -24,6 +24,22 @@ enum BoundedProcess {
         }
     }
 
+    /// Waits for `process`; kills it with SIGKILL at `timeout` seconds. True when it had to be killed.
+    static func waitOrKill(_ process: Process, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            usleep(1000)
+        }
+        process.waitUntilExit()
+        return timedOut
+    }
+
     static func run(_ program: String, _ arguments: [String], in directory: String, environment: [String: String],
                     stdin: [UInt8] = [], timeout: Double = 60) throws -> Result {
         let scratch = NSTemporaryDirectory() + "/handoff-proc-\(UUID().uuidString)"
@@ -50,17 +66,7 @@ enum BoundedProcess {
         process.standardError = err
         process.standardInput = input
         try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(1000)
-        }
-        process.waitUntilExit()
+        let timedOut = waitOrKill(process, timeout: timeout)
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(), as: UTF8.self),
