@@ -50,8 +50,19 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 2. Release build, as install.sh builds what it installs (static Swift stdlib), in its own scratch
-#    path so that other builds in this checkout are left alone
+# 2. Release build, as install.sh builds what it installs (static Swift stdlib, and the minimal
+#    libgit2 of scripts/libgit2-minimal.sh when it can be built; BENCH_LIBGIT2=system for Debian's),
+#    in its own scratch path so that other builds in this checkout are left alone
+libgit2_used="system (Debian's libgit2.so)"
+if [ "${BENCH_LIBGIT2:-minimal}" != system ]; then
+    if pcdir=$(sh "$root/scripts/libgit2-minimal.sh" "$root/.build-libgit2"); then
+        export PKG_CONFIG_PATH="$pcdir"
+        scratch="$scratch-minimal-libgit2"
+        libgit2_used="minimal (scripts/libgit2-minimal.sh: static, no HTTPS/SSH)"
+    else
+        say "the minimal libgit2 could not be built; measuring with Debian's"
+    fi
+fi
 build() { swift build -c release --static-swift-stdlib --scratch-path "$scratch" "$@"; }
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     say "building release into $scratch"
@@ -353,7 +364,7 @@ BEGIN {
     }
     n = split(floors, pairs, ";"); for (i = 1; i <= n; i++) { split(pairs[i], kv, "="); fname[kv[1]] = kv[2] }
     n = split(wrong, w, " "); for (i = 1; i <= n; i++) bad[w[i]] = 1
-    reason["start-up"] = "≈ 9 ms start-up of any executable linking libgit2 1.5 (21 shared libraries)"
+    reason["start-up"] = "process start-up (see Targets missed)"
     reason["status"] = "a new session takes one status, ≈ git status"
     reason["index"] = "libgit2 holds the parsed 100,000-entry index"
     reason["noise"] = "same instructions as the reference row; run-to-run noise"
@@ -388,7 +399,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 machine="$(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r), $(git --version), libgit2 $(pkg-config --modversion libgit2 2>/dev/null || echo '?'), $(swift --version 2>&1 | sed -n 's/.*\(Swift version [0-9.]*\).*/\1/p' | head -n 1), $(hyperfine --version)"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 {
-    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $machine; load average at the end $load."
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $machine; hooks linked with libgit2 $libgit2_used; load average at the end $load."
     echo "\`bench/run.sh\` took ${elapsed} s (median of $runs runs after $warmup warm-ups per row; every command started as \`sh -c …\`, floors too)."
     echo
     cat "$table"
