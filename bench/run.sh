@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The handoff benchmark: every hook, at every scale, with its floor beside it.
 #
-#   bench/run.sh            # 141 s on 2 cores from a fresh clone (release build 60 s, data 18 s), ~65-130 s cached
+#   bench/run.sh            # ~3 min on 2 cores from a fresh clone (measured 141 s before the ~25 s libgit2 build), ~65-130 s cached
 #
 # Environment: BENCH_RUNS (default 20), BENCH_WARMUP (default 3), BENCH_SKIP_BUILD=1 (use the existing
 # release build in .build-bench), BENCH_NO_WRITE=1 (print the table, leave RESULTS.md alone).
