@@ -104,7 +104,8 @@ results="$work/results.tsv"
 # measure KEY DIR PREPARE COMMAND — hyperfine median/stddev/min/max plus peak RSS of one more run.
 # PREPARE is shell text run (untimed) before every run; COMMAND is `sh -c '…'` text.
 # The end-to-end git rows are the difference of two medians of a much longer command (a commit on
-# 100,000 files takes ~130 ms with a spread larger than the 15 ms target): three times the runs.
+# 100,000 files takes ~120 ms with a spread about the size of the target): three times the runs,
+# in alternating rounds (measure_pair).
 e2e_runs=${BENCH_E2E_RUNS:-$((runs * 3))}
 
 measure() { # KEY DIR PREP CMD [RUNS]
@@ -123,6 +124,38 @@ measure() { # KEY DIR PREP CMD [RUNS]
         'NR == 2 { printf "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.1f\n", key, $4 * 1000, $3 * 1000, $7 * 1000, $8 * 1000, rss / 1024 }' \
         "$work/csv/$key.csv" >> "$results"
     say "$(tail -n 1 "$results" | awk -F'\t' '{ printf "%-28s median %8.2f ms  σ %6.2f  RSS %5.1f MB", $1, $2, $3, $6 }')"
+}
+
+# Two commands whose difference is the row (a git command with and without handoff's hook): timed in
+# alternating rounds, so that the machine drifting between two long runs does not land on one side.
+measure_pair() { # KEY_A KEY_B DIR PREP CMD_A CMD_B RUNS
+    local a=$1 b=$2 dir=$3 prep=$4 cmd_a=$5 cmd_b=$6 total=$7 rounds=6 round key cmd
+    local per=$(( (total + rounds - 1) / rounds ))
+    local args=(-N --warmup 1 --runs "$per" --style none)
+    if [ -n "$prep" ]; then
+        printf '%s\n' "cd '$dir'" "$prep" > "$work/prep/$a.sh"
+        args+=(--prepare "sh $work/prep/$a.sh")
+    fi
+    for round in $(seq 1 $rounds); do
+        for key in "$a" "$b"; do
+            cmd=$cmd_a; [ "$key" = "$b" ] && cmd=$cmd_b
+            if ! (cd "$dir" && hyperfine "${args[@]}" --export-json "$work/csv/$key.$round.json" "$cmd" >/dev/null 2>"$work/csv/$key.err"); then
+                say "hyperfine failed for $key:"; cat "$work/csv/$key.err" >&2; exit 1
+            fi
+        done
+    done
+    for key in "$a" "$b"; do
+        cmd=$cmd_a; [ "$key" = "$b" ] && cmd=$cmd_b
+        [ -z "$prep" ] || sh "$work/prep/$a.sh"
+        (cd "$dir" && eval "/usr/bin/time -f %M -o '$work/csv/$key.rss' $cmd" >/dev/null 2>&1) || true
+        python3 - "$key" "$work/csv" "$(tail -n 1 "$work/csv/$key.rss" 2>/dev/null || echo 0)" >> "$results" <<'PY'
+import glob, json, statistics, sys
+key, folder, rss = sys.argv[1], sys.argv[2], float(sys.argv[3])
+times = [t * 1000 for f in sorted(glob.glob(f"{folder}/{key}.*.json")) for t in json.load(open(f))["results"][0]["times"]]
+print(f"{key}\t{statistics.median(times):.3f}\t{statistics.stdev(times):.3f}\t{min(times):.3f}\t{max(times):.3f}\t{rss / 1024:.1f}")
+PY
+        say "$(tail -n 1 "$results" | awk -F'\t' '{ printf "%-28s median %8.2f ms  σ %6.2f  RSS %5.1f MB", $1, $2, $3, $6 }')"
+    done
 }
 
 # The last event type in a store's log (to check that a row took the path it claims).
@@ -214,11 +247,12 @@ bench_repo() { # SCALE REPO REMOTE
     sed "s|@HANDOFF_HOOK_BINARY@|'$bin/handoff-pre-push'|" "$root/hooks/git/pre-push" > "$repo/.git/hooks/pre-push"
     chmod +x "$repo/.git/hooks/post-commit" "$repo/.git/hooks/pre-push"
     local nohooks="-c core.hooksPath=/nonexistent"
-    measure "$scale.git-commit.bare" "$repo" "" "sh -c 'HANDOFF_SESSION_ID=bench-session git $nohooks commit --allow-empty -q -m x'" "$e2e_runs"
-    measure "$scale.git-commit.hook" "$repo" "" "sh -c 'HANDOFF_SESSION_ID=bench-session git commit --allow-empty -q -m x'" "$e2e_runs"
+    measure_pair "$scale.git-commit.bare" "$scale.git-commit.hook" "$repo" "" \
+        "sh -c 'HANDOFF_SESSION_ID=bench-session git $nohooks commit --allow-empty -q -m x'" \
+        "sh -c 'HANDOFF_SESSION_ID=bench-session git commit --allow-empty -q -m x'" "$e2e_runs"
     expect_event "$scale.git-commit.hook" "$repo" commit
-    measure "$scale.git-push.bare" "$repo" "git $nohooks commit --allow-empty -q -m x" "sh -c 'git $nohooks push -q origin main'" "$e2e_runs"
-    measure "$scale.git-push.hook" "$repo" "git $nohooks commit --allow-empty -q -m x" "sh -c 'git push -q origin main'" "$e2e_runs"
+    measure_pair "$scale.git-push.bare" "$scale.git-push.hook" "$repo" "git $nohooks commit --allow-empty -q -m x" \
+        "sh -c 'git $nohooks push -q origin main'" "sh -c 'git push -q origin main'" "$e2e_runs"
     expect_event "$scale.git-push.hook" "$repo" push
     rm -f "$repo/.git/hooks/post-commit" "$repo/.git/hooks/pre-push"
 }
