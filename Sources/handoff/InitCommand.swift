@@ -19,9 +19,12 @@ struct InitCommand: ParsableCommand {
         let context = CLIContext.current()
         let root = try context.worktreeRoot()
         let store = HandoffStore(worktreeRoot: root)
+        // Opened first: a repository that belongs to another user is refused (exit 3) before
+        // anything is written into it.
+        let repository = context.openRepository(root)
         do {
             let created = try store.initialise(hostname: FileSystem.hostname())
-            if !FileSystem.exists(store.layout.contextFile), let repository = context.openRepository(root) {
+            if !FileSystem.exists(store.layout.contextFile), let repository {
                 _ = try? ContextRegenerator.regenerate(store: store, repository: repository, corrections: [])
             }
             if created {

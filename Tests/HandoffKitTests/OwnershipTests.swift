@@ -49,13 +49,21 @@ struct OwnershipTests {
         func expectRefusal(_ text: String, _ what: String) {
             #expect(text.contains("safe.directory") && text.contains(path) && text.contains("another user"), "\(what): \(text)")
         }
-        for arguments in [["status"], ["status", "--json"], ["context"]] {
+        for arguments in [["status"], ["status", "--json"], ["context"], ["init"]] {
             let result = try BoundedProcess.run(handoff, arguments, in: path, environment: environment)
             #expect(result.status == 3, "handoff \(arguments.joined(separator: " ")) exited \(result.status): \(result.stdout)")
             #expect(result.stdout.isEmpty)
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
             expectRefusal(result.stderr, "handoff \(arguments.joined(separator: " "))")
         }
+
+        // Nothing is written into such a repository: `handoff init` refuses before creating the store.
+        let untouched = try sandbox.repository("untouched")
+        try BoundedProcess.run("/usr/bin/env", ["chown", "-R", Self.otherUser, untouched.path], in: sandbox.root, environment: environment).checked()
+        defer { _ = try? BoundedProcess.run("/usr/bin/env", ["chown", "-R", "0:0", untouched.path], in: sandbox.root, environment: environment) }
+        let initialise = try BoundedProcess.run(handoff, ["init"], in: untouched.path, environment: environment)
+        #expect(initialise.status == 3)
+        #expect(!FileManager.default.fileExists(atPath: untouched.path + "/.handoff"), "handoff init wrote into another user's repository")
 
         // `handoff doctor` names it too, with the fix; `handoff install` refuses to set it up.
         let doctor = try BoundedProcess.run(handoff, ["doctor", "--json"], in: path, environment: environment)
