@@ -82,10 +82,10 @@ struct GitHooksMergeTests {
         #expect(repo.store.readRuntime(session: "sess-ff")?.lastWorkAt == nil, "the stop gate sees no new work")
     }
 
-    /// The hard case for "made by this merge": a pull that fast-forwards onto someone else's merge
-    /// commit, whose first parent is our old HEAD — HEAD is a two-parent commit that moved here.
-    @Test func pullThatFastForwardsOntoSomeoneElsesMergeIsNotRecorded() throws {
-        let sandbox = try GitSandbox("merge-pull-ff")
+    /// A colleague's repository pushed to a bare remote, and our clone of it with handoff's hooks
+    /// (each repository keeps the sandbox alive).
+    func colleagueAndClone(_ label: String) throws -> (colleague: GitTestRepo, mine: GitTestRepo) {
+        let sandbox = try GitSandbox(label)
         let remote = try sandbox.bareRemote()
         let colleague = try sandbox.repository("colleague")
         try colleague.git("remote", "add", "origin", remote)
@@ -94,6 +94,13 @@ struct GitHooksMergeTests {
                                environment: sandbox.environment).checked()
         let mine = GitTestRepo(path: sandbox.path("mine"), sandbox: sandbox)
         try mine.installHooks()
+        return (colleague, mine)
+    }
+
+    /// The hard case for "made by this merge": a pull that fast-forwards onto someone else's merge
+    /// commit, whose first parent is our old HEAD — HEAD is a two-parent commit that moved here.
+    @Test func pullThatFastForwardsOntoSomeoneElsesMergeIsNotRecorded() throws {
+        let (colleague, mine) = try colleagueAndClone("merge-pull-ff")
         try startSession("sess-pull", in: mine)
         let oldHead = try mine.git("rev-parse", "HEAD")
 
@@ -112,15 +119,7 @@ struct GitHooksMergeTests {
     }
 
     @Test func pullThatMakesAMergeCommitIsRecorded() throws {
-        let sandbox = try GitSandbox("merge-pull")
-        let remote = try sandbox.bareRemote()
-        let colleague = try sandbox.repository("colleague")
-        try colleague.git("remote", "add", "origin", remote)
-        try colleague.git("push", "-q", "-u", "origin", "main")
-        _ = try GitProcess.run("/usr/bin/env", ["git", "clone", "-q", remote, sandbox.path("mine")], in: sandbox.root,
-                               environment: sandbox.environment).checked()
-        let mine = GitTestRepo(path: sandbox.path("mine"), sandbox: sandbox)
-        try mine.installHooks()
+        let (colleague, mine) = try colleagueAndClone("merge-pull")
         try colleague.commit("theirs.txt", "t\n", message: "their work")
         try colleague.git("push", "-q", "origin", "main")
         try mine.commit("ours.txt", "o\n", message: "our work")

@@ -44,16 +44,7 @@ extension GitRepository {
     /// remote-tracking branch otherwise (a push to a bare URL has no tracking refs of its own).
     public func remoteTrackingTips(remote: String) -> [String] {
         guard remoteNames().contains(remote) else { return remoteTrackingTips() }
-        var iterator: OpaquePointer?
-        guard git_reference_iterator_glob_new(&iterator, handle, "refs/remotes/\(remote)/*") == 0 else { return [] }
-        defer { git_reference_iterator_free(iterator) }
-        var tips: [String] = []
-        var reference: OpaquePointer?
-        while git_reference_next(&reference, iterator) == 0 {
-            if let target = git_reference_target(reference) { tips.append(Self.oidString(target)) }
-            git_reference_free(reference)
-        }
-        return tips
+        return referenceTargets(matching: "refs/remotes/\(remote)/*")
     }
 
     /// The folder git runs hooks from: `core.hooksPath` (with `~/` expanded; relative to the

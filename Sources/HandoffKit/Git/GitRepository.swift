@@ -468,9 +468,12 @@ public final class GitRepository {
     }
 
     /// The targets of every remote-tracking branch (`refs/remotes/*`).
-    public func remoteTrackingTips() -> [String] {
+    public func remoteTrackingTips() -> [String] { referenceTargets(matching: "refs/remotes/*") }
+
+    /// The targets of the references whose names match `glob`.
+    func referenceTargets(matching glob: String) -> [String] {
         var iterator: OpaquePointer?
-        guard git_reference_iterator_glob_new(&iterator, handle, "refs/remotes/*") == 0 else { return [] }
+        guard git_reference_iterator_glob_new(&iterator, handle, glob) == 0 else { return [] }
         defer { git_reference_iterator_free(iterator) }
         var tips: [String] = []
         var reference: OpaquePointer?
