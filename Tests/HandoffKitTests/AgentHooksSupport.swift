@@ -12,7 +12,8 @@ final class AgentRepo: @unchecked Sendable {
     let store: HandoffStore
     private var tick: Int64
 
-    init(commit: Bool = true) throws {
+    /// `optIn`: the repository opted in (`git config handoff.enabled true`, as `handoff init` writes).
+    init(commit: Bool = true, optIn: Bool = true) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-agent-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         root = FileSystem.realPath(base) ?? base
@@ -22,6 +23,7 @@ final class AgentRepo: @unchecked Sendable {
         try git("config", "user.email", "test@example.invalid")
         try git("config", "user.name", "Test")
         try git("config", "commit.gpgsign", "false")
+        if optIn { try git("config", "handoff.enabled", "true") }
         if commit {
             try write("README.md", "hello\n")
             try git("add", "README.md")

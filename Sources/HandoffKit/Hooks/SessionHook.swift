@@ -31,17 +31,17 @@ public enum SessionHook {
     // MARK: SessionStart
 
     static func start(_ context: AgentHookContext) throws -> HookOutput {
-        // Outside a git repository there is no worktree to keep a store in.
-        guard let store = context.store else { return ClaudeHookOutput.allow }
+        // Outside a repository that opted in, nothing is done and nothing is created.
+        guard let (store, arrival) = try context.optedInStore(sessionStart: true) else { return ClaudeHookOutput.allow }
         let repository = try context.openRepository()
-        if !store.exists { try store.initialise(hostname: FileSystem.hostname()) }
+        let notice = arrival == .recreatedAfterWipe ? ResumeBrief.wipedStoreNotice : nil
         let head = try? repository.head()
         let source = context.payload.source ?? "startup"
         let now = context.now
 
         guard let session = context.sessionID else {
             let state = (try? store.readState()) ?? HandoffState()
-            return brief(context, state: state, store: store, branch: head?.label, compaction: nil)
+            return brief(context, state: state, store: store, branch: head?.label, compaction: notice)
         }
         exportSessionID(session, environment: context.environment)
 
@@ -78,12 +78,12 @@ public enum SessionHook {
             ("source", .string(source)), ("head", JSONValue(head?.sha)), ("branch", JSONValue(head?.branchName)),
         ]))
 
-        var compaction: String?
+        var compaction = notice
         if source == "compact", let runtime {
             let snapshot = state.source == .autoSave && state.sessionID == session
                 ? "the snapshot in .handoff/state.json (\(state.done.count) commit\(state.done.count == 1 ? "" : "s") this session, \(state.resume.files.count) file\(state.resume.files.count == 1 ? "" : "s") in play, \(state.failed.count) failed command\(state.failed.count == 1 ? "" : "s"))"
                 : "the handover in .handoff/state.json (left as it was: a deliberate handover is never overwritten by a snapshot)"
-            compaction = "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
+            compaction = (notice.map { $0 + "\n" } ?? "") + "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
         }
         return brief(context, state: state, store: store, branch: head?.label, compaction: compaction)
     }
@@ -104,7 +104,7 @@ public enum SessionHook {
     // MARK: SessionEnd
 
     static func end(_ context: AgentHookContext) throws {
-        guard let store = context.existingStore, let session = context.sessionID else { return }
+        guard let session = context.sessionID, let (store, _) = try context.optedInStore() else { return }
         let now = context.now
         let runtime = try store.updateRuntime(session: session, create: { nil }) { runtime in runtime.endedAt = now }
         var autoSaved = false
@@ -126,7 +126,7 @@ public enum SessionHook {
 
     /// Append-only and without libgit2: this runs after every tool call.
     static func recordTool(_ context: AgentHookContext) throws {
-        guard let store = context.existingStore else { return }
+        guard let (store, _) = try context.optedInStore() else { return }
         let payload = context.payload
         let session = context.sessionID
         let now = context.now

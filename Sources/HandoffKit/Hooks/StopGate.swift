@@ -115,8 +115,9 @@ public enum StopGate {
     }
 
     static func decide(_ context: AgentHookContext) throws -> HookOutput {
-        // No store: the project has not taken handoff on. No session: nothing to judge by.
-        guard let store = context.existingStore, let session = context.sessionID else { return ClaudeHookOutput.allow }
+        // Not opted in: the project has not taken handoff on. No session: nothing to judge by.
+        guard context.optIn.isOptedIn, let session = context.sessionID, let (store, _) = try context.optedInStore()
+        else { return ClaudeHookOutput.allow }
         let repository = try context.openRepository()
         let config: (String) -> String? = { repository.configString($0) }
         let policy = GatePolicy.resolve(environment: context.environment, config: config)

@@ -24,6 +24,8 @@
 /// - `handoff_end`: `severity`, `health`, `archive`
 /// - `subagent_stop`: `agent_type`
 /// - `hook_error`: `hook`, `error`
+/// - `store_wiped`: `hook`, `opt_in` (repository/automatic), `root`: `.handoff/` was missing from a
+///   repository that opted in, and was created again (what it held is gone)
 public enum EventType {
     public static let initialised = "init"
     public static let commit = "commit"
@@ -41,6 +43,7 @@ public enum EventType {
     public static let handoffEnd = "handoff_end"
     public static let subagentStop = "subagent_stop"
     public static let hookError = "hook_error"
+    public static let storeWiped = "store_wiped"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).
