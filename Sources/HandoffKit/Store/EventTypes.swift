@@ -26,6 +26,8 @@
 /// - `hook_error`: `hook`, `error`
 /// - `store_wiped`: `hook`, `opt_in` (repository/automatic), `root`: `.handoff/` was missing from a
 ///   repository that opted in, and was created again (what it held is gone)
+/// - `task`: `action` (add/update), `id`, `status`, `title`
+/// - `memory`: `id`, `tags`
 public enum EventType {
     public static let initialised = "init"
     public static let commit = "commit"
@@ -44,6 +46,8 @@ public enum EventType {
     public static let subagentStop = "subagent_stop"
     public static let hookError = "hook_error"
     public static let storeWiped = "store_wiped"
+    public static let task = "task"
+    public static let memory = "memory"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).
