@@ -26,6 +26,8 @@
 /// - `hook_error`: `hook`, `error`
 /// - `share_recorded`: `ref`, `commit`, `kind` (a handover committed to `refs/handoff/<branch>`)
 /// - `share_push`: `remote`, `pushed`, `rejected` ([{`ref`, `reason`}]), `failure` (nil when the push ran)
+/// - `task`: `action` (add/update), `id`, `status`, `title`
+/// - `memory`: `id`, `tags`
 public enum EventType {
     public static let initialised = "init"
     public static let commit = "commit"
@@ -45,6 +47,8 @@ public enum EventType {
     public static let hookError = "hook_error"
     public static let shareRecorded = "share_recorded"
     public static let sharePush = "share_push"
+    public static let task = "task"
+    public static let memory = "memory"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).
