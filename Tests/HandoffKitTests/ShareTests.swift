@@ -248,48 +248,59 @@ struct ShareTests {
         #expect(objects.stdout.contains(Redactor.mask))
     }
 
-    @Test func tasksMergeByIdAndACloseWinsOverAnEdit() throws {
+    /// The task store of a machine, `id → status`.
+    func taskStatuses(_ machine: Machine) throws -> [String: String] {
+        let listed = try JSONValue.parse(try machine.handoff("task", "list", "--all", "--json").checked().stdout)
+        var statuses: [String: String] = [:]
+        for task in listed.arrayValue ?? [] {
+            if let id = task["id"]?.stringValue { statuses[id] = task["status"]?.stringValue }
+        }
+        return statuses
+    }
+
+    @Test func aTaskOpenedOnOneCloneAndClosedOnAnotherEndsClosedEverywhere() throws {
         let sandbox = try GitSandbox("share-tasks")
         let (_, clones) = try machines(["a", "b"], sandbox: sandbox)
         let (a, b) = (clones[0], clones[1])
         try a.setUp()
         try b.setUp()
-        func handover(_ machine: Machine, _ session: String, at: Timestamp, tasks: [JSONValue]) -> SharedHandover {
-            let clone = (try? machine.git("config", "--get", ShareSettings.cloneKey)) ?? machine.name
-            return SharedHandover(
-                origin: .init(host: machine.name, agent: "codex", session: session, clone: clone, at: at, kind: .handoffEnd, branch: "main", head: nil),
-                state: ["resume": ["next": .string("README.md:1 \(session)")]], context: nil, reflection: nil, tasks: tasks)
-        }
-        let t0 = Timestamp.now()
-        // A opens two tasks and shares them; B gets them.
-        try a.refs.record(handover(a, "a1", at: t0, tasks: [
-            ["id": "ho-1111", "title": "fix the parser", "status": "open"],
-            ["id": "ho-2222", "title": "write docs", "status": "open"],
-        ]), branch: "main")
+        let parser = try a.handoff("task", "add", "fix the parser").checked().stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let docs = try a.handoff("task", "add", "write the docs").checked().stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try a.end("README.md:1 parser first", session: "a1")
         try a.handoff("push").checked()
-        try b.handoff("pull").checked()
-        // B closes ho-1111; A meanwhile edits it and opens ho-3333. Both push.
-        try b.refs.record(handover(b, "b1", at: Timestamp(milliseconds: t0.milliseconds + 1000), tasks: [
-            ["id": "ho-1111", "title": "fix the parser", "status": "closed"],
-            ["id": "ho-2222", "title": "write docs", "status": "open"],
-        ]), branch: "main")
-        try a.refs.record(handover(a, "a2", at: Timestamp(milliseconds: t0.milliseconds + 2000), tasks: [
-            ["id": "ho-1111", "title": "fix the parser (and the lexer)", "status": "open"],
-            ["id": "ho-2222", "title": "write docs", "status": "open"],
-            ["id": "ho-3333", "title": "new on A", "status": "open"],
-        ]), branch: "main")
+
+        // B pulls: A's tasks reach B's task store, and B's next session sees them as open.
+        let pulled = try b.handoff("pull").checked()
+        #expect(pulled.stdout.contains("Tasks merged into this clone's store"))
+        #expect(try taskStatuses(b) == [parser: "open", docs: "open"])
+        let start = try b.hook("handoff-session", ClaudePayload.sessionStart("b-session", cwd: b.path, home: b.home, source: "startup"))
+        let brief = try #require(try JSONValue.parse(start.stdout)["hookSpecificOutput"]?["additionalContext"]?.stringValue)
+        #expect(brief.contains("Open tasks: "))
+        #expect(brief.contains("\(parser) fix the parser"))
+
+        // B closes the parser task; A, not knowing, edits it and opens another. Both hand over and push.
+        try b.handoff("task", "done", parser).checked()
+        try b.end("README.md:1 docs next", session: "b1")
         try b.handoff("push").checked()
+        try a.handoff("task", "update", parser, "--title", "fix the parser and the lexer").checked()
+        let extra = try a.handoff("task", "add", "new on A").checked().stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try a.end("README.md:1 lexer next", session: "a2")
         let pushed = try a.handoff("push").checked()
-        #expect(pushed.stdout.contains("note: task ho-1111: closed on b and edited on a; kept closed"))
+        #expect(pushed.stdout.contains("note: task \(parser): closed on \(FileSystem.hostname()) and edited on \(FileSystem.hostname()); kept closed"))
         try b.handoff("pull").checked()
+
         for machine in [a, b] {
+            #expect(try taskStatuses(machine) == [parser: "done", docs: "open", extra: "open"], "task store on \(machine.name)")
             let tip = try #require(machine.refs.handover(at: "refs/handoff/main"))
-            let tasks = Dictionary(uniqueKeysWithValues: (tip.handover.tasks ?? []).compactMap { task in task["id"]?.stringValue.map { ($0, task) } })
-            #expect(tasks.keys.sorted() == ["ho-1111", "ho-2222", "ho-3333"], "on \(machine.name)")
-            #expect(tasks["ho-1111"]?["status"]?.stringValue == "closed", "on \(machine.name)")
+            let shared = Dictionary(uniqueKeysWithValues: (tip.handover.tasks ?? []).compactMap { task in task["id"]?.stringValue.map { ($0, task) } })
+            #expect(shared[parser]?["status"]?.stringValue == "done", "shared tree on \(machine.name)")
+            #expect(Set(shared.keys) == [parser, docs, extra])
             #expect(tip.handover.origin.session == "a2", "the newest handover is the state, on \(machine.name)")
             #expect(try machine.git("rev-parse", "refs/handoff/main") == (try machine.remoteRefs()["refs/handoff/main"]))
         }
+        // Both handovers of each clone are in the history.
+        let sessions = try a.refs.history("refs/handoff/main", limit: 10).compactMap(\.handover.origin.session)
+        #expect(Set(sessions) == ["a1", "a2", "b1"])
     }
 
     @Test func pruneDeletesRefsOfBranchesThatAreGone() throws {
