@@ -213,6 +213,40 @@ struct ShareTests {
         let manual = try a.handoff("push")
         #expect(manual.status == 1)
         #expect(manual.stderr.contains("refused handover refs"))
+        // The doctor names the refusal, and finds the rest of the setup in place.
+        let doctor = try doctorChecks(a)
+        #expect(doctor["share:last-push"]?.status == "warn")
+        #expect(doctor["share:last-push"]?.detail.contains("refs/handoff/main: remote rejected") == true)
+        #expect(doctor["share:fetch"]?.status == "pass")
+        #expect(doctor["share:push"]?.status == "pass")
+    }
+
+    /// `handoff doctor --json`, `id → (status, detail)`.
+    func doctorChecks(_ machine: Machine) throws -> [String: (status: String, detail: String)] {
+        let result = try machine.handoff("doctor", "--json")
+        let report = try JSONValue.parse(result.stdout)
+        var checks: [String: (status: String, detail: String)] = [:]
+        for check in report["checks"]?.arrayValue ?? [] {
+            if let id = check["id"]?.stringValue {
+                checks[id] = (check["status"]?.stringValue ?? "", check["detail"]?.stringValue ?? "")
+            }
+        }
+        return checks
+    }
+
+    @Test func doctorChecksTheSharingSetup() throws {
+        let sandbox = try GitSandbox("share-doctor")
+        let (_, clones) = try machines(["a"], sandbox: sandbox)
+        let a = clones[0]
+        try a.setUp(share: false)
+        #expect(try doctorChecks(a)["share"]?.status == "skip")
+        try a.handoff("share", "on").checked()
+        #expect(try doctorChecks(a)["share:fetch"]?.status == "pass")
+        // A fetch refspec removed by hand: the doctor says other clones' handovers no longer arrive with `git fetch`.
+        try a.git("config", "--unset-all", "remote.origin.fetch", "refs/handoff")
+        let checks = try doctorChecks(a)
+        #expect(checks["share:fetch"]?.status == "warn")
+        #expect(checks["share:fetch"]?.detail.contains("only with `handoff pull`") == true)
     }
 
     @Test func aSecretInAReflectionNeverReachesTheRemote() throws {
