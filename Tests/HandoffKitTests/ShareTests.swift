@@ -357,6 +357,23 @@ struct ShareTests {
         #expect(try a.remoteRefs()["refs/handoff/main"] != nil)
     }
 
+    @Test func compactionSnapshotsAreSharedOnlyWhenAskedFor() throws {
+        let sandbox = try GitSandbox("share-snapshot")
+        let (_, clones) = try machines(["a"], sandbox: sandbox)
+        let a = clones[0]
+        try a.setUp()
+        let session = "sess-compact"
+        _ = try a.hook("handoff-session", ClaudePayload.sessionStart(session, cwd: a.path, home: a.home, source: "startup"))
+        _ = try a.hook("handoff-compact", ClaudePayload.preCompact(session, cwd: a.path, home: a.home, trigger: "auto"))
+        #expect(try a.git("for-each-ref", "refs/handoff/").isEmpty)
+        try a.git("config", "handoff.shareSnapshots", "true")
+        _ = try a.hook("handoff-compact", ClaudePayload.preCompact(session, cwd: a.path, home: a.home, trigger: "auto"))
+        let shared = try #require(a.refs.handover(at: "refs/handoff/main"))
+        #expect(shared.handover.origin.kind == .snapshot)
+        #expect(shared.handover.origin.session == session)
+        #expect(shared.handover.state?["source"]?.stringValue == "auto-save")
+    }
+
     @Test func shareOffRemovesTheRefspecAndStopsRecording() throws {
         let sandbox = try GitSandbox("share-toggle")
         let (_, clones) = try machines(["a"], sandbox: sandbox)
