@@ -259,13 +259,15 @@ struct ShareTests {
         _ = try a.hook("handoff-session", ClaudePayload.sessionStart(session, cwd: a.path, home: a.home, source: "startup"))
         try a.commit("x.txt", "x\n", message: "work")
         try a.git("push", "-q", "origin", "main", environment: ["HANDOFF_SESSION_ID": session])
+        // A partial outcome names its follow-up task (the stop gate's follow-up rule).
+        let followUp = try a.handoff("task", "add", "rotate the token").checked().stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let reflection = """
             ## Framework Reflection
 
             **Outcome**: partial
             **Accomplishments**: wired the client; the token is \(secret)
             **Friction points**: GITHUB_TOKEN=\(secret) had to be exported by hand
-            **Next step**: README.md:1 rotate the token
+            **Next step**: README.md:1 rotate the token (\(followUp))
             """
         let stop = try a.hook("handoff-stop-gate", ClaudePayload.stop(session, cwd: a.path, home: a.home, message: reflection, active: false))
         #expect(stop.status == 0)
