@@ -177,7 +177,8 @@ public enum StopGate {
 
         let work = try SessionWork.gather(facts: repositoryFacts, repository: repository, git: git, store: store, runtime: runtime)
         var facts = Facts(runtime: runtime, work: work, reflection: .absent)
-        facts.unknownsReported = runtime.consecutiveBlocks > 0
+        // Told at the last block, with the work unchanged since (the series #13's cap counts).
+        facts.unknownsReported = runtime.consecutiveBlocks > 0 && (context.payload.stopHookActive || runtime.lastBlockWork == work.mark(runtime: runtime))
         facts.headMovedSinceHandover = headMovedSinceHandover(runtime: runtime, head: work.head, repository: repository, git: git, store: store)
         if !work.changedNothing(runtime: runtime) {
             facts.reflection = Reflection.parse(lastAssistantMessage(context))
@@ -191,7 +192,8 @@ public enum StopGate {
         let verdict = judge(facts)
         let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
         return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks,
-                         handoverHead: work.head.sha, warning: unknownWarning(work), snapshot: { runtime, reflection in
+                         handoverHead: work.head.sha, workMark: work.mark(runtime: runtime), warning: unknownWarning(work),
+                         snapshot: { runtime, reflection in
             // The accepted handover becomes state.json too (an auto-save: never over a `handoff end`
             // of this session), so `handoff status` and the next session's brief show it.
             guard let repository else { throw openError! }
@@ -264,7 +266,8 @@ public enum StopGate {
     }
 
     static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int,
-                      handoverHead: String?, warning: String? = nil, snapshot: (SessionRuntime, Reflection) throws -> Void) throws -> HookOutput {
+                      handoverHead: String?, workMark: String = "", warning: String? = nil,
+                      snapshot: (SessionRuntime, Reflection) throws -> Void) throws -> HookOutput {
         let now = context.now
         switch verdict {
         case .allow(let why):
@@ -304,14 +307,18 @@ public enum StopGate {
             var overridden = false
             var blocks = 0
             try store.updateRuntime(session: session, create: { nil }) { runtime in
-                // A stop that does not follow a block starts a new series (`stop_hook_active` false).
-                if !context.payload.stopHookActive { runtime.consecutiveBlocks = 0 }
+                // handoff counts the series itself: a stop with no new work since the last block
+                // continues it, whatever the client says (Codex never sets `stop_hook_active`, and has
+                // no cap of its own). New work, with the client not saying it follows a block, starts a new one.
+                if !context.payload.stopHookActive, runtime.lastBlockWork != workMark { runtime.consecutiveBlocks = 0 }
                 if runtime.consecutiveBlocks >= maximumBlocks {
                     overridden = true
                     blocks = runtime.consecutiveBlocks
                     runtime.consecutiveBlocks = 0
+                    runtime.lastBlockWork = nil
                     return
                 }
+                runtime.lastBlockWork = workMark
                 runtime.consecutiveBlocks += 1
                 runtime.totalBlocks += 1
                 blocks = runtime.consecutiveBlocks
