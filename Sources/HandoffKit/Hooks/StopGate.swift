@@ -201,6 +201,12 @@ public enum StopGate {
                               why: "at the handover (Framework Reflection)", uncommitted: work.uncommitted) { state in
                 reflection.fill(&state)
             }
+        }, share: { reflection in
+            // Sharing on: the accepted handover is also committed to refs/handoff/<branch>.
+            ShareRecorder.record(.init(kind: .reflection, session: session, agent: ShareRecorder.agent(environment: context.environment, fallback: "claude-code"),
+                                       branch: work.head.branchName, head: work.head.sha, outcome: reflection.outcome.rawValue,
+                                       reflection: reflection.text, at: context.now),
+                                 store: store, config: config, environment: context.environment)
         })
     }
 
@@ -267,7 +273,8 @@ public enum StopGate {
 
     static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int,
                       handoverHead: String?, workMark: String = "", warning: String? = nil,
-                      snapshot: (SessionRuntime, Reflection) throws -> Void) throws -> HookOutput {
+                      snapshot: (SessionRuntime, Reflection) throws -> Void,
+                      share: (Reflection) -> ShareRecorder.Result = { _ in .off }) throws -> HookOutput {
         let now = context.now
         switch verdict {
         case .allow(let why):
@@ -300,6 +307,10 @@ public enum StopGate {
             } catch {
                 return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " The handover was recorded; state.json was not updated."
                     + (warning.map { " " + $0.droppingPrefix("handoff: ") } ?? ""))
+            }
+            let shared = share(reflection)
+            if case .failed = shared, let line = shared.line {
+                return ClaudeHookOutput.systemMessage(line + (warning.map { " " + $0.droppingPrefix("handoff: ") } ?? ""))
             }
             return warning.map(ClaudeHookOutput.systemMessage) ?? ClaudeHookOutput.allow
 
