@@ -100,7 +100,7 @@ public enum SessionHook {
             compaction = "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
         }
         // Sharing on: a newer handover of this branch fetched from another clone is the one to resume from.
-        if let branch = head?.branchName,
+        if let branch = head?.branchName, let repository,
             let shared = ShareBrief.newestFromElsewhere(root: store.layout.worktreeRoot, environment: context.environment,
                                                         settings: ShareSettings.read { repository.configString($0) },
                                                         remotes: repository.remoteNames(), branch: branch),
