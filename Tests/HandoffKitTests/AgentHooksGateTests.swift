@@ -172,7 +172,9 @@ struct AgentHooksGateTests {
         #expect(GateAnswer(repo.stop(session, message: validReflection)) == .allow)
     }
 
-    @Test func successAfterAFailedTestRunIsRefusedOnceWithTheEvidence() throws {
+    /// A refused "success" is not accepted verbatim at the next stop: it stays refused until the
+    /// failed check passes again or the outcome changes (the block cap still ends the session).
+    @Test func successAfterAFailedTestRunStaysRefusedUntilTheCheckPassesOrTheOutcomeChanges() throws {
         let repo = try AgentRepo()
         repo.sessionStart(session)
         try repo.commitFile("h.swift", "h\n")
@@ -181,8 +183,54 @@ struct AgentHooksGateTests {
         #expect(first.isBlock)
         #expect(first.reason.contains("swift test --filter Parser"))
         #expect(first.reason.contains("exited 1"))
-        #expect(repo.runtime(session)?.refusedSuccessOnce == true)
+        let again = GateAnswer(repo.stop(session, message: validReflection, active: true))
+        #expect(again.isBlock, "the same success, verbatim, is still refused")
+        #expect(again.reason.contains("exited 1"))
+        // The honest outcome is accepted (the partial names a follow-up task, as the gate requires).
+        let task = try TaskStore(store: repo.store).add(TaskDraft(title: "make the parser tests pass"))
+        let honest = GateAnswer(repo.stop(session, message: reflection(outcome: "partial", next: "\(task.id) make the parser tests pass"), active: true))
+        #expect(honest == .allow, "\(honest)")
+    }
+
+    @Test func aRefusedSuccessIsAcceptedOnceTheCheckPasses() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("h.swift", "h\n")
+        repo.bash(session, "swift test", exitCode: 1)
+        #expect(GateAnswer(repo.stop(session, message: validReflection)).isBlock)
+        repo.bash(session, "swift test")
         #expect(GateAnswer(repo.stop(session, message: validReflection, active: true)) == .allow)
+    }
+
+    @Test func aRefusedSuccessRepeatedForeverStillEndsAtTheCap() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("h.swift", "h\n")
+        repo.bash(session, "swift test", exitCode: 1)
+        var released = false
+        for _ in 0..<10 {
+            let answer = GateAnswer(repo.stop(session, message: validReflection, active: true))
+            if !answer.isBlock {
+                released = true
+                break
+            }
+        }
+        #expect(released, "the cap lets a session that keeps claiming success end")
+    }
+
+    /// One-second commit times: a commit in the same second as the handover is new work.
+    @Test func aCommitInTheSameSecondAsTheHandoverReArmsTheGate() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("s.txt", "1\n")
+        #expect(GateAnswer(repo.stop(session, message: validReflection)) == .allow)
+        let handoverAt = try #require(repo.runtime(session)?.handoverAt)
+        // Committed (author and committer time) in exactly the handover's second, without git hooks.
+        try repo.write("s.txt", "2\n")
+        try repo.git("add", "s.txt")
+        let date = "@\(handoverAt.milliseconds / 1000) +0000"
+        try AgentRepo.run(["GIT_AUTHOR_DATE=\(date)", "GIT_COMMITTER_DATE=\(date)", "git", "commit", "-qm", "same second"], in: repo.root)
+        #expect(GateAnswer(repo.stop(session, message: "Done.")).isBlock)
     }
 
     @Test func aPassingTestRunAfterTheFailureLetsSuccessThrough() throws {

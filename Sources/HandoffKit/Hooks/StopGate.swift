@@ -115,7 +115,9 @@ public enum StopGate {
 
         switch facts.reflection {
         case .valid(let reflection):
-            if reflection.outcome == .success, let evidence = facts.failedCheck, !runtime.refusedSuccessOnce {
+            // Refused until the failed check passes again (`failedCheck` is the last run of its
+            // kind) or the outcome changes; the block cap still ends the session.
+            if reflection.outcome == .success, let evidence = facts.failedCheck {
                 return .refuseSuccess(reason: "handoff: the reflection says success, but \(evidence). Fix it, or print the Framework Reflection again with the honest outcome (partial or failure) and the next step.")
             }
             if let followUps = facts.followUps, case .refused(let reason) = FollowUpCheck.judge(reflection, followUps) {
