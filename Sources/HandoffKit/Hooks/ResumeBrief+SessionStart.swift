@@ -1,0 +1,18 @@
+/// The brief exactly as a starting session is given it, shared by the session hook and `handoff brief`
+/// so that what the command shows is what the next session will be told.
+extension ResumeBrief {
+    /// A newer handover of this branch fetched from another clone (sharing on) is the one to resume
+    /// from; otherwise this worktree's state and its last reflection.
+    public static func forSessionStart(store: HandoffStore, state: HandoffState, repository: GitRepository?, head: HeadState?,
+                                       environment: Environment, compaction: String?) -> String {
+        if let branch = head?.branchName, let repository,
+            let shared = ShareBrief.newestFromElsewhere(root: store.layout.worktreeRoot, environment: environment,
+                                                        settings: ShareSettings.read { repository.configString($0) },
+                                                        remotes: repository.remoteNames(), branch: branch),
+            let sharedState = shared.state.flatMap({ try? HandoffState(json: $0) }) {
+            let lines = [ShareBrief.originLine(shared)] + (ShareBrief.openTasksLine(shared).map { [$0] } ?? [])
+            return build(state: sharedState, branch: head?.label, lastReflection: nil, compaction: compaction, shared: lines)
+        }
+        return build(state: state, branch: head?.label, lastReflection: lastReflection(store: store), compaction: compaction)
+    }
+}
