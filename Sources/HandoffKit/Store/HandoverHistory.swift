@@ -42,9 +42,9 @@ public enum HandoverHistory {
     /// were not events.
     public static func entries(store: HandoffStore) -> (entries: [Entry], skippedLines: Int) {
         let result = store.events.readAll(includeRotated: true)
-        let entries = result.events.compactMap(Entry.init).enumerated()
-            .sorted { $0.element.at != $1.element.at ? $0.element.at > $1.element.at : $0.offset > $1.offset }
-            .map(\.element)
+        // Newest first in the order they were recorded (appended under the store's lock), not by
+        // their clocks, which another host or a skewed clock can put out of order.
+        let entries = Array(result.events.compactMap(Entry.init).reversed())
         return (entries, result.skippedLines)
     }
 
