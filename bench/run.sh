@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The handoff benchmark: every hook, at every scale, with its floor beside it.
 #
-#   bench/run.sh            # ~3 min on 2 cores from a fresh clone (measured 141 s before the ~25 s libgit2 build), ~65-130 s cached
+#   bench/run.sh            # ~3 min on 2 cores from a fresh clone (measured 141 s), ~65-130 s cached
 #
 # Environment: BENCH_RUNS (default 20), BENCH_WARMUP (default 3), BENCH_SKIP_BUILD=1 (use the existing
 # release build in .build-bench), BENCH_NO_WRITE=1 (print the table, leave RESULTS.md alone).
@@ -50,19 +50,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 2. Release build, as install.sh builds what it installs (static Swift stdlib, and the minimal
-#    libgit2 of scripts/libgit2-minimal.sh when it can be built; BENCH_LIBGIT2=system for Debian's),
-#    in its own scratch path so that other builds in this checkout are left alone
-libgit2_used="system (Debian's libgit2.so)"
-if [ "${BENCH_LIBGIT2:-minimal}" != system ]; then
-    if pcdir=$(sh "$root/scripts/libgit2-minimal.sh" "$root/.build-libgit2"); then
-        export PKG_CONFIG_PATH="$pcdir"
-        scratch="$scratch-minimal-libgit2"
-        libgit2_used="minimal (scripts/libgit2-minimal.sh: static, no HTTPS/SSH)"
-    else
-        say "the minimal libgit2 could not be built; measuring with Debian's"
-    fi
-fi
+# 2. Release build, as install.sh builds what it installs (static Swift stdlib; libgit2 from Debian's
+#    static archives, see Package.swift), in its own scratch path so that other builds in this
+#    checkout are left alone
+libgit2_used="from Debian's static archives (libgit2.a and its dependencies': the hooks map no shared library but libc)"
 build() { swift build -c release --static-swift-stdlib --scratch-path "$scratch" "$@"; }
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     say "building release into $scratch"
