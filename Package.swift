@@ -43,7 +43,7 @@ let package = Package(
         // Process-wide start-up settings for libgit2; only the executables link it (see its header).
         .target(
             name: "CLibgit2ProcessStartup",
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file"], .when(platforms: [.linux]))]
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file", "-Xlinker", "--wrap=libssh2_init"], .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "handoff",
