@@ -23,7 +23,9 @@ public enum SessionHook {
         var runtime = SessionRuntime(sessionID: session, startedAt: context.now, hostname: FileSystem.hostname())
         runtime.startHash = head?.sha
         runtime.startBranch = head?.branchName
-        if let repository { runtime.dirtyAtStart = SessionWork.dirtyMarks(repository: repository, root: root) }
+        if let repository {
+            (runtime.dirtyAtStart, runtime.fileClockAtStart) = SessionWork.startBaseline(repository: repository, root: root, environment: context.environment)
+        }
         runtime.transcriptPath = context.payload.transcriptPath
         return runtime
     }

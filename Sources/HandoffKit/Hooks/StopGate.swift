@@ -169,12 +169,12 @@ public enum StopGate {
     static func currentRuntime(context: AgentHookContext, store: HandoffStore, session: String, repository: GitRepository) throws -> SessionRuntime {
         if let runtime = store.readRuntime(session: session) { return runtime }
         let head = try? repository.head()
-        let marks = SessionWork.dirtyMarks(repository: repository, root: store.layout.worktreeRoot)
+        let baseline = SessionWork.startBaseline(repository: repository, root: store.layout.worktreeRoot, environment: context.environment)
         let created = try store.updateRuntime(session: session, create: {
             var runtime = SessionRuntime(sessionID: session, startedAt: context.now, hostname: FileSystem.hostname())
             runtime.startHash = head?.sha
             runtime.startBranch = head?.branchName
-            runtime.dirtyAtStart = marks
+            (runtime.dirtyAtStart, runtime.fileClockAtStart) = baseline
             runtime.transcriptPath = context.payload.transcriptPath
             return runtime
         }) { _ in }

@@ -30,8 +30,12 @@ public struct SessionRuntime: Sendable, Equatable {
     public var handoverHead: String?
     /// A "success" reflection against a failed test/build was refused once already.
     public var refusedSuccessOnce = false
-    /// Uncommitted files when the session started, so that only new changes count as this session's work.
+    /// Uncommitted files when the session started, so that only new changes count as this session's
+    /// work; recorded only on a small index (see `SessionWork.startBaseline`).
     public var dirtyAtStart: [FileMark] = []
+    /// The file clock (`FileSystem.fileClockNow`) when the session started: a dirty file whose ctime
+    /// is older was not touched by this session (see `SessionWork.untouchedSinceStart`).
+    public var fileClockAtStart: Double?
     public var endedAt: Timestamp?
     public var transcriptPath: String?
 
@@ -69,6 +73,7 @@ public struct SessionRuntime: Sendable, Equatable {
             ("dirty_at_start", .array(dirtyAtStart.map {
                 ["path": .string($0.path), "size": .int($0.size), "mtime": .double($0.modified)]
             })),
+            ("file_clock_at_start", fileClockAtStart.map { .double($0) } ?? .null),
             ("ended_at", time(endedAt)),
             ("transcript_path", JSONValue(transcriptPath)),
         ]))
@@ -101,6 +106,11 @@ public struct SessionRuntime: Sendable, Equatable {
             default: modified = 0
             }
             return FileMark(path: path, size: item["size"]?.intValue ?? -1, modified: modified)
+        }
+        switch object["file_clock_at_start"] {
+        case .double(let value)?: fileClockAtStart = value
+        case .int(let value)?: fileClockAtStart = Double(value)
+        default: fileClockAtStart = nil
         }
         endedAt = time("ended_at")
         transcriptPath = object["transcript_path"]?.stringValue
