@@ -254,6 +254,38 @@ struct AgentHooksGateTests {
         #expect(GateAnswer(repo.stop(session, message: "done")).isBlock)
     }
 
+    /// A client that never sets `stop_hook_active` (Codex) is not blocked forever: handoff counts the
+    /// blocks itself, a stop with no new work since the last block continuing the series.
+    @Test func theCapHoldsForAClientThatNeverSaysItFollowsABlock() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.write("dirty.txt", "uncommitted\n")
+        repo.edit(session, "dirty.txt")
+        let answers = (0..<10).map { _ in GateAnswer(repo.stop(session, message: "done", active: false)) }
+        // Three blocks, then a release with a warning, and again: never more than the cap in a row.
+        for (index, answer) in answers.enumerated() {
+            if index % 4 == 3 {
+                guard case .message(let warning) = answer else {
+                    Issue.record("stop \(index + 1): expected a release with a warning, got \(answer)")
+                    continue
+                }
+                #expect(warning.contains("WITHOUT a completed handover"))
+                #expect(warning.contains("uncommitted"))
+            } else {
+                #expect(answer.isBlock, "stop \(index + 1): \(answer)")
+            }
+        }
+        #expect(repo.events(EventType.gateOverridden).count == 2)
+        #expect(repo.runtime(session)?.consecutiveBlocks == 2)
+        // New work between stops starts a new series: the agent is making progress, not looping.
+        try repo.write("dirty2.txt", "more\n")
+        repo.edit(session, "dirty2.txt")
+        #expect(GateAnswer(repo.stop(session, message: "done")).isBlock)
+        #expect(repo.runtime(session)?.consecutiveBlocks == 1)
+        #expect(GateAnswer(repo.stop(session, message: "done")).isBlock)
+        #expect(repo.runtime(session)?.consecutiveBlocks == 2)
+    }
+
     @Test func theBlockCapIsConfigurable() throws {
         let repo = try AgentRepo()
         repo.sessionStart(session)

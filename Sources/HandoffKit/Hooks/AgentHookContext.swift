@@ -60,6 +60,14 @@ public struct SessionWork: Sendable, Equatable {
     public var unpushed: Int?
     public var commitsSinceStart: Bool
 
+    /// The work as it stands, as one comparable string: HEAD, what is unpushed, which files are
+    /// uncommitted and the last recorded work. Two stops with the same mark had no new work between them.
+    public func mark(runtime: SessionRuntime) -> String {
+        let unpushedText = unpushed.map(String.init) ?? "?"
+        let work = runtime.lastWorkAt.map { String($0.milliseconds) } ?? "-"
+        return "\(head.sha ?? "-") \(unpushedText) \(work) \(newUncommitted.sorted().joined(separator: "\u{0}"))"
+    }
+
     /// Nothing to hand over: no commit, no file-changing tool call, no new uncommitted change.
     public func changedNothing(runtime: SessionRuntime) -> Bool {
         runtime.lastWorkAt == nil && !commitsSinceStart && newUncommitted.isEmpty

@@ -140,7 +140,7 @@ public enum StopGate {
         let verdict = judge(facts)
         let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
         return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks,
-                         handoverHead: work.head.sha, snapshot: { runtime, reflection in
+                         handoverHead: work.head.sha, workMark: work.mark(runtime: runtime), snapshot: { runtime, reflection in
             // The accepted handover becomes state.json too (an auto-save: never over a `handoff end`
             // of this session), so `handoff status` and the next session's brief show it.
             try AutoSave.save(context: context, store: store, repository: repository, runtime: runtime, copyName: nil,
@@ -201,7 +201,7 @@ public enum StopGate {
     }
 
     static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int,
-                      handoverHead: String?, snapshot: (SessionRuntime, Reflection) throws -> Void) throws -> HookOutput {
+                      handoverHead: String?, workMark: String = "", snapshot: (SessionRuntime, Reflection) throws -> Void) throws -> HookOutput {
         let now = context.now
         switch verdict {
         case .allow(let why):
@@ -240,14 +240,18 @@ public enum StopGate {
             var overridden = false
             var blocks = 0
             try store.updateRuntime(session: session, create: { nil }) { runtime in
-                // A stop that does not follow a block starts a new series (`stop_hook_active` false).
-                if !context.payload.stopHookActive { runtime.consecutiveBlocks = 0 }
+                // handoff counts the series itself: a stop with no new work since the last block
+                // continues it, whatever the client says (Codex never sets `stop_hook_active`, and has
+                // no cap of its own). New work, with the client not saying it follows a block, starts a new one.
+                if !context.payload.stopHookActive, runtime.lastBlockWork != workMark { runtime.consecutiveBlocks = 0 }
                 if runtime.consecutiveBlocks >= maximumBlocks {
                     overridden = true
                     blocks = runtime.consecutiveBlocks
                     runtime.consecutiveBlocks = 0
+                    runtime.lastBlockWork = nil
                     return
                 }
+                runtime.lastBlockWork = workMark
                 runtime.consecutiveBlocks += 1
                 runtime.totalBlocks += 1
                 blocks = runtime.consecutiveBlocks

@@ -20,6 +20,9 @@ public struct SessionRuntime: Sendable, Equatable {
     /// Stops blocked in a row; reset when a stop is let through.
     public var consecutiveBlocks = 0
     public var totalBlocks = 0
+    /// The work as it stood at the last block (`SessionWork.mark`): a stop with the same work follows
+    /// that block, whatever the client says in `stop_hook_active` (some clients never say it).
+    public var lastBlockWork: String?
     /// The last time work happened in this session: a commit or a file-changing tool call.
     public var lastWorkAt: Timestamp?
     /// The last completed handover (an accepted reflection or `handoff end`) and which kind.
@@ -65,6 +68,7 @@ public struct SessionRuntime: Sendable, Equatable {
             ("last_compaction_trigger", JSONValue(lastCompactionTrigger)),
             ("consecutive_blocks", .int(consecutiveBlocks)),
             ("total_blocks", .int(totalBlocks)),
+            ("last_block_work", JSONValue(lastBlockWork)),
             ("last_work_at", time(lastWorkAt)),
             ("handover_at", time(handoverAt)),
             ("handover_kind", JSONValue(handoverKind)),
@@ -92,6 +96,7 @@ public struct SessionRuntime: Sendable, Equatable {
         lastCompactionTrigger = object["last_compaction_trigger"]?.stringValue
         consecutiveBlocks = object["consecutive_blocks"]?.intValue ?? 0
         totalBlocks = object["total_blocks"]?.intValue ?? 0
+        lastBlockWork = object["last_block_work"]?.stringValue
         lastWorkAt = time("last_work_at")
         handoverAt = time("handover_at")
         handoverKind = object["handover_kind"]?.stringValue
