@@ -24,6 +24,8 @@
 /// - `handoff_end`: `severity`, `health`, `archive`
 /// - `subagent_stop`: `agent_type`
 /// - `hook_error`: `hook`, `error`
+/// - `task`: `action` (add/update), `id`, `status`, `title`
+/// - `memory`: `id`, `tags`
 public enum EventType {
     public static let initialised = "init"
     public static let commit = "commit"
@@ -41,6 +43,8 @@ public enum EventType {
     public static let handoffEnd = "handoff_end"
     public static let subagentStop = "subagent_stop"
     public static let hookError = "hook_error"
+    public static let task = "task"
+    public static let memory = "memory"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).
