@@ -21,6 +21,8 @@ public enum StopGate {
         public var handoffEndProblem: String?
         /// A failed test or build run recorded this session ("`swift test` exited 1").
         public var failedCheck: String?
+        /// The store's tasks and the tracker pattern, for the Next step's follow-ups (nil: not checked).
+        public var followUps: FollowUpCheck.Facts?
         /// HEAD moved since this session's last handover, by commits not credited to another session
         /// (a commit made where handoff's git hooks are not installed leaves no `lastWorkAt`).
         public var headMovedSinceHandover: Bool
@@ -81,6 +83,9 @@ public enum StopGate {
             if reflection.outcome == .success, let evidence = facts.failedCheck, !runtime.refusedSuccessOnce {
                 return .refuseSuccess(reason: "handoff: the reflection says success, but \(evidence). Fix it, or print the Framework Reflection again with the honest outcome (partial or failure) and the next step.")
             }
+            if let followUps = facts.followUps, case .refused(let reason) = FollowUpCheck.judge(reflection, followUps) {
+                return .block(reason: reason)
+            }
             return .accept(reflection)
         case .invalid(let problems):
             return .block(reason: "handoff: the Framework Reflection is incomplete: \(problems.joined(separator: "; ")). Print it again with all four fields (see /handoff:dump).")
@@ -97,12 +102,12 @@ public enum StopGate {
         let context = AgentHookContext(input)
         if context.payload.hookEventName == "SubagentStop" {
             recordSubagentStop(context)
-            return ClaudeHookOutput.allow
+            return context.agent.allow()
         }
         do {
             return try decide(context)
         } catch {
-            return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " The stop was let through.")
+            return context.agent.notice(context.failure(hookName, error) + " The stop was let through.")
         }
     }
 
@@ -116,20 +121,24 @@ public enum StopGate {
 
     static func decide(_ context: AgentHookContext) throws -> HookOutput {
         // No store: the project has not taken handoff on. No session: nothing to judge by.
-        guard let store = context.existingStore, let session = context.sessionID else { return ClaudeHookOutput.allow }
+        guard let store = context.existingStore, let session = context.sessionID else { return context.agent.allow() }
         let repository = try context.openRepository()
         let config: (String) -> String? = { repository.configString($0) }
         let policy = GatePolicy.resolve(environment: context.environment, config: config)
-        if policy == .off { return ClaudeHookOutput.allow }
+        if policy == .off { return context.agent.allow() }
 
         let runtime = try currentRuntime(context: context, store: store, session: session, repository: repository)
-        if case .degraded(let after) = policy, runtime.compactionCount < after { return ClaudeHookOutput.allow }
+        if case .degraded(let after) = policy, runtime.compactionCount < after { return context.agent.allow() }
 
         let work = try SessionWork.gather(repository: repository, store: store, runtime: runtime)
         var facts = Facts(runtime: runtime, work: work, reflection: .absent)
         facts.headMovedSinceHandover = headMovedSinceHandover(runtime: runtime, head: work.head, repository: repository, store: store)
         if !work.changedNothing(runtime: runtime) {
             facts.reflection = Reflection.parse(lastAssistantMessage(context))
+            if case .valid = facts.reflection {
+                facts.followUps = FollowUpCheck.Facts(listing: TaskStore(store: store).list(),
+                                                      externalPattern: config("handoff.tasks.external"))
+            }
             if case .valid(let reflection) = facts.reflection, reflection.outcome == .success {
                 facts.failedCheck = EventFacts.lastFailedTestOrBuild(store: store, session: session, since: runtime.startedAt)
             }
@@ -192,7 +201,7 @@ public enum StopGate {
     static func lastAssistantMessage(_ context: AgentHookContext) -> String {
         if let message = context.payload.lastAssistantMessage { return message }
         if let path = context.payload.transcriptPath, path.hasPrefix("/") {
-            return TranscriptTail.lastAssistantText(path: path) ?? ""
+            return context.agent.lastAssistantText(transcriptPath: path) ?? ""
         }
         return ""
     }
@@ -217,7 +226,7 @@ public enum StopGate {
                 try store.updateRuntime(session: session, create: { nil }) { runtime in runtime.consecutiveBlocks = 0 }
             }
             try? store.append(Event(type: EventType.stopAllowed, session: session, at: now, [("why", .string(why))]))
-            return ClaudeHookOutput.allow
+            return context.agent.allow()
 
         case .accept(let reflection):
             let archive = Path.join(store.layout.sessionsDirectory, "\(session).reflection.md")
@@ -239,13 +248,14 @@ public enum StopGate {
             do {
                 if let runtime { try snapshot(runtime, reflection) }
             } catch {
-                return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " The handover was recorded; state.json was not updated.")
+                return context.agent.notice(context.failure(hookName, error) + " The handover was recorded; state.json was not updated.")
             }
             let shared = share(reflection)
-            if case .failed = shared, let line = shared.line { return ClaudeHookOutput.systemMessage(line) }
-            return ClaudeHookOutput.allow
+            if case .failed = shared, let line = shared.line { return context.agent.notice(line) }
+            return context.agent.allow()
 
-        case .block(let reason), .refuseSuccess(let reason):
+        case .block(let judged), .refuseSuccess(let judged):
+            let reason = context.agent.phrase(judged)
             var overridden = false
             var blocks = 0
             try store.updateRuntime(session: session, create: { nil }) { runtime in
@@ -270,13 +280,13 @@ public enum StopGate {
                 try? store.append(Event(type: EventType.gateOverridden, session: session, at: now, [
                     ("blocks", .int(blocks)), ("reason", .string(reason)),
                 ]))
-                return ClaudeHookOutput.systemMessage(
+                return context.agent.notice(
                     "handoff: the session ended WITHOUT a completed handover (blocked \(blocks) times in a row, then let through so the session cannot wedge). Still missing: \(reason.droppingPrefix("handoff: "))")
             }
             try? store.append(Event(type: EventType.stopBlocked, session: session, at: now, [
                 ("reason", .string(reason)), ("consecutive", .int(blocks)),
             ]))
-            return ClaudeHookOutput.block(reason: reason)
+            return context.agent.block(reason: reason)
         }
     }
 }
