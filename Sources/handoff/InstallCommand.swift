@@ -32,9 +32,18 @@ struct InstallCommand: ParsableCommand {
             JSON is left untouched and reported (exit 1). The file as it was is kept beside it as
             settings.json.pre-handoff until uninstall puts it back.
 
+            --codex registers the same hooks with Codex CLI (Stop, PreCompact, SessionStart, SessionEnd,
+            PostToolUse) in $CODEX_HOME/hooks.json (~/.codex by default), or with --scope project in the
+            repository's .codex/hooks.json, each command carrying `--agent codex`; merged, every other
+            hook kept. Codex skips hooks it has not been told to trust, so install records its trust
+            (trusted_hash) in a marked block appended to $CODEX_HOME/config.toml, and writes the
+            $handoff-dump and $handoff-end skills to $CODEX_HOME/skills. Both files are kept as they
+            were (*.pre-handoff) until uninstall.
+
             Examples:
               handoff install --git
               handoff install --claude --scope user
+              handoff install --codex
               handoff install --git --dry-run
               handoff install --git --bin-dir /opt/handoff/bin
 
@@ -49,7 +58,10 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Register the Claude Code agent hooks in a settings.json (see --scope).")
     var claude = false
 
-    @Option(help: ArgumentHelp("Which settings.json gets the agent hooks: user (~/.claude/settings.json) or project (<repo>/.claude/settings.json).", valueName: "scope"))
+    @Flag(help: "Register the Codex CLI hooks in a hooks.json, trusted, and the handover skills (see --scope).")
+    var codex = false
+
+    @Option(help: ArgumentHelp("Where the agent hooks go: user (~/.claude/settings.json, $CODEX_HOME/hooks.json) or project (<repo>/.claude/settings.json, <repo>/.codex/hooks.json).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
     // "No target flag" keeps meaning --git: the agent hooks are per user, so they are asked for by name.
@@ -64,11 +76,14 @@ struct InstallCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current()
-        if git || !claude {
+        if git || (!claude && !codex) {
             try installGitHooks(context)
         }
         if claude {
             try AgentHookSettings.install(scope: scope, binDirectory: try binDir ?? ExecutableLocation.folder(), dryRun: dryRun, context: context)
+        }
+        if codex {
+            try CodexHookSettings.install(scope: scope, binDirectory: try binDir ?? ExecutableLocation.folder(), dryRun: dryRun, context: context)
         }
     }
 
