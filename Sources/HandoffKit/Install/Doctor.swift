@@ -56,6 +56,7 @@ public struct Doctor: Sendable {
         checks.append(checkAgentHooks(root: root))
         checks.append(contentsOf: checkCodexHooks(root: root))
         checks += checkStore(root: root)
+        checks += checkSharing(root: root)
         checks.append(checkLibgit2())
         checks.append(checkDisabled())
         return Report(checks: checks)
