@@ -177,4 +177,27 @@ struct CodexE2ETests {
         #expect(doctor.output.contains("not trusted"), "\(doctor.output)")
         #expect(doctor.output.contains("handoff install --codex"), "\(doctor.output)")
     }
+
+    /// The script the README's Codex section names reproduces it: a blocked stop, the reason as a
+    /// <hook_prompt> the model receives, the reflection that releases the next stop, hooks trusted by
+    /// `handoff install --codex`.
+    @Test func theReadmeCodexTranscriptScriptReproducesABlockAndARelease() throws {
+        let readme = try String(contentsOfFile: E2E.repositoryRoot + "/README.md", encoding: .utf8)
+        #expect(readme.contains("Tests/HandoffE2ETests/Support/codex_transcript.sh"), "the README says how to reproduce its Codex transcript")
+        var environment = ProcessInfo.processInfo.environment
+        environment["HANDOFF_BIN_DIR"] = try E2E.hookBinaries()
+        environment["HANDOFF_CODEX_BIN"] = try CodexE2E.codexBinary()
+        let output = NSTemporaryDirectory() + "handoff-codex-transcript-\(UUID().uuidString.prefix(8)).txt"
+        defer { try? FileManager.default.removeItem(atPath: output); try? FileManager.default.removeItem(atPath: output + ".err") }
+        let run = try E2E.run(["bash", E2E.supportFolder + "/codex_transcript.sh"], in: E2E.repositoryRoot, environment: environment,
+                              timeout: 180, outputFile: output)
+        let stderr = (try? String(contentsOfFile: output + ".err", encoding: .utf8)) ?? ""
+        #expect(!run.timedOut)
+        #expect(run.status == 0, "\(run.output)\n\(stderr)")
+        let block = "/home/.codex/hooks.json\">handoff: no handover yet for this session's work."
+        for expected in [block, "assistant: ## Framework Reflection", "stop_blocked    handoff: no handover yet", "Handover:    complete (reflection)"] {
+            #expect(run.output.contains(expected), "missing \(expected) in:\n\(run.output)")
+        }
+        #expect(readme.contains(block), "the README shows the same block")
+    }
 }
