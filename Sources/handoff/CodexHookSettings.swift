@@ -11,6 +11,10 @@ enum CodexHookSettings {
     }
 
     static func places(scope: ClaudeSettings.Scope, context: CLIContext) throws -> Places {
+        guard scope == .user || scope == .project else {
+            printError("Codex has no \(scope.rawValue) scope: use --scope user ($CODEX_HOME/hooks.json) or --scope project (<repo>/.codex/hooks.json)")
+            throw ExitCode(2)
+        }
         let codexScope: CodexHooks.Scope = scope == .project ? .project : .user
         let root: String? = scope == .project ? try context.worktreeRoot() : nil
         do {

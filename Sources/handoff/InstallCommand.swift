@@ -58,10 +58,10 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Register the Claude Code agent hooks in a settings.json (see --scope).")
     var claude = false
 
-    @Flag(help: "Register the Codex CLI hooks in a hooks.json, trusted, and the handover skills (see --scope).")
+    @Flag(help: "Register the Codex CLI hooks in a hooks.json, trusted, and the handover skills (see --scope; Codex has user and project).")
     var codex = false
 
-    @Option(help: ArgumentHelp("Where the agent hooks go: user (~/.claude/settings.json, $CODEX_HOME/hooks.json) or project (<repo>/.claude/settings.json, <repo>/.codex/hooks.json).", valueName: "scope"))
+    @Option(help: ArgumentHelp("Which settings file gets the agent hooks: user (~/.claude/settings.json), project (<repo>/.claude/settings.json, meant to be committed: the hooks are named without a path and found on PATH) or local (<repo>/.claude/settings.local.json, this machine only).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
     // "No target flag" keeps meaning --git: the agent hooks are per user, so they are asked for by name.
