@@ -63,8 +63,11 @@ public struct EventLog: Sendable {
         self.rotationFolder = rotationFolder
     }
 
-    /// One `write(2)` of one line on an `O_APPEND` descriptor.
+    /// One `write(2)` of one line on an `O_APPEND` descriptor. Every field passes the redactor
+    /// (the store boundary: no secret from a command, a message or a subject reaches the log).
     public func append(_ event: Event) throws(SystemError) {
+        var event = event
+        if let fields = Redactor.redact(.object(event.fields)).objectValue { event.fields = fields }
         var line = event.json.compactText
         if line.utf8.count > Self.maximumLineBytes {
             line = Self.shrink(event).json.compactText

@@ -131,7 +131,7 @@ public struct HandoffStore: Sendable {
         if FileSystem.isSymlink(layout.stateFile) { throw .symlinkRefused(layout.stateFile) }
         removeAbandonedTemporaryFiles()
         do {
-            try FileSystem.writeText(state.json.prettyText, to: layout.stateFile, durability: durability)
+            try FileSystem.writeText(Redactor.redact(state.json).prettyText, to: layout.stateFile, durability: durability)
         } catch {
             throw .io(error)
         }
@@ -177,7 +177,7 @@ public struct HandoffStore: Sendable {
         let file = Path.join(layout.sessionsDirectory, "\(safe).json")
         if FileSystem.isSymlink(file) { throw .symlinkRefused(file) }
         do {
-            try FileSystem.writeText(json.prettyText, to: file, durability: durability)
+            try FileSystem.writeText(Redactor.redact(json).prettyText, to: file, durability: durability)
         } catch {
             throw .io(error)
         }
@@ -187,8 +187,18 @@ public struct HandoffStore: Sendable {
     /// How many archived states `sessions/` keeps; older ones are pruned, oldest first.
     public var archiveLimit = 200
 
-    /// Writes any text file inside the store atomically (CONTEXT.md, reflections, runtime files).
+    /// Writes any text file inside the store atomically (CONTEXT.md, reflections), redacted.
     public func writeFile(_ text: String, to path: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
+        try writeRedacted(Redactor.redact(text), to: path, durability: durability)
+    }
+
+    /// Writes a JSON file inside the store atomically, each string value redacted (redacting the
+    /// text would let a mask cross a string's closing quote).
+    public func writeJSON(_ json: JSONValue, to path: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
+        try writeRedacted(Redactor.redact(json).prettyText, to: path, durability: durability)
+    }
+
+    private func writeRedacted(_ text: String, to path: String, durability: FileSystem.Durability) throws(StoreError) {
         guard Path.relative(path, to: layout.directory) != nil else { throw .symlinkRefused(path) }
         try ensureFolder(Path.dirname(path))
         if FileSystem.isSymlink(path) { throw .symlinkRefused(path) }

@@ -135,7 +135,7 @@ extension HandoffStore {
             try change(&runtime)
             // No fsync: a session's runtime record is scratch for its own hooks, and a machine crash
             // ends the session anyway (the event log keeps every fact it holds).
-            try writeFile(runtime.json.prettyText, to: layout.runtimeFile(session: id), durability: .none)
+            try writeJSON(runtime.json, to: layout.runtimeFile(session: id), durability: .none)
             return runtime
         }
     }
