@@ -195,7 +195,15 @@ public enum Redactor {
     // MARK: - Redacting
 
     public static func redact(_ text: String) -> String {
-        let bytes = Array(text.utf8)
+        // The common case (no keyword anywhere) reads the string's own storage and allocates nothing.
+        var utf8 = text.utf8
+        if let anyRule = utf8.withContiguousStorageIfAvailable({ anyRuleApplies($0) }), !anyRule { return text }
+        if utf8.withContiguousStorageIfAvailable({ _ in true }) == nil {
+            var copy = text
+            copy.makeContiguousUTF8()
+            utf8 = copy.utf8
+        }
+        let bytes = Array(utf8)
         let ranges = secretRanges(bytes)
         if ranges.isEmpty { return text }
         var output: [UInt8] = []
@@ -213,23 +221,46 @@ public enum Redactor {
 
     /// Every string in a JSON value, redacted (keys are handoff's own).
     public static func redact(_ value: JSONValue) -> JSONValue {
+        redactedIfChanged(value) ?? value
+    }
+
+    /// The redacted value, or nil when nothing in it changes (no copy of an untouched tree).
+    static func redactedIfChanged(_ value: JSONValue) -> JSONValue? {
         switch value {
-        case .string(let text): return .string(redact(text))
-        case .array(let items): return .array(items.map(redact))
+        case .string(let text):
+            let redacted = redact(text)
+            return redacted == text ? nil : .string(redacted)
+        case .array(let items):
+            var copy: [JSONValue]?
+            for (index, item) in items.enumerated() {
+                guard let changed = redactedIfChanged(item) else { continue }
+                if copy == nil { copy = items }
+                copy![index] = changed
+            }
+            return copy.map { .array($0) }
         case .object(let object):
-            var copy = JSONObject()
-            for (key, item) in object.pairs { copy[key] = redact(item) }
-            return .object(copy)
-        default: return value
+            var copy: JSONObject?
+            for (key, item) in object.pairs {
+                guard let changed = redactedIfChanged(item) else { continue }
+                if copy == nil { copy = object }
+                copy![key] = changed
+            }
+            return copy.map { .object($0) }
+        default:
+            return nil
         }
     }
 
     /// The merged, sorted byte ranges of every secret in `bytes`.
     static func secretRanges(_ bytes: [UInt8]) -> [Range<Int>] {
         guard !bytes.isEmpty else { return [] }
+        // Most texts hold no keyword at all (shas, paths, plain prose): one pass finds which rules
+        // can apply, before anything is allocated.
+        let applicable = rulesWithKeywords(in: bytes)
+        guard applicable.contains(true) else { return [] }
         let text = Text(bytes: bytes)
         var ranges: [Range<Int>] = []
-        for rule in rules where rule.keywords.contains(where: { text.lowerContains($0) }) {
+        for (index, rule) in rules.enumerated() where applicable[index] {
             text.find(rule.shape, into: &ranges)
         }
         ranges.removeAll { $0.isEmpty }
@@ -246,6 +277,55 @@ public enum Redactor {
         }
         return merged
     }
+
+    /// Every rule's keywords, by their first byte: (keyword, rule index).
+    static let keywordsByFirstByte: [[([UInt8], Int)]] = {
+        var table = [[([UInt8], Int)]](repeating: [], count: 256)
+        for (index, rule) in rules.enumerated() {
+            for keyword in rule.keywords {
+                let bytes = Array(keyword.utf8)
+                if let first = bytes.first { table[Int(first)].append((bytes, index)) }
+            }
+        }
+        return table
+    }()
+
+    /// True when any rule's keyword occurs (the fast path: stops at the first).
+    static func anyRuleApplies(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        let table = keywordsByFirstByte
+        let count = buffer.count
+        for index in 0..<count {
+            let entries = table[Int(lowercased(buffer[index]))]
+            if entries.isEmpty { continue }
+            for (keyword, _) in entries where index + keyword.count <= count {
+                var offset = 1
+                while offset < keyword.count, lowercased(buffer[index + offset]) == keyword[offset] { offset += 1 }
+                if offset == keyword.count { return true }
+            }
+        }
+        return false
+    }
+
+    /// Which rules have one of their keywords (lowercase) in `bytes`, in one pass.
+    static func rulesWithKeywords(in bytes: [UInt8]) -> [Bool] {
+        var applicable = [Bool](repeating: false, count: rules.count)
+        let table = keywordsByFirstByte
+        bytes.withUnsafeBufferPointer { buffer in
+            let count = buffer.count
+            for index in 0..<count {
+                let entries = table[Int(lowercased(buffer[index]))]
+                if entries.isEmpty { continue }
+                for (keyword, rule) in entries where !applicable[rule] && index + keyword.count <= count {
+                    var offset = 1
+                    while offset < keyword.count, lowercased(buffer[index + offset]) == keyword[offset] { offset += 1 }
+                    if offset == keyword.count { applicable[rule] = true }
+                }
+            }
+        }
+        return applicable
+    }
+
+    static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
 
     /// Kept for callers that only want URL credentials masked (remote names).
     public static func redactURLCredentials(_ text: String) -> String { redact(text) }
