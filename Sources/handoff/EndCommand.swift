@@ -72,8 +72,8 @@ struct EndCommand: ParsableCommand {
         }
         let request = HandoffEnd.Request(judgement: judgement, sessionID: session, runChecks: !skipChecks, checkTimeout: timeout)
         do {
-            let result = try HandoffEnd.perform(request, store: store, repository: context.openRepository(store.layout.worktreeRoot),
-                                                environment: context.environment)
+            let repository = context.openRepository(store.layout.worktreeRoot)
+            let result = try HandoffEnd.perform(request, store: store, repository: repository, environment: context.environment)
             for check in result.checks where !check.outcome.succeeded {
                 let why = check.outcome.timedOut ? "timed out" : "exit \(check.outcome.exitStatus.map(String.init) ?? "?")"
                 printError("\(check.name) failed (\(why)):\n" + check.outcome.outputTail)
@@ -81,6 +81,7 @@ struct EndCommand: ParsableCommand {
             for note in result.notes { printError(note) }
             for warning in result.report.warnings { printError("warning: \(warning.path): \(warning.message)") }
             emit(result.confirmation)
+            if let line = ShareCLI.recordEnd(result, store: store, repository: repository, context: context).line { StandardStreams.write(line + "\n", to: 2) }
             if json { emit(result.state.json.prettyText) }
         } catch {
             switch error {

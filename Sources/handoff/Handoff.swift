@@ -22,6 +22,8 @@ struct Handoff: ParsableCommand {
         subcommands: [
             InitCommand.self, StatusCommand.self, ValidateCommand.self, EventsCommand.self, ContextCommand.self,
             EndCommand.self, InstallCommand.self, UninstallCommand.self, DoctorCommand.self, RepairCommand.self,
+            ShareCommand.self, PushCommand.self, PullCommand.self,
+            TaskCommand.self, RememberCommand.self,
         ]
     )
 }

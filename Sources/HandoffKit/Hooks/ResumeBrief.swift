@@ -21,13 +21,14 @@ public enum ResumeBrief {
                               nextStep: event["next_step"]?.stringValue ?? "", at: event.timestamp)
     }
 
-    public static func build(state: HandoffState, branch: String?, lastReflection: LastReflection?, compaction: String? = nil) -> String {
+    public static func build(state: HandoffState, branch: String?, lastReflection: LastReflection?, compaction: String? = nil,
+                             shared: [String] = []) -> String {
         func cut(_ text: String, _ limit: Int) -> String {
             let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
             return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
         }
         var lines: [String] = []
-        let hasHandover = state.source != .initial || lastReflection != nil
+        let hasHandover = state.source != .initial || lastReflection != nil || !shared.isEmpty
         if hasHandover {
             let severity = state.severity.map { "\($0.emoji) \($0.rawValue)" } ?? "severity not set"
             let from = state.sessionID.map { " (session \($0.prefix(8)))" } ?? ""
@@ -35,6 +36,8 @@ public enum ResumeBrief {
         } else {
             lines.append("handoff — no handover recorded yet in this worktree (branch \(branch ?? "unknown")).")
         }
+        // A handover shared from another clone: where it came from, its open tasks.
+        lines += shared
         if let compaction { lines.append(compaction) }
         if !state.resume.next.isEmpty { lines.append("Resume at: \(cut(state.resume.next, 240))") }
         if !state.resume.files.isEmpty { lines.append("Read first: \(cut(state.resume.files.prefix(8).joined(separator: ", "), 240))") }

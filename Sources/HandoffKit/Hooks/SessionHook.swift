@@ -85,6 +85,16 @@ public enum SessionHook {
                 : "the handover in .handoff/state.json (left as it was: a deliberate handover is never overwritten by a snapshot)"
             compaction = "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
         }
+        // Sharing on: a newer handover of this branch fetched from another clone is the one to resume from.
+        if let branch = head?.branchName,
+            let shared = ShareBrief.newestFromElsewhere(root: store.layout.worktreeRoot, environment: context.environment,
+                                                        settings: ShareSettings.read { repository.configString($0) },
+                                                        remotes: repository.remoteNames(), branch: branch),
+            let sharedState = shared.state.flatMap({ try? HandoffState(json: $0) }) {
+            let lines = [ShareBrief.originLine(shared)] + (ShareBrief.openTasksLine(shared).map { [$0] } ?? [])
+            let text = ResumeBrief.build(state: sharedState, branch: head?.label, lastReflection: nil, compaction: compaction, shared: lines)
+            return ClaudeHookOutput.additionalContext(event: "SessionStart", text)
+        }
         return brief(context, state: state, store: store, branch: head?.label, compaction: compaction)
     }
 

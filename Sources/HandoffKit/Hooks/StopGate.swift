@@ -147,6 +147,12 @@ public enum StopGate {
                               why: "at the handover (Framework Reflection)", uncommitted: work.uncommitted) { state in
                 reflection.fill(&state)
             }
+        }, share: { reflection in
+            // Sharing on: the accepted handover is also committed to refs/handoff/<branch>.
+            ShareRecorder.record(.init(kind: .reflection, session: session, agent: ShareRecorder.agent(environment: context.environment, fallback: "claude-code"),
+                                       branch: work.head.branchName, head: work.head.sha, outcome: reflection.outcome.rawValue,
+                                       reflection: reflection.text, at: context.now),
+                                 store: store, config: config, environment: context.environment)
         })
     }
 
@@ -201,7 +207,8 @@ public enum StopGate {
     }
 
     static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int,
-                      handoverHead: String?, workMark: String = "", snapshot: (SessionRuntime, Reflection) throws -> Void) throws -> HookOutput {
+                      handoverHead: String?, workMark: String = "", snapshot: (SessionRuntime, Reflection) throws -> Void,
+                      share: (Reflection) -> ShareRecorder.Result = { _ in .off }) throws -> HookOutput {
         let now = context.now
         switch verdict {
         case .allow(let why):
@@ -234,6 +241,8 @@ public enum StopGate {
             } catch {
                 return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " The handover was recorded; state.json was not updated.")
             }
+            let shared = share(reflection)
+            if case .failed = shared, let line = shared.line { return ClaudeHookOutput.systemMessage(line) }
             return ClaudeHookOutput.allow
 
         case .block(let reason), .refuseSuccess(let reason):

@@ -60,6 +60,22 @@ public enum ContextDocument {
         return lines.joined(separator: "\n")
     }
 
+    /// Remembered discoveries (`handoff remember`), deduplicated, newest last.
+    public static func memorySection(_ memories: [Memory], limit: Int = 60) -> String {
+        var lines = ["## Discoveries", ""]
+        if memories.isEmpty {
+            lines.append("Nothing remembered yet: `handoff remember \"what the next session should know\" --tag area`.")
+        } else {
+            let shown = memories.suffix(limit)
+            if memories.count > limit { lines.append("- … \(memories.count - limit) older ones in .handoff/memory.jsonl") }
+            for memory in shown {
+                let tags = memory.tags.isEmpty ? "" : " (" + memory.tags.joined(separator: ", ") + ")"
+                lines.append("- \(memory.text)\(tags)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static let template = """
         # Project context
 
@@ -72,6 +88,9 @@ public enum ContextDocument {
         \(beginMarker("invocation"))
         \(endMarker("invocation"))
 
+        \(beginMarker("memory"))
+        \(endMarker("memory"))
+
         <!-- handoff:curated:begin notes -->
         ## Notes
 
@@ -83,11 +102,17 @@ public enum ContextDocument {
         """
 
     /// Regenerates the auto blocks of `existing` (or of a new document) and appends new corrections.
-    public static func render(existing: String?, inputs: Inputs, corrections: [String]) -> String {
+    public static func render(existing: String?, inputs: Inputs, corrections: [String], memories: [Memory] = []) -> String {
         var text = existing ?? template
         text = replaceBlock(in: text, name: "structure", with: structureSection(trackedPaths: inputs.trackedPaths))
         text = replaceBlock(in: text, name: "invocation", with: invocationSection(commands: inputs.commands))
+        text = replaceBlock(in: text, name: "memory", with: memorySection(memories))
         return appendCorrections(corrections, to: text)
+    }
+
+    /// Only the memory block, for a document that exists (or the template): `handoff remember` needs no repository.
+    public static func withMemories(existing: String?, _ memories: [Memory]) -> String {
+        replaceBlock(in: existing ?? template, name: "memory", with: memorySection(memories))
     }
 
     static func replaceBlock(in text: String, name: String, with body: String) -> String {
@@ -163,8 +188,20 @@ public enum ContextRegenerator {
         let commands = ProjectDetector.detect(root: store.layout.worktreeRoot)
         let existing = try? FileSystem.readText(store.layout.contextFile)
         let text = ContextDocument.render(
-            existing: existing, inputs: .init(trackedPaths: tracked, commands: commands), corrections: corrections)
+            existing: existing, inputs: .init(trackedPaths: tracked, commands: commands), corrections: corrections,
+            memories: MemoryStore(store: store).all())
         if text != existing { try store.writeFile(text, to: store.layout.contextFile) }
         return text
+    }
+
+    /// Rewrites the Discoveries block alone (under the lock: `handoff remember` may run concurrently).
+    @discardableResult
+    public static func refreshMemories(store: HandoffStore) throws(StoreError) -> String {
+        try store.withLock { () throws(StoreError) -> String in
+            let existing = try? FileSystem.readText(store.layout.contextFile)
+            let text = ContextDocument.withMemories(existing: existing, MemoryStore(store: store).all())
+            if text != existing { try store.writeFile(text, to: store.layout.contextFile) }
+            return text
+        }
     }
 }

@@ -24,6 +24,10 @@
 /// - `handoff_end`: `severity`, `health`, `archive`
 /// - `subagent_stop`: `agent_type`
 /// - `hook_error`: `hook`, `error`
+/// - `share_recorded`: `ref`, `commit`, `kind` (a handover committed to `refs/handoff/<branch>`)
+/// - `share_push`: `remote`, `pushed`, `rejected` ([{`ref`, `reason`}]), `failure` (nil when the push ran)
+/// - `task`: `action` (add/update), `id`, `status`, `title`
+/// - `memory`: `id`, `tags`
 public enum EventType {
     public static let initialised = "init"
     public static let commit = "commit"
@@ -41,6 +45,10 @@ public enum EventType {
     public static let handoffEnd = "handoff_end"
     public static let subagentStop = "subagent_stop"
     public static let hookError = "hook_error"
+    public static let shareRecorded = "share_recorded"
+    public static let sharePush = "share_push"
+    public static let task = "task"
+    public static let memory = "memory"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).

@@ -1,0 +1,84 @@
+/// Merging two clones' handover histories of one branch: never an overwrite.
+///
+/// Both histories stay reachable (a merge commit with both tips as parents, so `handoff log` lists
+/// every handover of either side). The newest handover (by its time; ties by clone id, so every clone
+/// picks the same one) becomes the merged tree's state. Tasks merge by id against the common
+/// ancestor's list: a task changed on one side only takes that change; one changed on both sides
+/// resolves by a fixed rule (closed wins over open, else the newer handover's version), and the
+/// merge says so in its notes and commit message.
+public enum HandoverMerge {
+    public struct Outcome: Sendable, Equatable {
+        public enum Kind: String, Sendable { case upToDate = "up to date", fastForward = "fast-forward", merged, adopted }
+        public var kind: Kind
+        public var commit: String
+        public var notes: [String]
+    }
+
+    /// Statuses that close a task (the task store's words).
+    static let closedStatuses: Set = ["closed", "done", "resolved", "cancelled", "canceled"]
+
+    static func isClosed(_ task: JSONValue) -> Bool {
+        closedStatuses.contains(task["status"]?.stringValue?.lowercased() ?? "")
+    }
+
+    /// Merges `theirs` (a fetched tip) into `ours` (the local ref's tip, nil when there is none) and
+    /// returns the commit the local ref should point at. Writes objects only; moves no ref.
+    public static func merge(ours: String?, theirs: String, refs: HandoverRefs) throws(GitCLIError) -> Outcome {
+        guard let ours else { return Outcome(kind: .adopted, commit: theirs, notes: []) }
+        if ours == theirs { return Outcome(kind: .upToDate, commit: ours, notes: []) }
+        if refs.isAncestor(theirs, of: ours) == true { return Outcome(kind: .upToDate, commit: ours, notes: []) }
+        if refs.isAncestor(ours, of: theirs) == true { return Outcome(kind: .fastForward, commit: theirs, notes: []) }
+
+        let base = refs.git.run(["merge-base", ours, theirs]).line
+        let read = refs.read([ours, theirs] + (base.isEmpty ? [] : [base]))
+        guard let mine = read[ours], let other = read[theirs] else {
+            throw GitCLIError(command: "cat-file", reason: "a handover commit has no readable origin.json (\(read[ours] == nil ? ours : theirs))")
+        }
+        let newest = SharedHandover.Origin.isNewer(other.origin, than: mine.origin) ? other : mine
+        let older = newest == other ? mine : other
+        var merged = newest
+        let (tasks, notes) = mergeTasks(base: base.isEmpty ? nil : read[base]?.tasks, ours: mine, theirs: other)
+        merged.tasks = tasks
+        var message = "handover merge: \(newest.origin.summary) is the state; \(older.origin.summary) stays in the history\n"
+        if !notes.isEmpty { message += "\n" + notes.map { "- \($0)" }.joined(separator: "\n") + "\n" }
+        let commit = try refs.commit(merged, parents: [ours, theirs], message: message)
+        return Outcome(kind: .merged, commit: commit, notes: notes)
+    }
+
+    /// Tasks by id: nothing is dropped; changes on one side win over the base; changes on both sides
+    /// follow the rule in the type's description. The result is sorted by id (same bytes on every clone).
+    public static func mergeTasks(base: [JSONValue]?, ours: SharedHandover, theirs: SharedHandover) -> (tasks: [JSONValue]?, notes: [String]) {
+        if ours.tasks == nil && theirs.tasks == nil { return (nil, []) }
+        func byID(_ list: [JSONValue]?) -> [String: JSONValue] {
+            var result: [String: JSONValue] = [:]
+            for task in list ?? [] { if let id = task["id"]?.stringValue { result[id] = task } }
+            return result
+        }
+        let baseTasks = byID(base), mine = byID(ours.tasks), other = byID(theirs.tasks)
+        let oursIsNewer = SharedHandover.Origin.isNewer(ours.origin, than: theirs.origin)
+        var notes: [String] = []
+        var result: [JSONValue] = []
+        for id in Set(mine.keys).union(other.keys).sorted() {
+            let a = mine[id], b = other[id], o = baseTasks[id]
+            guard let a else { result.append(b!); continue }
+            guard let b else { result.append(a); continue }
+            if a == b || b == o { result.append(a); continue }
+            if a == o { result.append(b); continue }
+            // Changed on both sides.
+            let aClosed = isClosed(a), bClosed = isClosed(b)
+            let chosen: JSONValue
+            if aClosed != bClosed {
+                chosen = aClosed ? a : b
+                let closer = aClosed ? ours.origin : theirs.origin
+                let editor = aClosed ? theirs.origin : ours.origin
+                notes.append("task \(id): closed on \(closer.host) and edited on \(editor.host); kept closed (a close wins over an edit)")
+            } else {
+                chosen = oursIsNewer ? a : b
+                let winner = oursIsNewer ? ours.origin : theirs.origin
+                notes.append("task \(id): changed on both \(ours.origin.host) and \(theirs.origin.host); kept the newer handover's version (\(winner.summary))")
+            }
+            result.append(chosen)
+        }
+        return (result, notes)
+    }
+}

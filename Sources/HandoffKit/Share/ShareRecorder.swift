@@ -1,0 +1,102 @@
+/// What every completed handover does when sharing is on: commit it to `refs/handoff/<branch>`.
+///
+/// Called after the handover is recorded in `.handoff/`; it never throws, so a failure to share can
+/// never undo or block the handover itself (the caller shows the one line it returns).
+public enum ShareRecorder {
+    public enum Result: Sendable, Equatable {
+        /// Sharing is off: nothing under `refs/handoff/` was created.
+        case off
+        /// Sharing is on but this handover has no branch to go to (detached HEAD) or is not shared (a snapshot).
+        case skipped(String)
+        case recorded(ref: String, commit: String)
+        case failed(String)
+
+        /// The one line for the user (nil when there is nothing to say).
+        public var line: String? {
+            switch self {
+            case .off: return nil
+            case .skipped(let why): return "handoff: handover not shared: \(why)"
+            case .recorded(let ref, _): return "handoff: handover shared locally in \(ref) (it goes to the remote with your next `git push`, or `handoff push`)"
+            case .failed(let why): return "handoff: the handover is recorded in .handoff/ but could not be shared: \(why)"
+            }
+        }
+    }
+
+    /// The agent that made a handover: `HANDOFF_AGENT` when set, else what the environment says, else `fallback`.
+    public static func agent(environment: Environment, fallback: String) -> String {
+        if let named = environment["HANDOFF_AGENT"]?.trimmed, !named.isEmpty, named.count <= 40 { return named }
+        if environment["CLAUDECODE"] == "1" || environment["CLAUDE_CODE_SESSION_ID"] != nil { return "claude-code" }
+        if environment["CODEX_SANDBOX"] != nil || environment["CODEX_THREAD_ID"] != nil { return "codex" }
+        return fallback
+    }
+
+    /// The facts of one handover, as the caller knows them.
+    public struct Handover: Sendable {
+        public var kind: SharedHandover.Kind
+        public var session: String?
+        public var agent: String
+        public var branch: String?
+        public var head: String?
+        public var outcome: String?
+        public var reflection: String?
+        public var at: Timestamp
+
+        public init(kind: SharedHandover.Kind, session: String?, agent: String, branch: String?, head: String?,
+                    outcome: String? = nil, reflection: String? = nil, at: Timestamp) {
+            self.kind = kind
+            self.session = session
+            self.agent = agent
+            self.branch = branch
+            self.head = head
+            self.outcome = outcome
+            self.reflection = reflection
+            self.at = at
+        }
+    }
+
+    /// This clone's id (`handoff.shareClone`), made and saved on first use when sharing was turned on by hand.
+    public static func cloneID(settings: ShareSettings, git: GitCLI) -> String {
+        if let clone = settings.clone { return clone }
+        let made = ShareSettings.newCloneID()
+        _ = git.run(["config", "--local", ShareSettings.cloneKey, made])
+        return made
+    }
+
+    /// The tree the handover would be committed as (for `share status --dry-run` and `record`).
+    public static func snapshot(_ handover: Handover, store: HandoffStore, clone: String) -> SharedHandover {
+        let origin = SharedHandover.Origin(
+            host: FileSystem.hostname(), agent: handover.agent, session: handover.session, clone: clone, at: handover.at,
+            kind: handover.kind, branch: handover.branch ?? "", head: handover.head, outcome: handover.outcome)
+        return SharedHandover.capture(store: store, origin: origin, reflection: handover.reflection, tasks: SharedTasks.read(store: store))
+    }
+
+    /// Commits the handover when sharing is on (`config` reads the repository's git config).
+    public static func record(_ handover: Handover, store: HandoffStore, config: (String) -> String?, environment: Environment) -> Result {
+        let settings = ShareSettings.read(config)
+        guard settings.enabled else { return .off }
+        if handover.kind == .snapshot && !settings.snapshots { return .skipped("compaction snapshots are not shared (git config handoff.shareSnapshots true)") }
+        guard let branch = handover.branch, !branch.isEmpty else { return .skipped("HEAD is detached, so there is no branch to share it under") }
+        let git = GitCLI(directory: store.layout.worktreeRoot, environment: environment)
+        let refs = HandoverRefs(git: git)
+        let shared = snapshot(handover, store: store, clone: cloneID(settings: settings, git: git))
+        do {
+            let commit = try refs.record(shared, branch: branch)
+            try? store.append(Event(type: EventType.shareRecorded, session: handover.session, at: handover.at, [
+                ("ref", .string(ShareSettings.localRef(branch: branch))), ("commit", .string(commit)),
+                ("kind", .string(handover.kind.rawValue)),
+            ]))
+            return .recorded(ref: ShareSettings.localRef(branch: branch), commit: commit)
+        } catch {
+            return .failed(error.description)
+        }
+    }
+}
+
+/// Tasks as they travel: the open ones and the recently closed ones from the task store.
+///
+/// The task store (`handoff task`) is being built in parallel; until it is in this tree, no clone has
+/// tasks to share, `tasks.json` is left out of the shared tree, and merges keep whatever tasks a
+/// fetched tree carries.
+public enum SharedTasks {
+    public static func read(store: HandoffStore) -> [JSONValue]? { nil }
+}

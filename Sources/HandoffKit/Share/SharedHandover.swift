@@ -1,0 +1,153 @@
+/// One handover as it travels: the small tree committed to `refs/handoff/<branch>`.
+///
+/// Files: `origin.json` (where and when it was made), `state.json`, `CONTEXT.md`, `reflection.md`
+/// (for a reflection), `tasks.json` (open and recently closed tasks, when the store has any). Never
+/// `events.jsonl`, tool commands, transcripts or runtime files; every text passes the `Redactor` here,
+/// before anything is written to the object database.
+public struct SharedHandover: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case reflection
+        case handoffEnd = "handoff-end"
+        case snapshot
+        /// A merge commit of two clones' histories (its files are the newest handover's).
+        case merge
+    }
+
+    /// Where and when a handover was made.
+    public struct Origin: Sendable, Equatable {
+        public var host: String
+        public var agent: String
+        public var session: String?
+        public var clone: String
+        public var at: Timestamp
+        public var kind: Kind
+        public var branch: String
+        public var head: String?
+        public var outcome: String?
+
+        public init(host: String, agent: String, session: String?, clone: String, at: Timestamp, kind: Kind,
+                    branch: String, head: String?, outcome: String? = nil) {
+            self.host = host
+            self.agent = agent
+            self.session = session
+            self.clone = clone
+            self.at = at
+            self.kind = kind
+            self.branch = branch
+            self.head = head
+            self.outcome = outcome
+        }
+
+        public var json: JSONValue {
+            .object(JSONObject([
+                ("host", .string(host)), ("agent", .string(agent)), ("session", JSONValue(session)),
+                ("clone", .string(clone)), ("at", .string(at.iso8601)), ("kind", .string(kind.rawValue)),
+                ("branch", .string(branch)), ("head", JSONValue(head)), ("outcome", JSONValue(outcome)),
+            ]))
+        }
+
+        public init?(json: JSONValue) {
+            guard let at = json["at"]?.stringValue.flatMap(Timestamp.init(iso8601:)) else { return nil }
+            host = json["host"]?.stringValue ?? "unknown host"
+            agent = json["agent"]?.stringValue ?? "unknown agent"
+            session = json["session"]?.stringValue
+            clone = json["clone"]?.stringValue ?? ""
+            self.at = at
+            kind = json["kind"]?.stringValue.flatMap(Kind.init(rawValue:)) ?? .snapshot
+            branch = json["branch"]?.stringValue ?? ""
+            head = json["head"]?.stringValue
+            outcome = json["outcome"]?.stringValue
+        }
+
+        /// "laptop (claude-code, session 1a2b3c4d, 2026-12-03 10:22 UTC)"
+        public var summary: String {
+            let when = String(at.iso8601.prefix(16).map { $0 == "T" ? " " : $0 })
+            let session = self.session.map { ", session \($0.prefix(8))" } ?? ""
+            return "\(host) (\(agent)\(session), \(when) UTC)"
+        }
+
+        /// Newest first; equal times order by clone id, then session, so every clone picks the same one.
+        public static func isNewer(_ lhs: Origin, than rhs: Origin) -> Bool {
+            if lhs.at != rhs.at { return lhs.at > rhs.at }
+            if lhs.clone != rhs.clone { return lhs.clone > rhs.clone }
+            return (lhs.session ?? "") > (rhs.session ?? "")
+        }
+    }
+
+    public static let originFile = "origin.json"
+    public static let stateFile = "state.json"
+    public static let contextFile = "CONTEXT.md"
+    public static let reflectionFile = "reflection.md"
+    public static let tasksFile = "tasks.json"
+    /// Every file a shared tree may hold; anything else in a fetched tree is ignored.
+    public static let fileNames = [originFile, stateFile, contextFile, reflectionFile, tasksFile]
+
+    public var origin: Origin
+    /// The state (redacted), as JSON.
+    public var state: JSONValue?
+    public var context: String?
+    public var reflection: String?
+    /// Task objects (each with an `id`); nil when the store keeps no tasks.
+    public var tasks: [JSONValue]?
+
+    public init(origin: Origin, state: JSONValue?, context: String?, reflection: String?, tasks: [JSONValue]?) {
+        self.origin = origin
+        self.state = state
+        self.context = context
+        self.reflection = reflection
+        self.tasks = tasks
+    }
+
+    /// The files of the tree, name and bytes, in a fixed order. Everything passes the redactor.
+    public var files: [(name: String, bytes: [UInt8])] {
+        var files: [(String, [UInt8])] = [(Self.originFile, Array(origin.json.prettyText.utf8))]
+        if let state { files.append((Self.stateFile, Array(Self.redacted(state).prettyText.utf8))) }
+        if let context { files.append((Self.contextFile, Array(Redactor.redact(context).utf8))) }
+        if let reflection { files.append((Self.reflectionFile, Array(Redactor.redact(reflection).utf8))) }
+        if let tasks { files.append((Self.tasksFile, Array(Self.redacted(.array(tasks)).prettyText.utf8))) }
+        return files
+    }
+
+    /// Reads the files of a tree back; nil without a readable origin.
+    public init?(files: [String: [UInt8]]) {
+        guard let originBytes = files[Self.originFile], let originJSON = try? JSONValue.parse(originBytes),
+            let origin = Origin(json: originJSON)
+        else { return nil }
+        self.origin = origin
+        state = files[Self.stateFile].flatMap { try? JSONValue.parse($0) }
+        context = files[Self.contextFile].map { String(decoding: $0, as: UTF8.self) }
+        reflection = files[Self.reflectionFile].map { String(decoding: $0, as: UTF8.self) }
+        tasks = files[Self.tasksFile].flatMap { try? JSONValue.parse($0) }?.arrayValue
+    }
+
+    /// Every string in a JSON value, redacted (keys are the contract's, never secrets).
+    public static func redacted(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(Redactor.redact(text))
+        case .array(let items): return .array(items.map(redacted))
+        case .object(let object):
+            var copy = object
+            for (key, item) in object.pairs { copy[key] = redacted(item) }
+            return .object(copy)
+        default: return value
+        }
+    }
+
+    /// The commit message: one line a `git log refs/handoff/<branch>` reader understands.
+    public var commitMessage: String {
+        let outcome = origin.outcome.map { " (\($0))" } ?? ""
+        let next = (state?["resume"]?["next"]?.stringValue).flatMap { $0.isEmpty ? nil : $0 }
+        var message = "handover: \(origin.kind.rawValue)\(outcome) on \(origin.branch) from \(origin.summary)"
+        if let next { message += "\n\nResume at: \(Redactor.redact(String(next.prefix(300))))" }
+        return message + "\n"
+    }
+
+    // MARK: Capture
+
+    /// The handover of this worktree as it stands: state.json, CONTEXT.md, the reflection text, tasks.
+    public static func capture(store: HandoffStore, origin: Origin, reflection: String?, tasks: [JSONValue]? = nil) -> SharedHandover {
+        let state = try? store.readStateJSON()
+        let context = try? FileSystem.readText(store.layout.contextFile)
+        return SharedHandover(origin: origin, state: state, context: context, reflection: reflection, tasks: tasks)
+    }
+}
