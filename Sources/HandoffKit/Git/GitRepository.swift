@@ -125,6 +125,30 @@ public struct DiffStats: Sendable, Equatable {
     public var filesChanged: Int
     public var insertions: Int
     public var deletions: Int
+    /// Changed files whose lines were not counted (past the line-statistics budget): when non-zero,
+    /// `insertions` and `deletions` count only the other files.
+    public var filesNotCounted = 0
+
+    public init(filesChanged: Int, insertions: Int, deletions: Int, filesNotCounted: Int = 0) {
+        self.filesChanged = filesChanged
+        self.insertions = insertions
+        self.deletions = deletions
+        self.filesNotCounted = filesNotCounted
+    }
+}
+
+/// How much line counting one commit's statistics may cost: a commit of any size is recorded
+/// within the hook's deadline and in bounded memory; files past the budget are counted as changed
+/// without their lines, and the event says how many.
+public struct DiffBudget: Sendable {
+    /// The largest pair of versions (old + new bytes) whose lines are counted.
+    public var maximumFileBytes = 2 * 1024 * 1024
+    /// All the bytes diffed for one commit.
+    public var maximumTotalBytes = 16 * 1024 * 1024
+    /// Files diffed for one commit.
+    public var maximumFiles = 2_000
+
+    public init() {}
 }
 
 /// One path that differs from HEAD, with what kind of change it is.
