@@ -68,22 +68,23 @@ public struct StatusReport: Sendable {
             let severity = state.severity.map { "\($0.emoji) \($0.rawValue)" } ?? "unset"
             lines.append("Severity:    \(severity)  (source: \(state.source.rawValue))")
         } else if let stateError {
-            lines.append(paint("State:       unreadable — \(stateError)", "31"))
+            lines.append(paint("State:       unreadable — \(TerminalText.escape(stateError))", "31"))
         }
-        lines.append("Branch:      \(branch ?? "unknown")" + (operation.map { "  [\($0) in progress]" } ?? ""))
+        let escape = TerminalText.escape
+        lines.append("Branch:      \(escape(branch ?? "unknown"))" + (operation.map { "  [\(escape($0)) in progress]" } ?? ""))
         lines.append("Uncommitted: \(uncommitted.count) file\(uncommitted.count == 1 ? "" : "s")"
-            + (uncommitted.isEmpty ? "" : " (" + uncommitted.prefix(5).joined(separator: ", ") + (uncommitted.count > 5 ? ", …" : "") + ")"))
+            + (uncommitted.isEmpty ? "" : " (" + uncommitted.prefix(5).map(escape).joined(separator: ", ") + (uncommitted.count > 5 ? ", …" : "") + ")"))
         if let unpushed, let upstream {
-            lines.append("Unpushed:    \(unpushed) commit\(unpushed == 1 ? "" : "s") ahead of \(upstream)")
+            lines.append("Unpushed:    \(unpushed) commit\(unpushed == 1 ? "" : "s") ahead of \(escape(upstream))")
         } else {
             lines.append("Unpushed:    no upstream")
         }
-        lines.append("Session:     \(state?.sessionID ?? "none")  compactions: \(state?.runtime.compactionCount ?? 0)")
+        lines.append("Session:     \(escape(state?.sessionID ?? "none"))  compactions: \(state?.runtime.compactionCount ?? 0)")
         let handover = handoverComplete
-            ? paint("complete", "32") + (session?.handoverKind.map { " (\($0))" } ?? "")
+            ? paint("complete", "32") + (session?.handoverKind.map { " (\(escape($0)))" } ?? "")
             : paint("not complete", "33")
         lines.append("Handover:    \(handover)")
-        if let next = state?.resume.next, !next.isEmpty { lines.append("Resume:      \(next)") }
+        if let next = state?.resume.next, !next.isEmpty { lines.append("Resume:      \(escape(next))") }
         if !recentEvents.isEmpty {
             lines.append("")
             lines.append("Recent events:")
@@ -122,7 +123,7 @@ public enum EventFormatter {
             detail = event.fields.pairs.prefix(3).map { "\($0.0)=\($0.1.stringValue ?? $0.1.compactText)" }.joined(separator: " ")
         }
         let flat = String(detail.split(whereSeparator: { $0 == "\n" }).joined(separator: " ").prefix(160))
-        return "\(time)  \(paint(event.type.padded(to: 15), "36")) \(flat)"
+        return "\(time)  \(paint(TerminalText.escape(event.type).padded(to: 15), "36")) \(TerminalText.escape(flat))"
     }
 }
 
