@@ -2,10 +2,12 @@
 ///
 /// Fields by type (besides `ts`, `type`, `session`):
 /// - `init`: `root`
+/// - `hook_timeout`: `hook`, `deadline_seconds` (the hook gave up and failed open; its own event may be missing)
 /// - `commit`: `sha`, `short`, `subject`, `branch` (nil when detached), `detached`, `parents`,
 ///   `files_changed`, `insertions`, `deletions`, `author_time` (ISO-8601), `operation` (rebase, cherry-pick,
 ///   merge, revert… or absent), `amends` (only for `git commit --amend`: the full sha of the commit it
-///   replaced, from HEAD's reflog). Written by post-commit, and by post-merge for a merge commit that
+///   replaced, from HEAD's reflog), `stats_partial` and `files_not_counted` (only when files past the
+///   line-counting budget were counted as changed without their lines). Written by post-commit, and by post-merge for a merge commit that
 ///   `git merge`/`git pull` made without stopping (never for a fast-forward).
 /// - `push`: `remote`, `url` (credentials stripped), `refs`: [{`local_ref`, `local_sha`, `remote_ref`,
 ///   `remote_sha`, `kind` (new/delete/update/force), `commits` (nil when unknown), `commits_truncated`
@@ -49,6 +51,9 @@ public enum EventType {
     public static let sharePush = "share_push"
     public static let task = "task"
     public static let memory = "memory"
+    /// A hook that ran out of time (its deadline fired): `hook`, `deadline_seconds`. Written by the
+    /// deadline's signal handler, so the user sees that the hook let the operation through unfinished.
+    public static let hookTimeout = "hook_timeout"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).

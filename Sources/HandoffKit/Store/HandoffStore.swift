@@ -156,14 +156,18 @@ public struct HandoffStore: Sendable {
         try withLock { () throws(StoreError) in try writeStateUnlocked(state) }
     }
 
-    /// A writer killed between creating its temporary file and renaming it leaves the file behind;
-    /// the next writer (holding the lock) removes those whose process is gone.
+    /// A writer killed between creating its temporary file and renaming it leaves the file behind,
+    /// in any folder of the store; the next state writer (holding the lock) removes those whose
+    /// process is gone, and any older than an hour (a writer takes milliseconds; pids are reused).
     func removeAbandonedTemporaryFiles() {
-        for name in FileSystem.list(layout.directory) where name.hasPrefix(".") && name.contains(".tmp.") {
-            let parts = name.split(separator: ".")
-            guard let tmpIndex = parts.firstIndex(of: "tmp"), tmpIndex + 1 < parts.count, let pid = Int32(parts[tmpIndex + 1]) else { continue }
-            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
-                FileSystem.remove(Path.join(layout.directory, name))
+        let hourAgo = Timestamp.now().seconds - 3600
+        for folder in [layout.directory, layout.runtimeDirectory, layout.sessionsDirectory] {
+            for name in FileSystem.list(folder) where name.hasPrefix(".") && name.contains(".tmp.") {
+                let parts = name.split(separator: ".")
+                guard let tmpIndex = parts.firstIndex(of: "tmp"), tmpIndex + 1 < parts.count, let pid = Int32(parts[tmpIndex + 1]) else { continue }
+                let path = Path.join(folder, name)
+                let gone = pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+                if gone || (FileSystem.modificationTime(path) ?? hourAgo) < hourAgo { FileSystem.remove(path) }
             }
         }
     }
