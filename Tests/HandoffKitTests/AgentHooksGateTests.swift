@@ -286,6 +286,20 @@ struct AgentHooksGateTests {
         #expect(repo.runtime(session)?.consecutiveBlocks == 2)
     }
 
+    /// On a detached HEAD a bare `git push` fails: the block message says how to push from there.
+    @Test func aDetachedHeadIsNotToldToPushBare() throws {
+        let repo = try AgentRepo()
+        try repo.addPushedOrigin()
+        repo.sessionStart(session)
+        try repo.git("switch", "-q", "--detach")
+        try repo.commitFile("detached.txt", "d\n")
+        let answer = GateAnswer(repo.stop(session, message: validReflection))
+        #expect(answer.isBlock)
+        #expect(answer.reason.contains("1 unpushed commit on detached at"), "\(answer.reason)")
+        #expect(!answer.reason.contains("(`git push`)"))
+        #expect(answer.reason.contains("git switch -c <branch> && git push -u origin <branch>"))
+    }
+
     @Test func theBlockCapIsConfigurable() throws {
         let repo = try AgentRepo()
         repo.sessionStart(session)

@@ -62,9 +62,11 @@ public enum StopGate {
             missing.append("\(unpushed) unpushed commit\(unpushed == 1 ? "" : "s") on \(work.head.label)")
         }
         if !missing.isEmpty {
+            // A bare `git push` fails on a detached HEAD: the commits need a branch first.
+            let push = work.head.branchName == nil ? "git switch -c <branch> && git push -u origin <branch>" : "git push"
             let fix = work.newUncommitted.isEmpty
-                ? "Push them (`git push`)"
-                : work.unpushed == nil ? "Commit them (`git add -A && git commit`)" : "Commit and push them (`git add -A && git commit && git push`)"
+                ? work.head.branchName == nil ? "Put them on a branch and push it (`\(push)`)" : "Push them (`git push`)"
+                : work.unpushed == nil ? "Commit them (`git add -A && git commit`)" : "Commit and push them (`git add -A && git commit && \(push)`)"
             return .block(reason: "handoff: not handed over yet — \(missing.joined(separator: " and ")). \(fix), then \(dumpHint).")
         }
 
