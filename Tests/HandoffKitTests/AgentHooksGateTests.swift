@@ -21,7 +21,9 @@ struct AgentHooksGateTests {
         let repo = try AgentRepo()
         repo.sessionStart(session)
         try repo.commitFile("parser.swift", "let parser = 1\n", message: "Add the parser")
-        let pointer = "Sources/parser.swift:1 handle the empty input"
+        // A partial outcome names its follow-up task (FollowUpCheck): the task exists before the stop.
+        let followUp = try TaskStore(store: repo.store).add(TaskDraft(title: "handle the empty input"))
+        let pointer = "Sources/parser.swift:1 handle the empty input (\(followUp.id))"
         #expect(GateAnswer(repo.stop(session, message: reflection(outcome: "partial", next: pointer))) == .allow)
         let state = try repo.state()
         #expect(state.source == .autoSave)

@@ -256,3 +256,56 @@ struct TaskCLITests {
         #expect(try repo.handoff("remember", " ").status == 64)
     }
 }
+
+@Suite("Tasks: handoff end")
+struct HandoffEndTaskTests {
+    @Test("handoff end files a task per unresolved blocker and a resume task blocked by them, once")
+    func filesBlockerAndResumeTasks() throws {
+        let sandbox = try Sandbox("endtasks")
+        let repo = try sandbox.repository()
+        try repo.git("config", "handoff.check.build", "true")
+        try repo.git("config", "handoff.check.tests", "none")
+        try repo.git("config", "handoff.check.lint", "none")
+        #expect(try repo.handoff("init").status == 0)
+        let judgement = #"""
+            {"severity": "IN_PROGRESS",
+             "blockers": [{"description": "waiting for the API key", "resolved": false},
+                          {"description": "staging is down", "resolved": false},
+                          {"description": "old question", "resolved": true}],
+             "resume": {"next": "Sources/App/Parser.swift:88 handle the empty input case", "files": ["Sources/App/Parser.swift"], "context": "the tokenizer is done"},
+             "watch_out_for": ["fixtures are generated"]}
+            """#
+        let result = try repo.handoff("end", "--session", "s-end", stdin: judgement)
+        #expect(result.status == 0, "\(result.stderr)")
+        let state = try repo.store.readState()
+        let blockerIDs = state.blockers.prefix(2).compactMap(\.task)
+        #expect(blockerIDs.count == 2)
+        #expect(state.blockers[2].task == nil, "a resolved blocker gets no task")
+        let resumeID = try #require(state.resume.task)
+        #expect(result.stdout.contains("TASKS: resume \(resumeID) (blocked by \(blockerIDs.joined(separator: ", "))); blockers \(blockerIDs.joined(separator: ", "))"))
+        #expect(try SchemaCheck.errors(forStateFile: repo.path + "/.handoff/state.json").isEmpty)
+
+        let listing = TaskStore(store: repo.store).list()
+        let resume = try #require(listing.task(resumeID))
+        #expect(resume.blockedBy == blockerIDs)
+        #expect(resume.labels == ["resume", "handoff"])
+        #expect(resume.session == "s-end")
+        #expect(resume.metadata["next"] == "Sources/App/Parser.swift:88 handle the empty input case")
+        #expect(resume.metadata["files"] == ["Sources/App/Parser.swift"])
+        #expect(resume.metadata["context"] == "the tokenizer is done")
+        for id in blockerIDs {
+            let blocker = try #require(listing.task(id))
+            #expect(blocker.labels == ["blocker", "handoff", "session"])
+            #expect(blocker.session == "s-end")
+        }
+
+        // Again, with one blocker resolved: nothing is filed twice, the resolved one's task is closed.
+        let again = judgement.replacingOccurrences(of: #""staging is down", "resolved": false"#, with: #""staging is down", "resolved": true"#)
+        #expect(try repo.handoff("end", "--session", "s-end", stdin: again).status == 0)
+        let after = TaskStore(store: repo.store).list()
+        #expect(after.tasks.count == 3)
+        #expect(after.task(blockerIDs[1])?.status == .done)
+        #expect(after.task(resumeID)?.blockedBy == [blockerIDs[0]])
+        #expect(try repo.store.readState().resume.task == resumeID)
+    }
+}

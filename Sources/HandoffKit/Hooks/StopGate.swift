@@ -21,6 +21,8 @@ public enum StopGate {
         public var handoffEndProblem: String?
         /// A failed test or build run recorded this session ("`swift test` exited 1").
         public var failedCheck: String?
+        /// The store's tasks and the tracker pattern, for the Next step's follow-ups (nil: not checked).
+        public var followUps: FollowUpCheck.Facts?
         /// HEAD moved since this session's last handover, by commits not credited to another session
         /// (a commit made where handoff's git hooks are not installed leaves no `lastWorkAt`).
         public var headMovedSinceHandover: Bool
@@ -83,6 +85,9 @@ public enum StopGate {
             if reflection.outcome == .success, let evidence = facts.failedCheck, !runtime.refusedSuccessOnce {
                 return .refuseSuccess(reason: "handoff: the reflection says success, but \(evidence). Fix it, or print the Framework Reflection again with the honest outcome (partial or failure) and the next step.")
             }
+            if let followUps = facts.followUps, case .refused(let reason) = FollowUpCheck.judge(reflection, followUps) {
+                return .block(reason: reason)
+            }
             return .accept(reflection)
         case .invalid(let problems):
             return .block(reason: "handoff: the Framework Reflection is incomplete: \(problems.joined(separator: "; ")). Print it again with all four fields (see /handoff:dump).")
@@ -132,6 +137,10 @@ public enum StopGate {
         facts.headMovedSinceHandover = headMovedSinceHandover(runtime: runtime, head: work.head, repository: repository, store: store)
         if !work.changedNothing(runtime: runtime) {
             facts.reflection = Reflection.parse(lastAssistantMessage(context))
+            if case .valid = facts.reflection {
+                facts.followUps = FollowUpCheck.Facts(listing: TaskStore(store: store).list(),
+                                                      externalPattern: config("handoff.tasks.external"))
+            }
             if case .valid(let reflection) = facts.reflection, reflection.outcome == .success {
                 facts.failedCheck = EventFacts.lastFailedTestOrBuild(store: store, session: session, since: runtime.startedAt)
             }

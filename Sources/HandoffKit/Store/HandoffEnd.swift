@@ -38,6 +38,33 @@ public enum HandoffEnd {
         /// Adjustments made to the agent's severity because the checks disagreed with it.
         public var notes: [String]
         public var confirmation: String
+        /// The blocker and resume tasks filed (or brought up to date) by this handover.
+        public var tasks: FiledTasks = FiledTasks()
+    }
+
+    /// What `handoff end` filed in the task store.
+    public struct FiledTasks: Sendable, Equatable {
+        /// Blocker description → task id, for the unresolved blockers.
+        public var blockers: [(description: String, id: String)] = []
+        public var resume: String?
+        /// Ids of tasks closed because their blocker is now resolved.
+        public var closed: [String] = []
+        public var created: [String] = []
+
+        public static func == (lhs: FiledTasks, rhs: FiledTasks) -> Bool {
+            lhs.blockers.map(\.id) == rhs.blockers.map(\.id) && lhs.blockers.map(\.description) == rhs.blockers.map(\.description)
+                && lhs.resume == rhs.resume && lhs.closed == rhs.closed && lhs.created == rhs.created
+        }
+
+        /// Writes the ids into the state (`blockers[].task`, `resume.task`).
+        func apply(to state: inout HandoffState) {
+            for index in state.blockers.indices {
+                if let filed = blockers.first(where: { $0.description == state.blockers[index].description }) {
+                    state.blockers[index].task = filed.id
+                }
+            }
+            if let resume { state.resume.task = resume }
+        }
     }
 
     public enum Failure: Error, Sendable, CustomStringConvertible {
@@ -189,10 +216,19 @@ public enum HandoffEnd {
         } else {
             notes.append("severity not given; set to \(inferred.rawValue) from the checks and the working tree")
         }
+        // 5a. The procedure's tasks: one per unresolved blocker, one resume task blocked by them.
+        var filed = FiledTasks()
+        do {
+            filed = try fileTasks(for: candidate, session: session, store: store, environment: environment, now: request.now)
+        } catch {
+            notes.append("no blocker or resume task was filed (\(error)); file them with `handoff task add`")
+        }
+
         let eventIndex = store.events.lineCount()
         let hostname = FileSystem.hostname()
         func finalise(_ fresh: HandoffState) throws(StoreError) -> HandoffState {
             var final = try merge(judgement: judgement, into: fresh)
+            filed.apply(to: &final)
             final.source = .manualEnd
             final.sessionID = session
             final.severity = severity
@@ -241,7 +277,69 @@ public enum HandoffEnd {
             throw .store(error)
         }
         return Result(state: final, report: report, checks: checks, archivedTo: archivedTo, notes: notes,
-                      confirmation: confirmation(for: final))
+                      confirmation: confirmation(for: final), tasks: filed)
+    }
+
+    /// Files (or brings up to date) the blocker and resume tasks of a handover. Idempotent: a second
+    /// `handoff end` finds the open tasks it filed before (same blocker text; this session's resume
+    /// task) instead of filing them again; a blocker now resolved closes its task.
+    static func fileTasks(for state: HandoffState, session: String, store: HandoffStore, environment: Environment,
+                          now: Timestamp) throws(TaskError) -> FiledTasks {
+        let tasks = TaskStore(store: store)
+        let listing = tasks.list(now: now)
+        let agent = TaskOrigin.agent(environment: environment)
+        var filed = FiledTasks()
+        func clip(_ text: String, _ limit: Int) -> String {
+            let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
+        }
+        for blocker in state.blockers {
+            let known = blocker.task.flatMap { listing.task($0) }
+                ?? listing.open.first { $0.hasLabel(HandoffTask.Label.blocker) && $0.metadata["blocker"]?.stringValue == blocker.description }
+            if blocker.resolved {
+                if let known, known.isOpen {
+                    try tasks.update(known.id, now: now) { $0.status = .done }
+                    filed.closed.append(known.id)
+                }
+                continue
+            }
+            if let known, known.isOpen {
+                filed.blockers.append((blocker.description, known.id))
+                continue
+            }
+            let task = try tasks.add(TaskDraft(
+                title: "Blocker: " + clip(blocker.description, 160), body: blocker.description,
+                labels: [HandoffTask.Label.blocker, HandoffTask.Label.handoff, "session"], session: session, agent: agent,
+                metadata: JSONObject([("blocker", .string(blocker.description))])), now: now)
+            filed.blockers.append((blocker.description, task.id))
+            filed.created.append(task.id)
+        }
+        let next = state.resume.next.trimmed
+        guard !next.isEmpty else { return filed }
+        var body = "Next: \(next)"
+        if !state.resume.files.isEmpty { body += "\nRead first: " + state.resume.files.joined(separator: ", ") }
+        if !state.resume.context.isEmpty { body += "\nContext: " + state.resume.context }
+        let metadata = JSONObject([
+            ("next", .string(next)), ("files", JSONValue(state.resume.files)), ("context", .string(state.resume.context)),
+        ])
+        let blockedBy = filed.blockers.map(\.id)
+        let title = "Resume: " + clip(next, 160)
+        if let existing = listing.open.first(where: { $0.hasLabel(HandoffTask.Label.resume) && $0.session == session }) {
+            try tasks.update(existing.id, now: now) { task in
+                task.title = title
+                task.body = body
+                task.metadata = metadata
+                task.blockedBy = blockedBy
+            }
+            filed.resume = existing.id
+        } else {
+            let task = try tasks.add(TaskDraft(
+                title: title, body: body, blockedBy: blockedBy, labels: [HandoffTask.Label.resume, HandoffTask.Label.handoff],
+                session: session, agent: agent, metadata: metadata), now: now)
+            filed.resume = task.id
+            filed.created.append(task.id)
+        }
+        return filed
     }
 
     /// The closing block the procedure asks for.
@@ -254,9 +352,20 @@ public enum HandoffEnd {
             Severity: \(severity.emoji) \(severity.rawValue) | Source: \(state.source.rawValue)
             SESSION: \(state.done.count) done, \(state.failed.count) failed, \(openBlockers) blockers
             HEALTH: build=\(show(state.health.build)) tests=\(show(state.health.tests)) lint=\(show(state.health.lint))
-            RESUME: \(state.resume.next.isEmpty ? "(none)" : state.resume.next)
+            RESUME: \(state.resume.next.isEmpty ? "(none)" : state.resume.next)\(taskLine(for: state))
             Safe to end session.
             """
+    }
+
+    /// `TASKS: resume ho-… (blocked by ho-…); blockers ho-…`, only for tasks that were filed.
+    static func taskLine(for state: HandoffState) -> String {
+        let blockerIDs = state.blockers.filter { !$0.resolved }.compactMap(\.task)
+        var parts: [String] = []
+        if let resume = state.resume.task {
+            parts.append("resume \(resume)" + (blockerIDs.isEmpty ? "" : " (blocked by \(blockerIDs.joined(separator: ", ")))"))
+        }
+        if !blockerIDs.isEmpty { parts.append("blocker\(blockerIDs.count == 1 ? "" : "s") \(blockerIDs.joined(separator: ", "))") }
+        return parts.isEmpty ? "" : "\nTASKS: " + parts.joined(separator: "; ")
     }
 
     /// Applies the agent's judgement to a state. `done` is merged (the hooks recorded commits already),

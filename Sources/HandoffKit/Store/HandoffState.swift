@@ -92,9 +92,12 @@ public struct HandoffState: Sendable, Equatable {
     public struct Blocker: Sendable, Equatable {
         public var description: String
         public var resolved: Bool
-        public init(description: String, resolved: Bool = false) {
+        /// The task `handoff end` filed for it (`ho-…`), when there is one.
+        public var task: String?
+        public init(description: String, resolved: Bool = false, task: String? = nil) {
             self.description = description
             self.resolved = resolved
+            self.task = task
         }
     }
 
@@ -102,10 +105,13 @@ public struct HandoffState: Sendable, Equatable {
         public var next: String
         public var files: [String]
         public var context: String
-        public init(next: String = "", files: [String] = [], context: String = "") {
+        /// The resume task `handoff end` filed (`ho-…`), when there is one.
+        public var task: String?
+        public init(next: String = "", files: [String] = [], context: String = "", task: String? = nil) {
             self.next = next
             self.files = files
             self.context = context
+            self.task = task
         }
     }
 
@@ -174,12 +180,16 @@ extension HandoffState {
                     "why": JSONValue($0.why), "need": JSONValue($0.need),
                 ]
             })),
-            ("blockers", .array(blockers.map { ["description": .string($0.description), "resolved": .bool($0.resolved)] })),
-            ("resume", [
-                "next": .string(resume.next),
-                "files": JSONValue(resume.files),
-                "context": .string(resume.context),
-            ]),
+            ("blockers", .array(blockers.map { blocker in
+                var object = JSONObject([("description", .string(blocker.description)), ("resolved", .bool(blocker.resolved))])
+                if let task = blocker.task { object["task"] = .string(task) }
+                return .object(object)
+            })),
+            ("resume", {
+                var object = JSONObject([("next", .string(resume.next)), ("files", JSONValue(resume.files)), ("context", .string(resume.context))])
+                if let task = resume.task { object["task"] = .string(task) }
+                return .object(object)
+            }()),
             ("watch_out_for", JSONValue(watchOutFor)),
             ("session_memory", [
                 "user_intent": .string(sessionMemory.userIntent),
@@ -260,12 +270,14 @@ extension HandoffState {
             guard let object = item.objectValue else { throw StoreError.invalidState(path: path, reason: "expected an object") }
             state.blockers.append(Blocker(
                 description: try reader.string(object["description"], "\(path).description") ?? "",
-                resolved: try reader.bool(object["resolved"], "\(path).resolved") ?? false))
+                resolved: try reader.bool(object["resolved"], "\(path).resolved") ?? false,
+                task: try reader.string(object["task"], "\(path).task")))
         }
         if let resume = try reader.object(root["resume"], "resume") {
             state.resume.next = try reader.string(resume["next"], "resume.next") ?? ""
             state.resume.files = try reader.strings(resume["files"], "resume.files")
             state.resume.context = try reader.string(resume["context"], "resume.context") ?? ""
+            state.resume.task = try reader.string(resume["task"], "resume.task")
         }
         state.watchOutFor = try reader.strings(root["watch_out_for"], "watch_out_for")
         if let memory = try reader.object(root["session_memory"], "session_memory") {

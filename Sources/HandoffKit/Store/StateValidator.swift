@@ -157,6 +157,9 @@ public enum StateValidator {
             if let resolved = object["resolved"], resolved.boolValue == nil {
                 findings.append(.init(level: .error, path: "\(path).resolved", message: "must be true or false, found \(resolved.typeName)"))
             }
+            if let task = object["task"], !(task.stringValue.map(TaskID.isValid) ?? false) {
+                findings.append(.init(level: .error, path: "\(path).task", message: "must be a task id (ho- and letters or digits), found \(task.stringValue.map { "\"\($0.prefix(40))\"" } ?? task.typeName)"))
+            }
         }
 
         var resumeNext: String?
@@ -179,6 +182,9 @@ public enum StateValidator {
                     }
                 case nil: error("resume.files", "missing; an array of the files to read first")
                 case let other?: error("resume.files", "must be an array of paths, found \(other.typeName)")
+                }
+                if let task = object["task"], !(task.stringValue.map(TaskID.isValid) ?? false) {
+                    error("resume.task", "must be a task id (ho- and letters or digits), found \(task.typeName)")
                 }
                 switch object["context"] {
                 case .string(let text)?: resumeContext = text

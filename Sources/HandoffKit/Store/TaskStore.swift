@@ -170,15 +170,16 @@ public enum TaskID {
     /// Every `ho-…` token in a text (a Next step, a message), in order, without repeats.
     public static func mentions(in text: String) -> [String] {
         var found: [String] = []
-        let bytes = Array(text.utf8)
+        // Agents sometimes shout ids (HO-…); ids are lower case.
+        let bytes = Array(text.lowercased().utf8)
         let prefixBytes = Array(prefix.utf8)
         var index = 0
         while index + prefixBytes.count < bytes.count {
             let startsWord = index == 0 || !(isIDByte(bytes[index - 1]) || bytes[index - 1] == UInt8(ascii: "-") || bytes[index - 1] == UInt8(ascii: "_"))
             if startsWord, bytes[index..<(index + prefixBytes.count)].elementsEqual(prefixBytes) {
                 var end = index + prefixBytes.count
-                while end < bytes.count, isIDByte(bytes[end]) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(bytes[end]) { end += 1 }
-                let token = String(decoding: bytes[index..<end], as: UTF8.self).lowercased()
+                while end < bytes.count, isIDByte(bytes[end]) { end += 1 }
+                let token = String(decoding: bytes[index..<end], as: UTF8.self)
                 if end > index + prefixBytes.count, !found.contains(token) { found.append(token) }
                 index = end
             } else {

@@ -1,0 +1,64 @@
+/// The stop gate's rule for a reflection's **Next step**: follow-ups must exist as tasks.
+///
+/// A partial or failure outcome leaves work behind, so its Next step names at least one open task
+/// of this store (`ho-…`), or an id of the team's own tracker matching
+/// `git config handoff.tasks.external REGEX`. An id that names no task of this store is refused,
+/// whatever the outcome, with the open tasks listed. A success may say "none".
+/// Kept apart from the reflection's parsing and from the gate's wording, which change for other reasons.
+public enum FollowUpCheck {
+    public struct Facts: Sendable {
+        /// The store's tasks (nil when they could not be read: the rule is then not applied).
+        public var listing: TaskStore.Listing?
+        /// `handoff.tasks.external`, as configured.
+        public var externalPattern: String?
+
+        public init(listing: TaskStore.Listing?, externalPattern: String? = nil) {
+            self.listing = listing
+            self.externalPattern = externalPattern
+        }
+    }
+
+    public enum Verdict: Sendable, Equatable {
+        case accepted
+        /// The Next step does not name a follow-up that exists; the reason says what to do.
+        case refused(reason: String)
+    }
+
+    /// The exact command that creates a task, shown in every refusal.
+    public static let createCommand = #"handoff task add "what is left to do" --body "details""#
+
+    public static func judge(_ reflection: Reflection, _ facts: Facts) -> Verdict {
+        guard let listing = facts.listing else { return .accepted }
+        let next = reflection.nextStep
+        let mentioned = TaskID.mentions(in: next)
+        let unknown = mentioned.filter { listing.task($0) == nil }
+        let closed = mentioned.filter { listing.task($0).map { !$0.isOpen } ?? false }
+        let open = mentioned.filter { listing.task($0)?.isOpen ?? false }
+        let external = externalMatches(next, pattern: facts.externalPattern)
+
+        func openTasks() -> String {
+            let summary = TaskFormatter.openSummary(listing)
+            return summary == "none" ? "This store has no open tasks" : "Open tasks: \(summary)"
+        }
+        if !unknown.isEmpty {
+            let noun = unknown.count == 1 ? "task" : "tasks"
+            return .refused(reason: "handoff: the Next step names \(noun) that do not exist: \(unknown.joined(separator: ", ")). \(openTasks()). Name one of them, or create the follow-up first (`\(createCommand)` prints its id), then print the Framework Reflection again.")
+        }
+        guard reflection.outcome != .success else { return .accepted }
+        if !open.isEmpty || !external.isEmpty { return .accepted }
+        let why = closed.isEmpty
+            ? "the outcome is \(reflection.outcome.rawValue), so the Next step must name the follow-up task(s) left for the next session"
+            : "the Next step names only done tasks (\(closed.joined(separator: ", "))); an outcome of \(reflection.outcome.rawValue) needs an open follow-up"
+        var reason = "handoff: \(why). Create one for each piece of outstanding work (`\(createCommand)` prints its id), or name an open one. \(openTasks())."
+        if let pattern = facts.externalPattern, !pattern.isEmpty {
+            reason += " Ids of your tracker matching `\(pattern)` count too."
+        }
+        return .refused(reason: reason + " Then print the Framework Reflection again with those ids in **Next step**.")
+    }
+
+    /// Matches of the team's tracker pattern in the text; none when there is no pattern or it does not compile.
+    static func externalMatches(_ text: String, pattern: String?) -> [String] {
+        guard let pattern, !pattern.trimmed.isEmpty, let regex = try? Regex(pattern.trimmed) else { return [] }
+        return text.matches(of: regex).map { String(text[$0.range]) }.filter { !$0.isEmpty }
+    }
+}
