@@ -200,8 +200,19 @@ public final class GitRepository {
         LibGit2.ensureInitialised()
         var handle: OpaquePointer?
         let result: Int32
-        if environment["GIT_DIR"] != nil {
-            // libgit2 reads GIT_DIR, GIT_WORK_TREE, GIT_CEILING_DIRECTORIES, GIT_COMMON_DIR from the
+        if let gitDir = environment["GIT_DIR"], let workTree = environment["GIT_WORK_TREE"] {
+            // libgit2's open-from-environment refuses GIT_WORK_TREE ("unimplemented"), and an agent
+            // that exported both must not get past the gate on an error: open GIT_DIR itself and
+            // give it the work tree, as git does.
+            let cwd = FileSystem.currentDirectory()
+            result = git_repository_open_ext(&handle, Path.normalize(gitDir, relativeTo: cwd), GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+            if result == 0 {
+                let setWorkdir = git_repository_set_workdir(handle, Path.normalize(workTree, relativeTo: cwd), 0)
+                if setWorkdir != 0 { git_repository_free(handle) }
+                try LibGit2.check("git_repository_set_workdir", setWorkdir)
+            }
+        } else if environment["GIT_DIR"] != nil {
+            // libgit2 reads GIT_DIR, GIT_CEILING_DIRECTORIES, GIT_COMMON_DIR, GIT_INDEX_FILE… from the
             // process environment itself; the hook's `environment` was captured from it.
             result = git_repository_open_ext(&handle, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil)
         } else {
