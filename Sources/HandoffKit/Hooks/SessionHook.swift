@@ -23,7 +23,10 @@ public enum SessionHook {
         var runtime = SessionRuntime(sessionID: session, startedAt: context.now, hostname: FileSystem.hostname())
         runtime.startHash = head?.sha
         runtime.startBranch = head?.branchName
-        if let repository { runtime.dirtyAtStart = SessionWork.dirtyMarks(repository: repository, root: root) }
+        if let repository {
+            runtime.dirtyAtStart = SessionWork.dirtyMarks(repository: repository, root: root)
+            runtime.gateConfig = GateIntegrity.capture { repository.configString($0) }
+        }
         runtime.transcriptPath = context.payload.transcriptPath
         return runtime
     }
@@ -75,7 +78,9 @@ public enum SessionHook {
             return state
         }
         try? store.append(Event(type: EventType.sessionStart, session: session, at: now, [
-            ("source", .string(source)), ("head", JSONValue(head?.sha)), ("branch", JSONValue(head?.branchName)),
+            ("source", .string(source)), ("head", JSONValue(runtime?.startHash ?? head?.sha)), ("branch", JSONValue(head?.branchName)),
+            // The gate's policy for this session, so that a lost runtime file can be rebuilt with it.
+            ("gate_config", runtime?.gateConfig.map { config in .object(JSONObject(config.keys.sorted().map { ($0, .string(config[$0]!)) })) } ?? .null),
         ]))
 
         var compaction: String?
@@ -146,11 +151,14 @@ public enum SessionHook {
             let command = Redactor.redact(payload.toolInput["command"]?.stringValue ?? "")
             let exitCode: Int? = failed ? payload.failureExitCode : 0
             let kind = CommandClass.classify(command)
-            try store.append(Event(type: EventType.tool, session: session, at: now, [
+            var fields: [(String, JSONValue)] = [
                 ("tool", "Bash"), ("command", .string(command)),
                 ("exit_code", exitCode.map { .int($0) } ?? .null),
                 ("class", .string(kind.rawValue)), ("ok", .bool(!failed)),
-            ]))
+            ]
+            // `swift test || true` exits 0 whatever the tests did: such a run says nothing about them.
+            if kind == .test || kind == .build, CommandClass.statusMasked(command) { fields.append(("status_masked", true)) }
+            try store.append(Event(type: EventType.tool, session: session, at: now, fields))
             // Claude Code reports the commits a Bash call made; a commit is work that re-arms the gate.
             if !failed, payload.toolResponse["gitOperation"]?["commit"] != nil, let session {
                 try markWork(store: store, session: session, at: now, context: context)

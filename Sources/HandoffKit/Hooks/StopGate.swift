@@ -125,11 +125,14 @@ public enum StopGate {
         // No store: the project has not taken handoff on. No session: nothing to judge by.
         guard let store = context.existingStore, let session = context.sessionID else { return ClaudeHookOutput.allow }
         let repository = try context.openRepository()
-        let config: (String) -> String? = { repository.configString($0) }
+        // The runtime record first, checked against the log; then the policy in force when the
+        // session started (the agent can run `git config`: a change applies to the next session).
+        let runtime = GateIntegrity.verified(try currentRuntime(context: context, store: store, session: session, repository: repository),
+                                             store: store, at: context.now)
+        let config = GateIntegrity.config(runtime: runtime, live: { repository.configString($0) }, store: store, at: context.now)
         let policy = GatePolicy.resolve(environment: context.environment, config: config)
         if policy == .off { return ClaudeHookOutput.allow }
 
-        let runtime = try currentRuntime(context: context, store: store, session: session, repository: repository)
         if case .degraded(let after) = policy, runtime.compactionCount < after { return ClaudeHookOutput.allow }
 
         let work = try SessionWork.gather(repository: repository, store: store, runtime: runtime)
@@ -185,6 +188,10 @@ public enum StopGate {
     /// loaded mid-session), starting from the current HEAD and tree so that only later work counts.
     static func currentRuntime(context: AgentHookContext, store: HandoffStore, session: String, repository: GitRepository) throws -> SessionRuntime {
         if let runtime = store.readRuntime(session: session) { return runtime }
+        // A record the log knows but the file lacks was deleted: rebuilt from the log, not started afresh.
+        if let rebuilt = GateIntegrity.rebuiltRuntime(store: store, session: session, at: context.now) {
+            return try store.updateRuntime(session: session, create: { rebuilt }) { _ in } ?? rebuilt
+        }
         let head = try? repository.head()
         let marks = SessionWork.dirtyMarks(repository: repository, root: store.layout.worktreeRoot)
         let created = try store.updateRuntime(session: session, create: {
@@ -193,6 +200,7 @@ public enum StopGate {
             runtime.startBranch = head?.branchName
             runtime.dirtyAtStart = marks
             runtime.transcriptPath = context.payload.transcriptPath
+            runtime.gateConfig = GateIntegrity.capture { repository.configString($0) }
             return runtime
         }) { _ in }
         guard let created else { throw StoreError.notInitialised(root: store.layout.worktreeRoot) }
@@ -312,7 +320,9 @@ enum EventFacts {
                            classes: Set<String> = ["test", "build"]) -> [String: Event] {
         let events = store.events.tail(200, matching: { event in
             guard event.type == EventType.tool || event.type == EventType.check,
-                let kind = event["class"]?.stringValue, classes.contains(kind)
+                let kind = event["class"]?.stringValue, classes.contains(kind),
+                // A run whose status was masked (`swift test || true`) neither passes nor fails.
+                event["status_masked"]?.boolValue != true
             else { return false }
             return event.session == session || (event.session == nil && event.timestamp >= start)
         }, since: start, containing: classes.map { "\"class\":\"\($0)\"" }, scanLimit: 8 * 1024 * 1024).events

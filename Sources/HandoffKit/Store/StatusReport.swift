@@ -13,6 +13,14 @@ public struct StatusReport: Sendable {
     public var handoverComplete: Bool
     public var recentEvents: [Event]
     public var skippedEventLines: Int
+    /// The latest events where the gate let something through or distrusted its records (an override
+    /// at the block cap, a policy change it ignored, a rebuilt or contradicted runtime file, a hook that
+    /// ran out of time): the user sees them whether or not they are among the recent events.
+    public var gateWarnings: [Event] = []
+
+    static let gateWarningTypes: Set<String> = [
+        EventType.gateOverridden, EventType.gateConfigIgnored, EventType.runtimeRebuilt, EventType.runtimeMismatch, EventType.hookTimeout,
+    ]
 
     public static func gather(store: HandoffStore, repository: GitRepository?, recentEvents: Int) -> StatusReport {
         var state: HandoffState?
@@ -30,13 +38,17 @@ public struct StatusReport: Sendable {
         } else {
             complete = state?.runtime.handoffEndCompleted ?? false
         }
-        return StatusReport(
+        let warnings = store.events.tail(5, matching: { gateWarningTypes.contains($0.type) },
+                                         containing: gateWarningTypes.map { "\"type\":\"\($0)\"" }, scanLimit: 4 * 1024 * 1024).events
+        var report = StatusReport(
             root: store.layout.worktreeRoot, state: state, stateError: stateError,
             branch: head?.label, head: head?.sha, uncommitted: status?.paths ?? [],
             unpushed: upstream?.ahead, upstream: upstream?.upstream,
             operation: operation.flatMap { $0 == RepositoryOperation.none ? nil : $0.rawValue },
             session: session, handoverComplete: complete && (status?.isClean ?? true) && (upstream?.ahead ?? 0) == 0,
             recentEvents: events.events, skippedEventLines: events.skippedLines)
+        report.gateWarnings = warnings
+        return report
     }
 
     public var json: JSONValue {
@@ -59,6 +71,7 @@ public struct StatusReport: Sendable {
             ("resume_next", JSONValue(state?.resume.next)),
             ("recent_events", .array(recentEvents.map(\.json))),
             ("skipped_event_lines", .int(skippedEventLines)),
+            ("gate_warnings", .array(gateWarnings.map(\.json))),
         ]))
     }
 
@@ -85,6 +98,11 @@ public struct StatusReport: Sendable {
             : paint("not complete", "33")
         lines.append("Handover:    \(handover)")
         if let next = state?.resume.next, !next.isEmpty { lines.append("Resume:      \(escape(next))") }
+        if !gateWarnings.isEmpty {
+            lines.append("")
+            lines.append(paint("Gate warnings (the gate let a stop through or distrusted its records):", "33"))
+            for event in gateWarnings { lines.append("  " + EventFormatter.line(event, paint: paint)) }
+        }
         if !recentEvents.isEmpty {
             lines.append("")
             lines.append("Recent events:")
@@ -115,6 +133,14 @@ public enum EventFormatter {
             detail = "\(event["name"]?.stringValue ?? ""): \(event["result"]?.stringValue ?? "")"
         case EventType.stopBlocked, EventType.gateOverridden:
             detail = event["reason"]?.stringValue ?? ""
+        case EventType.gateConfigIgnored:
+            detail = "git config changed during the session, not applied to it: " + (event["keys"]?.arrayValue?.compactMap(\.stringValue) ?? []).joined(separator: ", ")
+        case EventType.runtimeRebuilt:
+            detail = event["why"]?.stringValue ?? ""
+        case EventType.runtimeMismatch:
+            detail = (event["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []).joined(separator: "; ")
+        case EventType.hookTimeout:
+            detail = "\(event["hook"]?.stringValue ?? "") gave up at its deadline and let the operation through"
         case EventType.hookError:
             detail = "\(event["hook"]?.stringValue ?? ""): \(event["error"]?.stringValue ?? "")"
         case EventType.handover:
