@@ -9,9 +9,9 @@ public enum CompactHook {
         let context = AgentHookContext(input)
         do {
             try compact(context)
-            return ClaudeHookOutput.allow
+            return context.agent.allow()
         } catch {
-            return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " Compaction went ahead without a snapshot.")
+            return context.agent.notice(context.failure(hookName, error) + " Compaction went ahead without a snapshot.")
         }
     }
 

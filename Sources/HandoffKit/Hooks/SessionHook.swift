@@ -13,9 +13,9 @@ public enum SessionHook {
             case "PostToolUse", "PostToolUseFailure": try recordTool(context)
             default: break
             }
-            return ClaudeHookOutput.allow
+            return context.agent.allow()
         } catch {
-            return ClaudeHookOutput.systemMessage(context.failure(hookName, error))
+            return context.agent.notice(context.failure(hookName, error))
         }
     }
 
@@ -35,10 +35,20 @@ public enum SessionHook {
 
     static func start(_ context: AgentHookContext) throws -> HookOutput {
         // Outside a git repository there is no worktree to keep a store in.
-        guard let store = context.store else { return ClaudeHookOutput.allow }
-        let repository = try context.openRepository()
+        guard let store = context.store else { return context.agent.allow() }
+        // A repository libgit2 cannot open (sha256 under libgit2 1.5) is read through git itself.
+        let repository: GitRepository?
+        var gitFacts: RepositoryFacts?
+        do {
+            repository = try context.openRepository()
+        } catch {
+            if error.isOwnershipRefusal { throw error }
+            repository = nil
+            gitFacts = RepositoryFacts.fromGit(GitCommandLine(directory: store.layout.worktreeRoot, environment: context.environment),
+                                               openError: error, statusLimit: 500)
+        }
         if !store.exists { try store.initialise(hostname: FileSystem.hostname()) }
-        let head = try? repository.head()
+        let head = repository.flatMap { try? $0.head() } ?? gitFacts?.head.value
         let source = context.payload.source ?? "startup"
         let now = context.now
 
@@ -46,10 +56,14 @@ public enum SessionHook {
             let state = (try? store.readState()) ?? HandoffState()
             return brief(context, state: state, store: store, branch: head?.label, compaction: nil)
         }
-        exportSessionID(session, environment: context.environment)
+        context.agent.exportSessionID(session, environment: context.environment)
 
         let runtime = try store.updateRuntime(session: session, create: {
-            newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
+            var runtime = newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
+            if let paths = gitFacts?.status.value?.paths {
+                runtime.dirtyAtStart = SessionWork.dirtyMarks(paths: paths, root: store.layout.worktreeRoot)
+            }
+            return runtime
         }) { runtime in
             runtime.endedAt = nil
             if let path = context.payload.transcriptPath { runtime.transcriptPath = path }
@@ -91,29 +105,21 @@ public enum SessionHook {
             compaction = "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
         }
         // Sharing on: a newer handover of this branch fetched from another clone is the one to resume from.
-        if let branch = head?.branchName,
+        if let branch = head?.branchName, let repository,
             let shared = ShareBrief.newestFromElsewhere(root: store.layout.worktreeRoot, environment: context.environment,
                                                         settings: ShareSettings.read { repository.configString($0) },
                                                         remotes: repository.remoteNames(), branch: branch),
             let sharedState = shared.state.flatMap({ try? HandoffState(json: $0) }) {
             let lines = [ShareBrief.originLine(shared)] + (ShareBrief.openTasksLine(shared).map { [$0] } ?? [])
             let text = ResumeBrief.build(state: sharedState, branch: head?.label, lastReflection: nil, compaction: compaction, shared: lines)
-            return ClaudeHookOutput.additionalContext(event: "SessionStart", text)
+            return context.agent.additionalContext(event: "SessionStart", text)
         }
         return brief(context, state: state, store: store, branch: head?.label, compaction: compaction)
     }
 
     static func brief(_ context: AgentHookContext, state: HandoffState, store: HandoffStore, branch: String?, compaction: String?) -> HookOutput {
         let text = ResumeBrief.build(state: state, branch: branch, lastReflection: ResumeBrief.lastReflection(store: store), compaction: compaction)
-        return ClaudeHookOutput.additionalContext(event: "SessionStart", text)
-    }
-
-    /// Lets the agent's shell (and so git's post-commit hook) know the session: Claude Code sources
-    /// the file named by `CLAUDE_ENV_FILE` before each Bash command.
-    static func exportSessionID(_ session: String, environment: Environment) {
-        guard let file = environment["CLAUDE_ENV_FILE"], file.hasPrefix("/") else { return }
-        // The id passed SessionID.isSafe: no quoting is needed.
-        try? FileSystem.appendRecord(Array("export HANDOFF_SESSION_ID=\(session)\n".utf8), to: file)
+        return context.agent.additionalContext(event: "SessionStart", text)
     }
 
     // MARK: SessionEnd
@@ -145,34 +151,30 @@ public enum SessionHook {
         let payload = context.payload
         let session = context.sessionID
         let now = context.now
-        let failed = payload.hookEventName == "PostToolUseFailure"
-        switch payload.toolName {
-        case "Bash"?:
-            let command = Redactor.redact(payload.toolInput["command"]?.stringValue ?? "")
-            let exitCode: Int? = failed ? payload.failureExitCode : 0
+        switch context.agent.toolCall(payload, displayPath: context.displayPath) {
+        case .shell(let raw, let exitCode, let failed, let madeCommit)?:
+            let command = Redactor.redact(raw)
             let kind = CommandClass.classify(command)
+            // An agent that does not report the outcome leaves `ok` out: unknown, not success.
             var fields: [(String, JSONValue)] = [
                 ("tool", "Bash"), ("command", .string(command)),
                 ("exit_code", exitCode.map { .int($0) } ?? .null),
-                ("class", .string(kind.rawValue)), ("ok", .bool(!failed)),
+                ("class", .string(kind.rawValue)),
             ]
+            if let failed { fields.append(("ok", .bool(!failed))) }
             // `swift test || true` exits 0 whatever the tests did: such a run says nothing about them.
             if kind == .test || kind == .build, CommandClass.statusMasked(command) { fields.append(("status_masked", true)) }
             try store.append(Event(type: EventType.tool, session: session, at: now, fields))
-            // Claude Code reports the commits a Bash call made; a commit is work that re-arms the gate.
-            if !failed, payload.toolResponse["gitOperation"]?["commit"] != nil, let session {
+            // A commit the agent reports is work that re-arms the gate.
+            if madeCommit, let session {
                 try markWork(store: store, session: session, at: now, context: context)
             }
-        case "Write"?, "Edit"?, "MultiEdit"?, "NotebookEdit"?:
-            var paths: [String] = []
-            for key in ["file_path", "notebook_path", "path"] {
-                if let path = payload.toolInput[key]?.stringValue, !path.isEmpty { paths.append(context.displayPath(path)) }
-            }
+        case .fileEdit(let tool, let paths, let failed)?:
             try store.append(Event(type: EventType.fileEdit, session: session, at: now, [
-                ("tool", .string(payload.toolName ?? "")), ("paths", JSONValue(paths)),
+                ("tool", .string(tool)), ("paths", JSONValue(paths)),
             ]))
             if !failed, let session { try markWork(store: store, session: session, at: now, context: context) }
-        default:
+        case nil:
             return
         }
     }
