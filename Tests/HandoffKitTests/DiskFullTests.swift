@@ -32,6 +32,7 @@ struct DiskFullTests {
         let repo = try sandbox.repository()
         let store = repo.store
         try store.initialise(hostname: "h")
+        try repo.git("config", "handoff.enabled", "true")
         let session = "sess-full"
         // Fill the log to 200 bytes short of 16 KiB with whole lines.
         let limitBytes = 16 * 1024
