@@ -11,11 +11,11 @@ struct ShareCommand: ParsableCommand {
             Only the handover travels: state.json, CONTEXT.md, the reflection text and tasks, each through the redactor first. Never events.jsonl, tool commands, transcripts or runtime files. The choice lives in git config (handoff.share).
 
             Examples:
-              handoff share on                  turn it on for this repository (origin, or --remote NAME)
-              handoff share status --dry-run    show exactly what the next handover would share
-              handoff share off                 stop recording, pushing and fetching handovers
-              handoff share log --json          every shared handover of this branch, with where it came from
-              handoff share prune --dry-run     list handover refs of branches that no longer exist
+              handoff share on
+              handoff share status --dry-run
+              handoff share log --json
+              handoff share prune --dry-run
+              handoff share off
             """,
         subcommands: [ShareOnCommand.self, ShareOffCommand.self, ShareStatusCommand.self, ShareLogCommand.self, SharePruneCommand.self],
         defaultSubcommand: ShareStatusCommand.self
