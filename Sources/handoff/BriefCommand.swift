@@ -35,7 +35,7 @@ struct BriefCommand: ParsableCommand {
         if json {
             emit(JSONValue.object(JSONObject([("brief", .string(text)), ("characters", .int(text.count))])).compactText)
         } else {
-            emit(TerminalText.escaped(text))
+            emit(text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escape(String($0)) }.joined(separator: "\n"))
         }
     }
 }

@@ -90,7 +90,7 @@ struct CLIReadbackTests {
         let repo = try storeWithHandovers(sandbox)
         let last = try handoff(repo, sandbox, "show")
         #expect(last.status == 0, "\(last.stderr)")
-        for expected in ["Handover of session sess-end", "IN_PROGRESS", "Done", "Add the \\x1b[31mparser (abc1234)",
+        for expected in ["Handover of session sess-end", "IN_PROGRESS", "Done", "Add the \\e[31mparser (abc1234)",
                          "Failed", "fuzzing", "why: corpus too large", "Blockers", "waiting for the API key",
                          "next: README.md:1 document the parser options", "Watch out for", "the fixtures are generated", "Open tasks"] {
             #expect(last.stdout.contains(expected), "missing \(expected) in\n\(last.stdout)")

@@ -67,7 +67,7 @@ public enum HandoverHistory {
         public var description: String {
             switch self {
             case .unsafeSession(let id):
-                return "\(TerminalText.escaped(id, keepNewlines: false)) is not a session id; `handoff log` lists the sessions that left a handover"
+                return "\(TerminalText.escape(id)) is not a session id; `handoff log` lists the sessions that left a handover"
             case .noSuchSession(let id):
                 return "no handover recorded for session \(id); `handoff log` lists the sessions that left a handover"
             case .unreadableArchive(let path, let reason):
@@ -114,7 +114,7 @@ public enum HandoverHistory {
 
     /// `2026-12-03 12:40:00  session-id    reflection  success   next: …`, recorded text escaped.
     public static func line(_ entry: Entry, paint: (String, String) -> String) -> String {
-        func safe(_ text: String) -> String { TerminalText.escaped(text, keepNewlines: false) }
+        func safe(_ text: String) -> String { TerminalText.escape(text) }
         let time = String(entry.at.iso8601.prefix(19)).replacingFirst("T", with: " ")
         let session = safe(String((entry.session ?? "unknown").prefix(12))).padded(to: 12)
         let verdict: String
@@ -129,7 +129,8 @@ public enum HandoverHistory {
 
     /// One handover laid out for a person, every recorded string escaped for the terminal.
     public static func layout(_ handover: Handover, paint: (String, String) -> String) -> String {
-        func safe(_ text: String) -> String { TerminalText.escaped(text) }
+        // Each line escaped on its own: a recorded newline stays a line break, every other control is shown.
+        func safe(_ text: String) -> String { text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escape(String($0)) }.joined(separator: "\n") }
         func indented(_ text: String) -> String { safe(text).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ") }
         var lines: [String] = []
         let state = handover.state
