@@ -54,15 +54,18 @@ public enum SessionHook {
 
         // state.json names the session it belongs to; another session's state is archived and this
         // session's start recorded, keeping the previous handover's content for the brief.
+        var handedOverBy: String?
         let state = try store.withLock { () throws(StoreError) -> HandoffState in
             let json = try store.readStateJSON()
             var state = try HandoffState(json: json)
+            handedOverBy = state.sessionID
             if state.sessionID != session {
                 if let previous = state.sessionID, SessionID.isSafe(previous), state.source != .initial {
                     try store.archive(json, as: previous, durability: .dataOnly)
                 }
                 state.sessionID = session
                 state.runtime.handoffEndCompleted = false
+                state.runtime.contextPercent = nil
                 state.runtime.compactionCount = runtime?.compactionCount ?? 0
                 state.runtime.lastCompaction = runtime?.lastCompaction?.iso8601
                 state.runtime.sessionStartTimestamp = (runtime?.startedAt ?? now).iso8601
@@ -95,11 +98,22 @@ public enum SessionHook {
             let text = ResumeBrief.build(state: sharedState, branch: head?.label, lastReflection: nil, compaction: compaction, shared: lines)
             return ClaudeHookOutput.additionalContext(event: "SessionStart", text)
         }
-        return brief(context, state: state, store: store, branch: head?.label, compaction: compaction)
+        // A resumed session whose context was already full when it last stopped (not after a compaction: that emptied it).
+        var contextWarning: String?
+        if source != "compact", handedOverBy == session {
+            contextWarning = ContextUse.warning(percent: state.runtime.contextPercent,
+                                                threshold: ContextUse.threshold(environment: context.environment, config: { repository.configString($0) }))
+        }
+        return brief(context, state: state, store: store, branch: head?.label, compaction: compaction, handedOverBy: handedOverBy,
+                     contextWarning: contextWarning)
     }
 
-    static func brief(_ context: AgentHookContext, state: HandoffState, store: HandoffStore, branch: String?, compaction: String?) -> HookOutput {
-        let text = ResumeBrief.build(state: state, branch: branch, lastReflection: ResumeBrief.lastReflection(store: store), compaction: compaction)
+    static func brief(_ context: AgentHookContext, state: HandoffState, store: HandoffStore, branch: String?, compaction: String?,
+                      handedOverBy: String? = nil, contextWarning: String? = nil) -> HookOutput {
+        var extras = ResumeBrief.Extras.read(store: store, handedOverBy: handedOverBy ?? state.sessionID)
+        extras.contextWarning = contextWarning
+        let text = ResumeBrief.build(state: state, branch: branch, lastReflection: ResumeBrief.lastReflection(store: store), compaction: compaction,
+                                     extras: extras)
         return ClaudeHookOutput.additionalContext(event: "SessionStart", text)
     }
 

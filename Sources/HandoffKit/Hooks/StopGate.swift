@@ -128,7 +128,14 @@ public enum StopGate {
         if policy == .off { return ClaudeHookOutput.allow }
 
         let runtime = try currentRuntime(context: context, store: store, session: session, repository: repository)
-        if case .degraded(let after) = policy, runtime.compactionCount < after { return ClaudeHookOutput.allow }
+        // Context use, measured at every stop; the degraded policy also blocks once the window is nearly full.
+        let contextPercent = ContextUse.percent(transcriptPath: context.payload.transcriptPath ?? runtime.transcriptPath,
+                                                environment: context.environment, config: config)
+        if let contextPercent { ContextUse.record(contextPercent, store: store, session: session) }
+        if case .degraded(let after) = policy, runtime.compactionCount < after,
+            (contextPercent ?? 0) < ContextUse.threshold(environment: context.environment, config: config) {
+            return ClaudeHookOutput.allow
+        }
 
         let work = try SessionWork.gather(repository: repository, store: store, runtime: runtime)
         var facts = Facts(runtime: runtime, work: work, reflection: .absent)

@@ -13,6 +13,8 @@ public struct StatusReport: Sendable {
     public var handoverComplete: Bool
     public var recentEvents: [Event]
     public var skippedEventLines: Int
+    /// The task store's open tasks (resume tasks first), and the listing to tell what blocks them.
+    public var tasks: TaskStore.Listing = TaskStore.Listing(tasks: [], damaged: [])
 
     public static func gather(store: HandoffStore, repository: GitRepository?, recentEvents: Int) -> StatusReport {
         var state: HandoffState?
@@ -36,7 +38,7 @@ public struct StatusReport: Sendable {
             unpushed: upstream?.ahead, upstream: upstream?.upstream,
             operation: operation.flatMap { $0 == RepositoryOperation.none ? nil : $0.rawValue },
             session: session, handoverComplete: complete && (status?.isClean ?? true) && (upstream?.ahead ?? 0) == 0,
-            recentEvents: events.events, skippedEventLines: events.skippedLines)
+            recentEvents: events.events, skippedEventLines: events.skippedLines, tasks: TaskStore(store: store).list())
     }
 
     public var json: JSONValue {
@@ -57,6 +59,10 @@ public struct StatusReport: Sendable {
             ("handover_complete", .bool(handoverComplete)),
             ("handover_kind", JSONValue(session?.handoverKind)),
             ("resume_next", JSONValue(state?.resume.next)),
+            ("open_tasks", .array(tasks.openInBriefOrder.map { task in
+                ["id": .string(task.id), "title": .string(task.title), "status": .string(task.status.rawValue),
+                 "labels": JSONValue(task.labels), "open_blockers": JSONValue(tasks.openBlockers(of: task))]
+            })),
             ("recent_events", .array(recentEvents.map(\.json))),
             ("skipped_event_lines", .int(skippedEventLines)),
         ]))
@@ -84,6 +90,10 @@ public struct StatusReport: Sendable {
             : paint("not complete", "33")
         lines.append("Handover:    \(handover)")
         if let next = state?.resume.next, !next.isEmpty { lines.append("Resume:      \(next)") }
+        let open = tasks.openInBriefOrder
+        lines.append("Open tasks:  \(open.count)" + (open.isEmpty ? "" : "  (`handoff task list`)"))
+        for task in open.prefix(10) { lines.append("  " + TaskFormatter.line(task, listing: tasks, titleLimit: 80)) }
+        if open.count > 10 { lines.append("  … \(open.count - 10) more") }
         if !recentEvents.isEmpty {
             lines.append("")
             lines.append("Recent events:")
