@@ -261,6 +261,9 @@ struct PushCommand: ParsableCommand {
         sync.overall = Deadline(seconds: settings.timeout * 3)
         let report = sync.push(remote: remote)
         for note in report.notes { emit("note: \(note)") }
+        let store = HandoffStore(worktreeRoot: setup.git.directory)
+        let imported = sync.importTasks(branches: report.merged.map { String($0.dropFirst(ShareSettings.refPrefix.count)) }, into: store)
+        if !imported.isEmpty { emit("Tasks merged into this clone's store: \(imported.joined(separator: ", "))") }
         if let line = SharePush.line(report, remote: remote) {
             if report.succeeded { emit(String(line.dropFirst("handoff: ".count))) } else { StandardStreams.write(line + "\n", to: 2) }
         } else {
@@ -304,6 +307,9 @@ struct PullCommand: ParsableCommand {
             emit("\(branch): \(outcome.kind.rawValue) (\(outcome.commit.prefix(10)))")
             for note in outcome.notes { emit("  note: \(note)") }
         }
+        let store = HandoffStore(worktreeRoot: setup.git.directory)
+        let imported = sync.importTasks(branches: report.outcomes.map(\.branch), into: store)
+        if !imported.isEmpty { emit("Tasks merged into this clone's store: \(imported.joined(separator: ", "))") }
         for failure in report.failures { printError("\(failure.branch): \(failure.reason)") }
         if !report.failures.isEmpty { throw ExitCode.failure }
     }

@@ -213,6 +213,40 @@ struct ShareTests {
         let manual = try a.handoff("push")
         #expect(manual.status == 1)
         #expect(manual.stderr.contains("refused handover refs"))
+        // The doctor names the refusal, and finds the rest of the setup in place.
+        let doctor = try doctorChecks(a)
+        #expect(doctor["share:last-push"]?.status == "warn")
+        #expect(doctor["share:last-push"]?.detail.contains("refs/handoff/main: remote rejected") == true)
+        #expect(doctor["share:fetch"]?.status == "pass")
+        #expect(doctor["share:push"]?.status == "pass")
+    }
+
+    /// `handoff doctor --json`, `id → (status, detail)`.
+    func doctorChecks(_ machine: Machine) throws -> [String: (status: String, detail: String)] {
+        let result = try machine.handoff("doctor", "--json")
+        let report = try JSONValue.parse(result.stdout)
+        var checks: [String: (status: String, detail: String)] = [:]
+        for check in report["checks"]?.arrayValue ?? [] {
+            if let id = check["id"]?.stringValue {
+                checks[id] = (check["status"]?.stringValue ?? "", check["detail"]?.stringValue ?? "")
+            }
+        }
+        return checks
+    }
+
+    @Test func doctorChecksTheSharingSetup() throws {
+        let sandbox = try GitSandbox("share-doctor")
+        let (_, clones) = try machines(["a"], sandbox: sandbox)
+        let a = clones[0]
+        try a.setUp(share: false)
+        #expect(try doctorChecks(a)["share"]?.status == "skip")
+        try a.handoff("share", "on").checked()
+        #expect(try doctorChecks(a)["share:fetch"]?.status == "pass")
+        // A fetch refspec removed by hand: the doctor says other clones' handovers no longer arrive with `git fetch`.
+        try a.git("config", "--unset-all", "remote.origin.fetch", "refs/handoff")
+        let checks = try doctorChecks(a)
+        #expect(checks["share:fetch"]?.status == "warn")
+        #expect(checks["share:fetch"]?.detail.contains("only with `handoff pull`") == true)
     }
 
     @Test func aSecretInAReflectionNeverReachesTheRemote() throws {
@@ -250,48 +284,59 @@ struct ShareTests {
         #expect(objects.stdout.contains(Redactor.mask))
     }
 
-    @Test func tasksMergeByIdAndACloseWinsOverAnEdit() throws {
+    /// The task store of a machine, `id → status`.
+    func taskStatuses(_ machine: Machine) throws -> [String: String] {
+        let listed = try JSONValue.parse(try machine.handoff("task", "list", "--all", "--json").checked().stdout)
+        var statuses: [String: String] = [:]
+        for task in listed.arrayValue ?? [] {
+            if let id = task["id"]?.stringValue { statuses[id] = task["status"]?.stringValue }
+        }
+        return statuses
+    }
+
+    @Test func aTaskOpenedOnOneCloneAndClosedOnAnotherEndsClosedEverywhere() throws {
         let sandbox = try GitSandbox("share-tasks")
         let (_, clones) = try machines(["a", "b"], sandbox: sandbox)
         let (a, b) = (clones[0], clones[1])
         try a.setUp()
         try b.setUp()
-        func handover(_ machine: Machine, _ session: String, at: Timestamp, tasks: [JSONValue]) -> SharedHandover {
-            let clone = (try? machine.git("config", "--get", ShareSettings.cloneKey)) ?? machine.name
-            return SharedHandover(
-                origin: .init(host: machine.name, agent: "codex", session: session, clone: clone, at: at, kind: .handoffEnd, branch: "main", head: nil),
-                state: ["resume": ["next": .string("README.md:1 \(session)")]], context: nil, reflection: nil, tasks: tasks)
-        }
-        let t0 = Timestamp.now()
-        // A opens two tasks and shares them; B gets them.
-        try a.refs.record(handover(a, "a1", at: t0, tasks: [
-            ["id": "ho-1111", "title": "fix the parser", "status": "open"],
-            ["id": "ho-2222", "title": "write docs", "status": "open"],
-        ]), branch: "main")
+        let parser = try a.handoff("task", "add", "fix the parser").checked().stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let docs = try a.handoff("task", "add", "write the docs").checked().stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try a.end("README.md:1 parser first", session: "a1")
         try a.handoff("push").checked()
-        try b.handoff("pull").checked()
-        // B closes ho-1111; A meanwhile edits it and opens ho-3333. Both push.
-        try b.refs.record(handover(b, "b1", at: Timestamp(milliseconds: t0.milliseconds + 1000), tasks: [
-            ["id": "ho-1111", "title": "fix the parser", "status": "closed"],
-            ["id": "ho-2222", "title": "write docs", "status": "open"],
-        ]), branch: "main")
-        try a.refs.record(handover(a, "a2", at: Timestamp(milliseconds: t0.milliseconds + 2000), tasks: [
-            ["id": "ho-1111", "title": "fix the parser (and the lexer)", "status": "open"],
-            ["id": "ho-2222", "title": "write docs", "status": "open"],
-            ["id": "ho-3333", "title": "new on A", "status": "open"],
-        ]), branch: "main")
+
+        // B pulls: A's tasks reach B's task store, and B's next session sees them as open.
+        let pulled = try b.handoff("pull").checked()
+        #expect(pulled.stdout.contains("Tasks merged into this clone's store"))
+        #expect(try taskStatuses(b) == [parser: "open", docs: "open"])
+        let start = try b.hook("handoff-session", ClaudePayload.sessionStart("b-session", cwd: b.path, home: b.home, source: "startup"))
+        let brief = try #require(try JSONValue.parse(start.stdout)["hookSpecificOutput"]?["additionalContext"]?.stringValue)
+        #expect(brief.contains("Open tasks: "))
+        #expect(brief.contains("\(parser) fix the parser"))
+
+        // B closes the parser task; A, not knowing, edits it and opens another. Both hand over and push.
+        try b.handoff("task", "done", parser).checked()
+        try b.end("README.md:1 docs next", session: "b1")
         try b.handoff("push").checked()
+        try a.handoff("task", "update", parser, "--title", "fix the parser and the lexer").checked()
+        let extra = try a.handoff("task", "add", "new on A").checked().stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try a.end("README.md:1 lexer next", session: "a2")
         let pushed = try a.handoff("push").checked()
-        #expect(pushed.stdout.contains("note: task ho-1111: closed on b and edited on a; kept closed"))
+        #expect(pushed.stdout.contains("note: task \(parser): closed on \(FileSystem.hostname()) and edited on \(FileSystem.hostname()); kept closed"))
         try b.handoff("pull").checked()
+
         for machine in [a, b] {
+            #expect(try taskStatuses(machine) == [parser: "done", docs: "open", extra: "open"], "task store on \(machine.name)")
             let tip = try #require(machine.refs.handover(at: "refs/handoff/main"))
-            let tasks = Dictionary(uniqueKeysWithValues: (tip.handover.tasks ?? []).compactMap { task in task["id"]?.stringValue.map { ($0, task) } })
-            #expect(tasks.keys.sorted() == ["ho-1111", "ho-2222", "ho-3333"], "on \(machine.name)")
-            #expect(tasks["ho-1111"]?["status"]?.stringValue == "closed", "on \(machine.name)")
+            let shared = Dictionary(uniqueKeysWithValues: (tip.handover.tasks ?? []).compactMap { task in task["id"]?.stringValue.map { ($0, task) } })
+            #expect(shared[parser]?["status"]?.stringValue == "done", "shared tree on \(machine.name)")
+            #expect(Set(shared.keys) == [parser, docs, extra])
             #expect(tip.handover.origin.session == "a2", "the newest handover is the state, on \(machine.name)")
             #expect(try machine.git("rev-parse", "refs/handoff/main") == (try machine.remoteRefs()["refs/handoff/main"]))
         }
+        // Both handovers of each clone are in the history.
+        let sessions = try a.refs.history("refs/handoff/main", limit: 10).compactMap(\.handover.origin.session)
+        #expect(Set(sessions) == ["a1", "a2", "b1"])
     }
 
     @Test func pruneDeletesRefsOfBranchesThatAreGone() throws {
@@ -312,6 +357,23 @@ struct ShareTests {
         #expect(try a.git("for-each-ref", "--format=%(refname)", "refs/handoff/") == "refs/handoff/main")
         #expect(try a.remoteRefs()["refs/handoff/feature/x"] == nil)
         #expect(try a.remoteRefs()["refs/handoff/main"] != nil)
+    }
+
+    @Test func compactionSnapshotsAreSharedOnlyWhenAskedFor() throws {
+        let sandbox = try GitSandbox("share-snapshot")
+        let (_, clones) = try machines(["a"], sandbox: sandbox)
+        let a = clones[0]
+        try a.setUp()
+        let session = "sess-compact"
+        _ = try a.hook("handoff-session", ClaudePayload.sessionStart(session, cwd: a.path, home: a.home, source: "startup"))
+        _ = try a.hook("handoff-compact", ClaudePayload.preCompact(session, cwd: a.path, home: a.home, trigger: "auto"))
+        #expect(try a.git("for-each-ref", "refs/handoff/").isEmpty)
+        try a.git("config", "handoff.shareSnapshots", "true")
+        _ = try a.hook("handoff-compact", ClaudePayload.preCompact(session, cwd: a.path, home: a.home, trigger: "auto"))
+        let shared = try #require(a.refs.handover(at: "refs/handoff/main"))
+        #expect(shared.handover.origin.kind == .snapshot)
+        #expect(shared.handover.origin.session == session)
+        #expect(shared.handover.state?["source"]?.stringValue == "auto-save")
     }
 
     @Test func shareOffRemovesTheRefspecAndStopsRecording() throws {

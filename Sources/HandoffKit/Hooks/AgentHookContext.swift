@@ -4,7 +4,9 @@
 /// returns before paying for the library.
 public struct AgentHookContext: Sendable {
     public var input: HookInput
-    public var payload: ClaudeHookInput
+    public var payload: AgentHookPayload
+    /// The agent whose hook this is: everything agent-specific is asked of it.
+    public var agent: any AgentContract
     public var sessionID: String?
     /// The worktree root, nil outside a git repository.
     public var root: String?
@@ -13,7 +15,8 @@ public struct AgentHookContext: Sendable {
 
     public init(_ input: HookInput) {
         self.input = input
-        payload = ClaudeHookInput.parse(input.readStandardInput())
+        payload = AgentHookPayload.parse(input.readStandardInput())
+        agent = AgentKind.resolve(arguments: input.arguments, environment: input.environment, payload: payload).contract
         sessionID = payload.sessionID(environment: input.environment)
         now = input.now()
         let project = WorktreeLocator.agentProjectDirectory(inputCWD: payload.cwd, environment: input.environment)

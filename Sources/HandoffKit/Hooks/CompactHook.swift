@@ -9,9 +9,9 @@ public enum CompactHook {
         let context = AgentHookContext(input)
         do {
             try compact(context)
-            return ClaudeHookOutput.allow
+            return context.agent.allow()
         } catch {
-            return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " Compaction went ahead without a snapshot.")
+            return context.agent.notice(context.failure(hookName, error) + " Compaction went ahead without a snapshot.")
         }
     }
 
@@ -40,6 +40,10 @@ public enum CompactHook {
         try store.append(Event(type: EventType.compaction, session: session, at: now, [
             ("trigger", .string(trigger)), ("count", .int(runtime.compactionCount)),
         ]))
+        // Shared only with `git config handoff.shareSnapshots true` (and sharing on); never fails the hook.
+        _ = ShareRecorder.record(.init(kind: .snapshot, session: session, agent: ShareRecorder.agent(environment: context.environment, fallback: "claude-code"),
+                                       branch: head?.branchName, head: head?.sha, at: now),
+                                 store: store, config: { repository.configString($0) }, environment: context.environment)
     }
 }
 

@@ -48,11 +48,11 @@ enum GitHookContext {
         return value == "true" || value == "yes" || value == "on" || value == "1"
     }
 
-    /// The agent session that is working here: `HANDOFF_SESSION_ID` or `CLAUDE_CODE_SESSION_ID`
-    /// when set to a safe id, else the one active session of the store (none when several are
+    /// The agent session that is working here: `HANDOFF_SESSION_ID` or an agent's session variable
+    /// (`AgentKind.sessionEnvironmentVariables`) when set to a safe id, else the one active session of the store (none when several are
     /// active: a commit is not attributed to a guess).
     static func activeSession(environment: Environment, store: HandoffStore) -> (id: String, fromEnvironment: Bool)? {
-        for name in ["HANDOFF_SESSION_ID", "CLAUDE_CODE_SESSION_ID"] {
+        for name in ["HANDOFF_SESSION_ID"] + AgentKind.sessionEnvironmentVariables {
             if let id = environment[name], SessionID.isSafe(id) { return (id, true) }
         }
         let active = store.activeSessions()

@@ -162,45 +162,6 @@ extension StringProtocol {
     }
 }
 
-/// Reads the assistant's final message from a Claude Code transcript without reading the whole file:
-/// only the last bytes (transcripts grow to hundreds of megabytes).
-public enum TranscriptTail {
-    /// The text of the last assistant message (all its text blocks, which the transcript stores one a line).
-    public static func lastAssistantText(path: String, maximumBytes: Int = 2 * 1024 * 1024) -> String? {
-        var window = min(256 * 1024, maximumBytes)
-        while true {
-            guard let size = FileSystem.size(path), size > 0 else { return nil }
-            guard let bytes = try? FileSystem.readTail(path, count: window) else { return nil }
-            let wholeFile = bytes.count >= size
-            var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
-            if !wholeFile, !lines.isEmpty { lines.removeFirst() }
-            if let text = lastAssistantText(lines: lines) { return text }
-            if wholeFile || window >= maximumBytes { return nil }
-            window = min(window * 4, maximumBytes)
-        }
-    }
-
-    static func lastAssistantText(lines: [ArraySlice<UInt8>]) -> String? {
-        var messageID: String?
-        var parts: [String] = []
-        for line in lines.reversed() {
-            guard let value = try? JSONValue.parse(Array(line)) else { continue }
-            let type = value["type"]?.stringValue
-            if type == "user", messageID != nil { break }
-            guard type == "assistant", let message = value["message"] else { continue }
-            let id = message["id"]?.stringValue ?? ""
-            if let messageID, id != messageID { break }
-            let texts = (message["content"]?.arrayValue ?? []).compactMap { block -> String? in
-                block["type"]?.stringValue == "text" ? block["text"]?.stringValue : nil
-            }
-            if texts.isEmpty && messageID == nil { continue }
-            messageID = id
-            parts.insert(contentsOf: texts, at: 0)
-        }
-        return messageID == nil ? nil : parts.joined(separator: "\n")
-    }
-}
-
 extension Reflection {
     /// What the agent's own words add to the mechanical snapshot written at an accepted handover:
     /// the reflection in `resume.context`, its Next step as `resume.next` when it is a `path:line`

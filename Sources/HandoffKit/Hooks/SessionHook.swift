@@ -13,9 +13,9 @@ public enum SessionHook {
             case "PostToolUse", "PostToolUseFailure": try recordTool(context)
             default: break
             }
-            return ClaudeHookOutput.allow
+            return context.agent.allow()
         } catch {
-            return ClaudeHookOutput.systemMessage(context.failure(hookName, error))
+            return context.agent.notice(context.failure(hookName, error))
         }
     }
 
@@ -32,7 +32,7 @@ public enum SessionHook {
 
     static func start(_ context: AgentHookContext) throws -> HookOutput {
         // Outside a git repository there is no worktree to keep a store in.
-        guard let store = context.store else { return ClaudeHookOutput.allow }
+        guard let store = context.store else { return context.agent.allow() }
         let repository = try context.openRepository()
         if !store.exists { try store.initialise(hostname: FileSystem.hostname()) }
         let head = try? repository.head()
@@ -43,7 +43,7 @@ public enum SessionHook {
             let state = (try? store.readState()) ?? HandoffState()
             return brief(context, state: state, store: store, branch: head?.label, compaction: nil)
         }
-        exportSessionID(session, environment: context.environment)
+        context.agent.exportSessionID(session, environment: context.environment)
 
         let runtime = try store.updateRuntime(session: session, create: {
             newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
@@ -96,7 +96,7 @@ public enum SessionHook {
             let sharedState = shared.state.flatMap({ try? HandoffState(json: $0) }) {
             let lines = [ShareBrief.originLine(shared)] + (ShareBrief.openTasksLine(shared).map { [$0] } ?? [])
             let text = ResumeBrief.build(state: sharedState, branch: head?.label, lastReflection: nil, compaction: compaction, shared: lines)
-            return ClaudeHookOutput.additionalContext(event: "SessionStart", text)
+            return context.agent.additionalContext(event: "SessionStart", text)
         }
         // A resumed session whose context was already full when it last stopped (not after a compaction: that emptied it).
         var contextWarning: String?
@@ -114,15 +114,7 @@ public enum SessionHook {
         extras.contextWarning = contextWarning
         let text = ResumeBrief.build(state: state, branch: branch, lastReflection: ResumeBrief.lastReflection(store: store), compaction: compaction,
                                      extras: extras)
-        return ClaudeHookOutput.additionalContext(event: "SessionStart", text)
-    }
-
-    /// Lets the agent's shell (and so git's post-commit hook) know the session: Claude Code sources
-    /// the file named by `CLAUDE_ENV_FILE` before each Bash command.
-    static func exportSessionID(_ session: String, environment: Environment) {
-        guard let file = environment["CLAUDE_ENV_FILE"], file.hasPrefix("/") else { return }
-        // The id passed SessionID.isSafe: no quoting is needed.
-        try? FileSystem.appendRecord(Array("export HANDOFF_SESSION_ID=\(session)\n".utf8), to: file)
+        return context.agent.additionalContext(event: "SessionStart", text)
     }
 
     // MARK: SessionEnd
@@ -154,31 +146,28 @@ public enum SessionHook {
         let payload = context.payload
         let session = context.sessionID
         let now = context.now
-        let failed = payload.hookEventName == "PostToolUseFailure"
-        switch payload.toolName {
-        case "Bash"?:
-            let command = Redactor.redact(payload.toolInput["command"]?.stringValue ?? "")
-            let exitCode: Int? = failed ? payload.failureExitCode : 0
+        switch context.agent.toolCall(payload, displayPath: context.displayPath) {
+        case .shell(let raw, let exitCode, let failed, let madeCommit)?:
+            let command = Redactor.redact(raw)
             let kind = CommandClass.classify(command)
-            try store.append(Event(type: EventType.tool, session: session, at: now, [
+            // An agent that does not report the outcome leaves `ok` out: unknown, not success.
+            var fields: [(String, JSONValue)] = [
                 ("tool", "Bash"), ("command", .string(command)),
                 ("exit_code", exitCode.map { .int($0) } ?? .null),
-                ("class", .string(kind.rawValue)), ("ok", .bool(!failed)),
-            ]))
-            // Claude Code reports the commits a Bash call made; a commit is work that re-arms the gate.
-            if !failed, payload.toolResponse["gitOperation"]?["commit"] != nil, let session {
+                ("class", .string(kind.rawValue)),
+            ]
+            if let failed { fields.append(("ok", .bool(!failed))) }
+            try store.append(Event(type: EventType.tool, session: session, at: now, fields))
+            // A commit the agent reports is work that re-arms the gate.
+            if madeCommit, let session {
                 try markWork(store: store, session: session, at: now, context: context)
             }
-        case "Write"?, "Edit"?, "MultiEdit"?, "NotebookEdit"?:
-            var paths: [String] = []
-            for key in ["file_path", "notebook_path", "path"] {
-                if let path = payload.toolInput[key]?.stringValue, !path.isEmpty { paths.append(context.displayPath(path)) }
-            }
+        case .fileEdit(let tool, let paths, let failed)?:
             try store.append(Event(type: EventType.fileEdit, session: session, at: now, [
-                ("tool", .string(payload.toolName ?? "")), ("paths", JSONValue(paths)),
+                ("tool", .string(tool)), ("paths", JSONValue(paths)),
             ]))
             if !failed, let session { try markWork(store: store, session: session, at: now, context: context) }
-        default:
+        case nil:
             return
         }
     }

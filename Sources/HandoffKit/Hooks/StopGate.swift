@@ -102,12 +102,12 @@ public enum StopGate {
         let context = AgentHookContext(input)
         if context.payload.hookEventName == "SubagentStop" {
             recordSubagentStop(context)
-            return ClaudeHookOutput.allow
+            return context.agent.allow()
         }
         do {
             return try decide(context)
         } catch {
-            return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " The stop was let through.")
+            return context.agent.notice(context.failure(hookName, error) + " The stop was let through.")
         }
     }
 
@@ -121,11 +121,11 @@ public enum StopGate {
 
     static func decide(_ context: AgentHookContext) throws -> HookOutput {
         // No store: the project has not taken handoff on. No session: nothing to judge by.
-        guard let store = context.existingStore, let session = context.sessionID else { return ClaudeHookOutput.allow }
+        guard let store = context.existingStore, let session = context.sessionID else { return context.agent.allow() }
         let repository = try context.openRepository()
         let config: (String) -> String? = { repository.configString($0) }
         let policy = GatePolicy.resolve(environment: context.environment, config: config)
-        if policy == .off { return ClaudeHookOutput.allow }
+        if policy == .off { return context.agent.allow() }
 
         let runtime = try currentRuntime(context: context, store: store, session: session, repository: repository)
         // Context use, measured at every stop; the degraded policy also blocks once the window is nearly full.
@@ -134,7 +134,7 @@ public enum StopGate {
         if let contextPercent { ContextUse.record(contextPercent, store: store, session: session) }
         if case .degraded(let after) = policy, runtime.compactionCount < after,
             (contextPercent ?? 0) < ContextUse.threshold(environment: context.environment, config: config) {
-            return ClaudeHookOutput.allow
+            return context.agent.allow()
         }
 
         let work = try SessionWork.gather(repository: repository, store: store, runtime: runtime)
@@ -208,7 +208,7 @@ public enum StopGate {
     static func lastAssistantMessage(_ context: AgentHookContext) -> String {
         if let message = context.payload.lastAssistantMessage { return message }
         if let path = context.payload.transcriptPath, path.hasPrefix("/") {
-            return TranscriptTail.lastAssistantText(path: path) ?? ""
+            return context.agent.lastAssistantText(transcriptPath: path) ?? ""
         }
         return ""
     }
@@ -233,7 +233,7 @@ public enum StopGate {
                 try store.updateRuntime(session: session, create: { nil }) { runtime in runtime.consecutiveBlocks = 0 }
             }
             try? store.append(Event(type: EventType.stopAllowed, session: session, at: now, [("why", .string(why))]))
-            return ClaudeHookOutput.allow
+            return context.agent.allow()
 
         case .accept(let reflection):
             let archive = Path.join(store.layout.sessionsDirectory, "\(session).reflection.md")
@@ -255,13 +255,14 @@ public enum StopGate {
             do {
                 if let runtime { try snapshot(runtime, reflection) }
             } catch {
-                return ClaudeHookOutput.systemMessage(context.failure(hookName, error) + " The handover was recorded; state.json was not updated.")
+                return context.agent.notice(context.failure(hookName, error) + " The handover was recorded; state.json was not updated.")
             }
             let shared = share(reflection)
-            if case .failed = shared, let line = shared.line { return ClaudeHookOutput.systemMessage(line) }
-            return ClaudeHookOutput.allow
+            if case .failed = shared, let line = shared.line { return context.agent.notice(line) }
+            return context.agent.allow()
 
-        case .block(let reason), .refuseSuccess(let reason):
+        case .block(let judged), .refuseSuccess(let judged):
+            let reason = context.agent.phrase(judged)
             var overridden = false
             var blocks = 0
             try store.updateRuntime(session: session, create: { nil }) { runtime in
@@ -286,13 +287,13 @@ public enum StopGate {
                 try? store.append(Event(type: EventType.gateOverridden, session: session, at: now, [
                     ("blocks", .int(blocks)), ("reason", .string(reason)),
                 ]))
-                return ClaudeHookOutput.systemMessage(
+                return context.agent.notice(
                     "handoff: the session ended WITHOUT a completed handover (blocked \(blocks) times in a row, then let through so the session cannot wedge). Still missing: \(reason.droppingPrefix("handoff: "))")
             }
             try? store.append(Event(type: EventType.stopBlocked, session: session, at: now, [
                 ("reason", .string(reason)), ("consecutive", .int(blocks)),
             ]))
-            return ClaudeHookOutput.block(reason: reason)
+            return context.agent.block(reason: reason)
         }
     }
 }

@@ -55,6 +55,7 @@ public struct Doctor: Sendable {
         checks += checkGitHooks(root: root)
         checks.append(checkAgentHooks(root: root))
         checks += checkStore(root: root)
+        checks += checkSharing(root: root)
         checks.append(checkLibgit2())
         checks.append(checkDisabled())
         return Report(checks: checks)

@@ -45,39 +45,58 @@ public enum HandoverMerge {
         return Outcome(kind: .merged, commit: commit, notes: notes)
     }
 
-    /// Tasks by id: nothing is dropped; changes on one side win over the base; changes on both sides
-    /// follow the rule in the type's description. The result is sorted by id (same bytes on every clone).
+    /// Tasks by id, against the common ancestor's list `base`: a task changed on one side only takes
+    /// that change; one changed on both sides resolves by `TaskStore.resolve` (the later update), except
+    /// that a close wins over an edit: the closed version is kept, stamped with the later update time so
+    /// that every task store that merges it keeps it closed. A task missing on one side is kept, unless
+    /// that side dropped it from its shared list while the other left it as the ancestor had it. The
+    /// result is sorted by id (the same bytes on every clone).
     public static func mergeTasks(base: [JSONValue]?, ours: SharedHandover, theirs: SharedHandover) -> (tasks: [JSONValue]?, notes: [String]) {
-        if ours.tasks == nil && theirs.tasks == nil { return (nil, []) }
+        guard let oursTasks = ours.tasks else { return (theirs.tasks, []) }
+        guard let theirsTasks = theirs.tasks else { return (oursTasks, []) }
         func byID(_ list: [JSONValue]?) -> [String: JSONValue] {
             var result: [String: JSONValue] = [:]
             for task in list ?? [] { if let id = task["id"]?.stringValue { result[id] = task } }
             return result
         }
-        let baseTasks = byID(base), mine = byID(ours.tasks), other = byID(theirs.tasks)
-        let oursIsNewer = SharedHandover.Origin.isNewer(ours.origin, than: theirs.origin)
+        let baseTasks = byID(base), mine = byID(oursTasks), other = byID(theirsTasks)
         var notes: [String] = []
         var result: [JSONValue] = []
         for id in Set(mine.keys).union(other.keys).sorted() {
-            let a = mine[id], b = other[id], o = baseTasks[id]
-            guard let a else { result.append(b!); continue }
-            guard let b else { result.append(a); continue }
+            let o = baseTasks[id]
+            guard let a = mine[id] else {
+                if let b = other[id], b != o { result.append(b) }
+                continue
+            }
+            guard let b = other[id] else {
+                if a != o { result.append(a) }
+                continue
+            }
             if a == b || b == o { result.append(a); continue }
             if a == o { result.append(b); continue }
             // Changed on both sides.
             let aClosed = isClosed(a), bClosed = isClosed(b)
-            let chosen: JSONValue
             if aClosed != bClosed {
-                chosen = aClosed ? a : b
+                var closed = aClosed ? a : b
+                let later = [a["updated_at"]?.stringValue, b["updated_at"]?.stringValue].compactMap { $0 }.max()
+                if let later, var object = closed.objectValue {
+                    object["updated_at"] = .string(later)
+                    closed = .object(object)
+                }
+                result.append(closed)
                 let closer = aClosed ? ours.origin : theirs.origin
                 let editor = aClosed ? theirs.origin : ours.origin
                 notes.append("task \(id): closed on \(closer.host) and edited on \(editor.host); kept closed (a close wins over an edit)")
+            } else if let left = try? HandoffTask(json: a), let right = try? HandoffTask(json: b) {
+                let winner = TaskStore.resolve(left, right)
+                result.append(winner == left ? a : b)
+                let from = winner == left ? ours.origin : theirs.origin
+                notes.append("task \(id): changed on both \(ours.origin.host) and \(theirs.origin.host); kept the later update (from \(from.summary))")
             } else {
-                chosen = oursIsNewer ? a : b
-                let winner = oursIsNewer ? ours.origin : theirs.origin
-                notes.append("task \(id): changed on both \(ours.origin.host) and \(theirs.origin.host); kept the newer handover's version (\(winner.summary))")
+                let oursIsNewer = SharedHandover.Origin.isNewer(ours.origin, than: theirs.origin)
+                result.append(oursIsNewer ? a : b)
+                notes.append("task \(id): changed on both \(ours.origin.host) and \(theirs.origin.host); kept the newer handover's version")
             }
-            result.append(chosen)
         }
         return (result, notes)
     }

@@ -42,6 +42,8 @@ public enum SharePush {
         let report = sync.push(remote: remote)
         let shown = Redactor.redactURLCredentials(remote)
         let store = HandoffStore(worktreeRoot: target.root)
+        // A merge with another clone's handovers brings its tasks into this clone's task store.
+        sync.importTasks(branches: report.merged.map { String($0.dropFirst(ShareSettings.refPrefix.count)) }, into: store)
         if store.exists, !(report.pushed.isEmpty && report.succeeded) {
             try? store.append(Event(type: EventType.sharePush, at: input.now(), fields: pushFields(report, remote: shown)))
         }
@@ -53,6 +55,7 @@ public enum SharePush {
             ("remote", .string(remote)),
             ("pushed", JSONValue(report.pushed)),
             ("merged", JSONValue(report.merged)),
+            ("notes", JSONValue(report.notes)),
             ("rejected", .array(report.rejected.map { ["ref": .string($0.ref), "reason": .string($0.reason)] })),
             ("failure", JSONValue(report.failure)),
         ])

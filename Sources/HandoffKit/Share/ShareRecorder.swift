@@ -92,11 +92,31 @@ public enum ShareRecorder {
     }
 }
 
-/// Tasks as they travel: the open ones and the recently closed ones from the task store.
+/// Tasks as they travel: the task store's open tasks and those closed in the last `recentDays`.
 ///
-/// The task store (`handoff task`) is being built in parallel; until it is in this tree, no clone has
-/// tasks to share, `tasks.json` is left out of the shared tree, and merges keep whatever tasks a
-/// fetched tree carries.
+/// A task that ages out of the shared list is not deleted anywhere: merges drop a task missing on
+/// one side only when the other side left it as the common ancestor had it, and the task stores
+/// themselves only ever add or update (`TaskStore.merge`).
 public enum SharedTasks {
-    public static func read(store: HandoffStore) -> [JSONValue]? { nil }
+    public static let recentDays: Int64 = 14
+    public static let limit = 500
+
+    /// The tasks to share, sorted by id (the same bytes on every clone); nil when the store has none.
+    public static func read(store: HandoffStore, now: Timestamp = .now()) -> [JSONValue]? {
+        let tasks = TaskStore(store: store).list(now: now).tasks
+        guard !tasks.isEmpty else { return nil }
+        let since = Timestamp(milliseconds: now.milliseconds - recentDays * 86_400_000)
+        let shared = tasks.filter { $0.isOpen || ($0.closedAt ?? $0.updatedAt) >= since }
+            .sorted { $0.id < $1.id }
+            .prefix(limit)
+        return shared.map(\.json)
+    }
+
+    /// Brings shared tasks into this clone's task store (by id; see `TaskStore.merge`). Returns what changed.
+    @discardableResult
+    public static func importTasks(_ tasks: [JSONValue]?, into store: HandoffStore) -> TaskStore.MergeReport? {
+        guard let tasks, store.exists else { return nil }
+        let parsed = tasks.compactMap { try? HandoffTask(json: $0) }
+        return try? TaskStore(store: store).merge(parsed)
+    }
 }

@@ -21,6 +21,19 @@ public struct ShareSync: Sendable {
         self.timeout = timeout
     }
 
+    /// Brings the tasks of these local handover refs' tips into the task store (merged by id).
+    /// Returns the ids the store added or updated.
+    @discardableResult
+    public func importTasks(branches: [String], into store: HandoffStore) -> [String] {
+        guard store.exists, !branches.isEmpty else { return [] }
+        let tips = branches.map { ShareSettings.localRef(branch: $0) }
+        var changed: [String] = []
+        for (_, handover) in refs.read(tips).sorted(by: { $0.key < $1.key }) {
+            if let report = SharedTasks.importTasks(handover.tasks, into: store) { changed += report.added + report.updated }
+        }
+        return changed
+    }
+
     static let networkEnvironment = ["GIT_TERMINAL_PROMPT": "0", ShareSettings.recursionGuard: "1"]
 
     public struct PushReport: Sendable, Equatable {

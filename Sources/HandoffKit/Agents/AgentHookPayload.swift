@@ -1,10 +1,11 @@
-/// What Claude Code sends a hook on standard input, read leniently.
+/// What an agent sends a hook on standard input, read leniently.
 ///
 /// The payload is text we do not control: it may be malformed, huge, binary or have fields of the
 /// wrong type. Nothing here traps; a field of the wrong type reads as missing, and a payload that is
-/// not JSON at all reads as an empty one (the hooks then fail open). Field names follow the payloads
-/// observed from Claude Code 2.1.x (Tests/HandoffE2ETests/Support/CONTRACT.md).
-public struct ClaudeHookInput: Sendable {
+/// not JSON at all reads as an empty one (the hooks then fail open). Claude Code 2.1.x and Codex
+/// 0.163 name the shared fields alike (Tests/HandoffE2ETests/Support/CONTRACT.md and
+/// CODEX-CONTRACT.md); what differs between them is read through the `AgentContract`.
+public struct AgentHookPayload: Sendable {
     /// The parsed object; empty when the input was not a JSON object.
     public var object: JSONObject
     /// Why the input could not be read, when it could not (for the `hook_error` event).
@@ -15,16 +16,16 @@ public struct ClaudeHookInput: Sendable {
         self.problem = problem
     }
 
-    public static func parse(_ bytes: [UInt8]) -> ClaudeHookInput {
-        if bytes.isEmpty { return ClaudeHookInput(problem: "empty hook input") }
+    public static func parse(_ bytes: [UInt8]) -> AgentHookPayload {
+        if bytes.isEmpty { return AgentHookPayload(problem: "empty hook input") }
         do {
             let value = try JSONValue.parse(bytes)
             guard let object = value.objectValue else {
-                return ClaudeHookInput(problem: "hook input is \(value.typeName), not an object")
+                return AgentHookPayload(problem: "hook input is \(value.typeName), not an object")
             }
-            return ClaudeHookInput(object: object)
+            return AgentHookPayload(object: object)
         } catch {
-            return ClaudeHookInput(problem: "hook input is not JSON (\(error.reason) at byte \(error.offset))")
+            return AgentHookPayload(problem: "hook input is not JSON (\(error.reason) at byte \(error.offset))")
         }
     }
 
@@ -42,7 +43,11 @@ public struct ClaudeHookInput: Sendable {
     public var agentType: String? { string("agent_type") }
     public var toolName: String? { string("tool_name") }
     public var toolInput: JSONObject { object["tool_input"]?.objectValue ?? JSONObject() }
+    /// Claude Code's `tool_response` is an object; Codex's is the command's output as a string.
     public var toolResponse: JSONObject { object["tool_response"]?.objectValue ?? JSONObject() }
+    public var toolResponseText: String? { string("tool_response") }
+    /// Codex: the turn a Stop or tool event belongs to.
+    public var turnID: String? { string("turn_id") }
     /// PostToolUseFailure: "Exit code N\n<output>".
     public var error: String? { string("error") }
     /// PreCompact: manual or auto.
@@ -50,10 +55,12 @@ public struct ClaudeHookInput: Sendable {
     /// SessionEnd: why the session ended.
     public var reason: String? { string("reason") }
 
-    /// The session this hook runs for: the payload's `session_id`, else `CLAUDE_CODE_SESSION_ID`, else
-    /// `HANDOFF_SESSION_ID`. Only an id that is safe as a file name is ever returned.
+    /// The session this hook runs for: the payload's `session_id`, else the agents' session variables
+    /// (`CLAUDE_CODE_SESSION_ID`, `CODEX_THREAD_ID`), else `HANDOFF_SESSION_ID`. Only an id that is
+    /// safe as a file name is ever returned.
     public func sessionID(environment: Environment) -> String? {
-        for candidate in [sessionIDField, environment["CLAUDE_CODE_SESSION_ID"], environment["HANDOFF_SESSION_ID"]] {
+        let fromAgents = AgentKind.sessionEnvironmentVariables.map { environment[$0] }
+        for candidate in [sessionIDField] + fromAgents + [environment["HANDOFF_SESSION_ID"]] {
             if let candidate, SessionID.isSafe(candidate) { return candidate }
         }
         return nil

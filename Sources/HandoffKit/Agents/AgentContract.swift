@@ -1,0 +1,121 @@
+/// The agents handoff serves. Everything that differs between them — how a block or a note is
+/// written, how context reaches the model, what a tool event looks like, where the last assistant
+/// message and the context usage are in the transcript, whether the client caps stop blocks
+/// itself — is answered by the agent's `AgentContract`; the hooks in `Hooks/` are one engine for all.
+/// A new agent is a new case here and a new file in `Agents/`.
+public enum AgentKind: String, Sendable, CaseIterable {
+    case claudeCode = "claude-code"
+    case codex
+
+    public var contract: any AgentContract {
+        switch self {
+        case .claudeCode: return ClaudeCodeContract()
+        case .codex: return CodexContract()
+        }
+    }
+
+    /// Every agent's session variables, in the order of `allCases`.
+    public static var sessionEnvironmentVariables: [String] { allCases.flatMap { $0.contract.sessionEnvironmentVariables } }
+
+    /// The option the installed hook commands carry (`handoff-stop-gate --agent codex`).
+    public static let argument = "--agent"
+
+    /// Which agent runs this hook: `--agent NAME` in the hook's command line when the installer put
+    /// it there; else what only one agent sends (Codex's `turn_id`, its `rollout-…` transcripts,
+    /// Claude Code's `CLAUDE_PROJECT_DIR`); Claude Code otherwise.
+    public static func resolve(arguments: [String], environment: Environment, payload: AgentHookPayload) -> AgentKind {
+        if let index = arguments.firstIndex(of: argument), index + 1 < arguments.count,
+            let named = AgentKind(name: arguments[index + 1])
+        {
+            return named
+        }
+        if environment["CLAUDE_PROJECT_DIR"] != nil || environment["CLAUDECODE"] != nil { return .claudeCode }
+        if CodexContract.recognises(payload) { return .codex }
+        return .claudeCode
+    }
+
+    /// `claude-code` (or `claude`), `codex`.
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "claude-code", "claude", "claudecode": self = .claudeCode
+        case "codex": self = .codex
+        default: return nil
+        }
+    }
+}
+
+/// One tool call as the hooks record it, whatever the agent called it.
+public enum AgentToolCall: Sendable, Equatable {
+    /// A shell command. `exitCode` and `failed` are nil when the agent does not say (Codex reports
+    /// only the output): unknown, never taken for success.
+    case shell(command: String, exitCode: Int?, failed: Bool?, madeCommit: Bool)
+    /// A file written or edited by the agent's own tool (not by a shell command).
+    case fileEdit(tool: String, paths: [String], failed: Bool)
+}
+
+/// How much of the model's context window the conversation fills, from the transcript.
+public struct ContextUsage: Sendable, Equatable {
+    /// Tokens of input of the last model request.
+    public var usedTokens: Int
+    /// The model's window, when the transcript says it (nil: unknown).
+    public var windowTokens: Int?
+
+    public var percent: Double? {
+        guard let window = windowTokens, window > 0 else { return nil }
+        return Double(usedTokens) * 100 / Double(window)
+    }
+}
+
+/// What one agent's hook protocol is: the only place that knows which agent a hook talks to.
+public protocol AgentContract: Sendable {
+    var kind: AgentKind { get }
+    /// "Claude Code", "Codex".
+    var displayName: String { get }
+    /// Environment variables through which the agent names its session to the commands it runs
+    /// (so git's hooks can credit a commit to the session that made it).
+    var sessionEnvironmentVariables: [String] { get }
+    /// True when the client itself stops re-prompting after some consecutive Stop blocks. handoff
+    /// caps blocks whatever this says; where it is false, handoff's cap is the only one.
+    var capsConsecutiveStopBlocks: Bool { get }
+
+    /// Let the action go on, saying nothing.
+    func allow() -> HookOutput
+    /// Stop: do not end the turn; `reason` is what the model reads next.
+    func block(reason: String) -> HookOutput
+    /// Let the action go on and tell the user (not the model) something.
+    func notice(_ message: String) -> HookOutput
+    /// Add text to the model's context (SessionStart).
+    func additionalContext(event: String, _ text: String) -> HookOutput
+    /// The text as this agent's user should read it: handoff's messages name the Claude Code plugin's
+    /// commands (`/handoff:dump`); other agents reach the same procedures their own way.
+    func phrase(_ text: String) -> String
+
+    /// The tool call a PostToolUse (or PostToolUseFailure) payload reports; nil for tools handoff
+    /// does not record. `displayPath` makes a path relative to the worktree.
+    func toolCall(_ payload: AgentHookPayload, displayPath: (String) -> String) -> AgentToolCall?
+    /// The text of the last assistant message in the session's transcript (read from its end).
+    func lastAssistantText(transcriptPath: String) -> String?
+    /// The context usage of the last model request in the transcript; nil when it does not say.
+    func contextUsage(transcriptPath: String) -> ContextUsage?
+    /// Lets the commands the agent runs know the session, where the agent offers a way; the agent
+    /// may already export its own (`sessionEnvironmentVariables`).
+    func exportSessionID(_ session: String, environment: Environment)
+}
+
+/// Reading the end of a JSON-lines transcript without reading the whole file (transcripts grow to
+/// hundreds of megabytes): the last lines, in a window that grows until `find` answers.
+enum TranscriptLines {
+    static func lastMatch<T>(path: String, maximumBytes: Int = 2 * 1024 * 1024, _ find: ([ArraySlice<UInt8>]) -> T?) -> T? {
+        var window = min(256 * 1024, maximumBytes)
+        while true {
+            guard let size = FileSystem.size(path), size > 0 else { return nil }
+            guard let bytes = try? FileSystem.readTail(path, count: window) else { return nil }
+            let wholeFile = bytes.count >= size
+            var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+            if !wholeFile, !lines.isEmpty { lines.removeFirst() }
+            if let found = find(lines) { return found }
+            if wholeFile || window >= maximumBytes { return nil }
+            window = min(window * 4, maximumBytes)
+        }
+    }
+}
