@@ -56,6 +56,20 @@ struct CLIContext: Sendable {
         }
     }
 
+    /// The repository, or why libgit2 could not open it (a refusal for another user's repository
+    /// exits 3 as in `openRepository`).
+    func openRepositoryOrError(_ root: String) -> Result<GitRepository, GitError> {
+        do {
+            return .success(try GitRepository.open(at: root, environment: environment))
+        } catch {
+            if let refusal = StoreError.ownershipRefusal(error, root: root) {
+                printError(refusal.description)
+                exit(3)
+            }
+            return .failure(error)
+        }
+    }
+
     func paint(_ text: String, _ code: String) -> String {
         useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }

@@ -24,7 +24,12 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let context = CLIContext.current()
         let store = try context.existingStore()
-        let report = StatusReport.gather(store: store, repository: context.openRepository(store.layout.worktreeRoot), recentEvents: max(0, events))
+        let root = store.layout.worktreeRoot
+        let opened = context.openRepositoryOrError(root)
+        let openError: GitError? = if case .failure(let error) = opened { error } else { nil }
+        let report = StatusReport.gather(store: store, repository: try? opened.get(), openError: openError,
+                                         git: GitCommandLine(directory: root, environment: context.environment),
+                                         recentEvents: max(0, events))
         if json {
             emit(report.json.prettyText)
         } else {

@@ -12,13 +12,24 @@ final class AgentRepo: @unchecked Sendable {
     let store: HandoffStore
     private var tick: Int64
 
-    init(commit: Bool = true) throws {
+    /// `initArguments` go to `git init` (`--object-format=sha256`); `linkedWorktree` makes `root` a
+    /// linked worktree (branch `main`) of a repository at `root-main` that holds the initial commit.
+    init(commit: Bool = true, initArguments: [String] = [], linkedWorktree: Bool = false) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-agent-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         root = FileSystem.realPath(base) ?? base
         store = HandoffStore(worktreeRoot: root)
         tick = Timestamp.now().milliseconds
-        try git("init", "-q", "-b", "main")
+        if linkedWorktree {
+            let main = root + "-main"
+            try Self.run(["git", "init", "-q", "-b", "trunk", main], in: "/")
+            for arguments in [["config", "user.email", "test@example.invalid"], ["config", "user.name", "Test"],
+                              ["commit", "-q", "--allow-empty", "-m", "trunk"], ["worktree", "add", "-q", "-b", "main", root]] {
+                try Self.run(["git"] + arguments, in: main)
+            }
+        } else {
+            try Self.run(["git", "init", "-q", "-b", "main"] + initArguments, in: root)
+        }
         try git("config", "user.email", "test@example.invalid")
         try git("config", "user.name", "Test")
         try git("config", "commit.gpgsign", "false")
@@ -32,6 +43,7 @@ final class AgentRepo: @unchecked Sendable {
     deinit {
         try? FileManager.default.removeItem(atPath: root)
         try? FileManager.default.removeItem(atPath: root + "-remote.git")
+        try? FileManager.default.removeItem(atPath: root + "-main")
     }
 
     /// A local bare remote as `origin`, with `main` pushed to it and set as its upstream.

@@ -279,6 +279,7 @@ struct UntrackedWalker {
     private var path: [UInt8] = []
 
     private static let dot = UInt8(ascii: "."), slash = UInt8(ascii: "/"), zero = UInt8(ascii: "0")
+    private static let dotGit: [UInt8] = Array(".git".utf8)
 
     init(repository: OpaquePointer, index: FastStatusIndex) {
         self.repository = repository
@@ -504,6 +505,9 @@ struct UntrackedWalker {
         func name(_ span: (start: Int32, count: Int32, kind: Kind)) -> ArraySlice<UInt8> {
             listing.names[Int(span.start)..<Int(span.start + span.count)]
         }
+        // A nested repository (a `.git` folder or file) makes git list the folder even when it holds
+        // nothing else; libgit2's ignore rules call `.git` ignored, so ask before them.
+        for span in listing.spans where span.count == 4 && name(span) == Self.dotGit[...] { return true }
         // Files first: usually one answers at once.
         for span in listing.spans where span.kind == .file || span.kind == .link {
             path.removeSubrange(prefixLength...)

@@ -155,9 +155,12 @@ public final class GitRepository {
     public let gitDir: String
     /// The common dir shared by all worktrees (equal to `gitDir` outside linked worktrees).
     public let commonDir: String
+    /// The environment it was opened with: git itself runs in it where libgit2 cannot answer.
+    let environment: Environment
 
-    private init(handle: OpaquePointer) {
+    private init(handle: OpaquePointer, environment: Environment) {
         self.handle = handle
+        self.environment = environment
         workdir = git_repository_workdir(handle).map { Self.trimSlash(String(cString: $0)) }
         gitDir = Self.trimSlash(String(cString: git_repository_path(handle)))
         commonDir = Self.trimSlash(String(cString: git_repository_commondir(handle)))
@@ -184,7 +187,7 @@ public final class GitRepository {
             result = git_repository_open_ext(&handle, path, 0, nil)
         }
         try LibGit2.check("git_repository_open_ext", result)
-        return GitRepository(handle: handle!)
+        return GitRepository(handle: handle!, environment: environment)
     }
 
     // MARK: HEAD
@@ -360,11 +363,55 @@ public final class GitRepository {
     /// 100,000 files is 40 % of the status's instructions and most of its memory. In that case the
     /// fast path of GitRepository+FastStatus.swift (lstat on several threads, `readdir` for untracked
     /// names) answers whenever it is certain to give libgit2's answer; libgit2 answers otherwise.
+    ///
+    /// Where libgit2 cannot be certain (an index it cannot read: split index, sparse index; skip-
+    /// worktree entries it would call deleted; any status error), git itself answers
+    /// (`GitCommandLine.status`); when git cannot either, this throws: the caller reports the status
+    /// as unknown, never as clean.
     public func status(limit: Int = 10_000) throws(GitError) -> WorkingTreeStatus {
+        statusFallbackReason = nil
         let matchesHead = indexMatchesHead()
         // Nothing staged: the fast path (GitRepository+FastStatus.swift) answers when it is certain.
         if matchesHead, let fast = fastStatusWhenNothingIsStaged(limit: limit) { return fast }
-        return try libgit2Status(limit: limit, indexMatchesHead: matchesHead)
+        if let why = libgit2CannotJudgeIndex() { return try statusFromGit(limit: limit, because: why) }
+        do {
+            return try libgit2Status(limit: limit, indexMatchesHead: matchesHead)
+        } catch {
+            return try statusFromGit(limit: limit, because: error.message)
+        }
+    }
+
+    /// Why the last `status` (or a caller's) had to ask git, for `handoff doctor`; nil when libgit2 answered.
+    public private(set) var statusFallbackReason: String?
+
+    /// The status from `git status --porcelain=v2`; a failure names both what libgit2 and git said.
+    func statusFromGit(limit: Int, because reason: String) throws(GitError) -> WorkingTreeStatus {
+        statusFallbackReason = reason
+        do {
+            return try commandLine.status(limit: limit).status
+        } catch {
+            throw GitError(call: error.call, code: error.code, message: "\(error.message) (asked because libgit2 could not: \(reason))")
+        }
+    }
+
+    /// git, run in this repository's worktree (or its git dir when bare).
+    public var commandLine: GitCommandLine { GitCommandLine(directory: workdir ?? gitDir, environment: environment) }
+
+    /// Why libgit2's status would not be git's for this index, nil when it would: entries marked
+    /// skip-worktree (a sparse checkout, `git update-index --skip-worktree`), which git leaves out of
+    /// its status and libgit2 1.5 reports as deleted. An index libgit2 cannot read at all makes its
+    /// status fail instead, which also goes to git.
+    func libgit2CannotJudgeIndex() -> String? {
+        var index: OpaquePointer?
+        guard git_repository_index(&index, handle) == 0 else { return nil }
+        defer { git_index_free(index) }
+        let skipWorktree = UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue)
+        for position in 0..<git_index_entrycount(index) {
+            if let entry = git_index_get_byindex(index, position), entry.pointee.flags_extended & skipWorktree != 0 {
+                return "the index has skip-worktree entries (sparse checkout), which libgit2 reports as deleted"
+            }
+        }
+        return nil
     }
 
     /// The status as libgit2 computes it, the reference the fast path must equal.
@@ -372,7 +419,11 @@ public final class GitRepository {
         var options = git_status_options()
         try LibGit2.check("git_status_options_init", git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)))
         options.show = (matchesHead ?? indexMatchesHead()) ? GIT_STATUS_SHOW_WORKDIR_ONLY : GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        // Ignored entries too: libgit2 calls a folder ignored when everything in it is (its own
+        // `.git` included), which hides an empty nested repository that git lists as untracked.
+        // Ignored folders are not entered (no RECURSE_IGNORED_DIRS): one entry each.
         options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+            | GIT_STATUS_OPT_INCLUDE_IGNORED.rawValue
         return WorkingTreeStatus(entries: try collectStatus(options: &options, limit: limit))
     }
 
@@ -392,6 +443,14 @@ public final class GitRepository {
             guard let pathPointer else { continue }
             let path = String(cString: pathPointer)
             if Self.isHandoffPath(path) { continue }
+            if status & GIT_STATUS_IGNORED.rawValue != 0 {
+                // Listed by git when no ignore rule names it and a nested repository lies inside.
+                guard path.hasSuffix("/"), !isIgnoredByRules(path), let workdir,
+                    NestedRepository.inside(Path.join(workdir, String(path.dropLast())))
+                else { continue }
+                entries.append(StatusEntry(path: path, kind: .untracked))
+                continue
+            }
             entries.append(StatusEntry(path: path, kind: Self.kind(of: status)))
         }
         return entries
@@ -435,6 +494,12 @@ public final class GitRepository {
         var indexTree = git_oid()
         guard git_index_write_tree_to(&indexTree, index, scratch) == 0 else { return false }
         return git_oid_equal(&indexTree, git_object_id(headTree)) == 1
+    }
+
+    /// True when an ignore rule (not mere emptiness) names `path`.
+    func isIgnoredByRules(_ path: String) -> Bool {
+        var ignored: Int32 = 0
+        return git_ignore_path_is_ignored(&ignored, handle, path) == 0 && ignored != 0
     }
 
     private static func kind(of status: UInt32) -> StatusEntry.Kind {

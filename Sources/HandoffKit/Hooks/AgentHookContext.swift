@@ -62,6 +62,22 @@ public struct SessionWork: Sendable, Equatable {
     /// nowhere to push (no remote at all).
     public var unpushed: Int?
     public var commitsSinceStart: Bool
+    /// Why the uncommitted files could not be listed (neither libgit2 nor git answered); the lists
+    /// above are then empty, and must not be read as "clean".
+    public var uncommittedUnknown: String?
+    /// Why the unpushed commits could not be counted; `unpushed` is then nil.
+    public var unpushedUnknown: String?
+
+    public init(head: HeadState, newUncommitted: [String], uncommitted: [String], unpushed: Int?, commitsSinceStart: Bool,
+                uncommittedUnknown: String? = nil, unpushedUnknown: String? = nil) {
+        self.head = head
+        self.newUncommitted = newUncommitted
+        self.uncommitted = uncommitted
+        self.unpushed = unpushed
+        self.commitsSinceStart = commitsSinceStart
+        self.uncommittedUnknown = uncommittedUnknown
+        self.unpushedUnknown = unpushedUnknown
+    }
 
     /// The work as it stands, as one comparable string: HEAD, what is unpushed, which files are
     /// uncommitted and the last recorded work. Two stops with the same mark had no new work between them.
@@ -71,17 +87,39 @@ public struct SessionWork: Sendable, Equatable {
         return "\(head.sha ?? "-") \(unpushedText) \(work) \(newUncommitted.sorted().joined(separator: "\u{0}"))"
     }
 
-    /// Nothing to hand over: no commit, no file-changing tool call, no new uncommitted change.
+    /// Nothing to hand over: no commit, no file-changing tool call, no new uncommitted change
+    /// (and the uncommitted files are known).
     public func changedNothing(runtime: SessionRuntime) -> Bool {
-        runtime.lastWorkAt == nil && !commitsSinceStart && newUncommitted.isEmpty
+        runtime.lastWorkAt == nil && !commitsSinceStart && newUncommitted.isEmpty && uncommittedUnknown == nil
+    }
+
+    /// What could not be checked, one phrase each ("uncommitted files unknown (why)").
+    public var unknowns: [String] {
+        var result: [String] = []
+        if let why = uncommittedUnknown { result.append("the uncommitted files could not be listed (\(why))") }
+        if let why = unpushedUnknown { result.append("the unpushed commits could not be counted (\(why))") }
+        return result
     }
 
     public static func gather(repository: GitRepository, store: HandoffStore, runtime: SessionRuntime) throws(GitError) -> SessionWork {
-        let head = try repository.head()
-        let status = try repository.status(limit: 500)
+        try gather(facts: RepositoryFacts.gather(repository: repository, statusLimit: 500), repository: repository,
+                   git: repository.commandLine, store: store, runtime: runtime)
+    }
+
+    /// The session's work from `facts`; `repository` is nil when libgit2 could not open it (then git
+    /// answers, and work is credited to this session whenever telling otherwise would need libgit2:
+    /// more blocks, never fewer). Throws when HEAD itself is unknown.
+    public static func gather(facts: RepositoryFacts, repository: GitRepository?, git: GitCommandLine, store: HandoffStore,
+                              runtime: SessionRuntime) throws(GitError) -> SessionWork {
+        let head: HeadState
+        switch facts.head {
+        case .known(let value): head = value
+        case .unknown(let reason): throw GitError(call: "HEAD", code: -1, message: reason)
+        }
+        let paths = facts.status.value?.paths ?? []
         let root = store.layout.worktreeRoot
         let marks = Dictionary(runtime.dirtyAtStart.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        var newUncommitted = status.paths.filter { path in
+        var newUncommitted = paths.filter { path in
             guard let mark = marks[path] else { return true }
             let full = Path.join(root, path)
             let size = FileSystem.size(full) ?? -1
@@ -92,9 +130,11 @@ public struct SessionWork: Sendable, Equatable {
         switch (head.sha, runtime.startHash) {
         case (nil, _): commitsSinceStart = false
         case (let sha?, let start?): commitsSinceStart = sha != start
-        case (_?, nil): commitsSinceStart = false
+        // No commit when the session started (an unborn branch, or HEAD unknown then) and one now.
+        case (_?, nil): commitsSinceStart = true
         }
-        var unpushed = unpushedCount(repository: repository, store: store, head: head)
+        let unpushedFact = unpushedCount(repository: repository, git: git, facts: facts, store: store, head: head)
+        var unpushed = unpushedFact.value ?? nil
         // Sessions can share a worktree: what the event log credits to another session (the commits
         // its git hooks recorded, the files its tools wrote) is that session's work, not this one's.
         // The log is read only when that can change the answer; work nobody recorded still counts.
@@ -107,46 +147,80 @@ public struct SessionWork: Sendable, Equatable {
         }
         if !newUncommitted.isEmpty { newUncommitted.removeAll { otherSessions().ownsOnly($0) } }
         let limit = 200
-        if commitsSinceStart, runtime.lastWorkAt == nil, !otherSessions().commits.isEmpty {
+        if let repository, commitsSinceStart, runtime.lastWorkAt == nil, !otherSessions().commits.isEmpty {
             let new = (try? repository.commits(since: runtime.startHash, limit: limit)) ?? []
             if !new.isEmpty, new.count < limit, new.allSatisfy({ otherSessions().commits.contains($0.sha) }) { commitsSinceStart = false }
         }
         // Unpushed commits on a branch shared with another session: only this session's (or nobody's) count.
-        if let count = unpushed, count > 0, count < limit, !otherSessions().commits.isEmpty,
-            let upstream = try? repository.aheadBehindUpstream(),
+        if let repository, let count = unpushed, count > 0, count < limit, !otherSessions().commits.isEmpty,
+            let upstream = facts.upstream.value ?? nil,
             let base = repository.resolve(reference: "refs/remotes/" + upstream.upstream),
             let ahead = try? repository.commits(since: base, limit: limit), ahead.count < limit
         {
             unpushed = ahead.filter { !otherSessions().commits.contains($0.sha) }.count
         }
         return SessionWork(
-            head: head, newUncommitted: newUncommitted, uncommitted: status.paths,
-            unpushed: unpushed, commitsSinceStart: commitsSinceStart)
+            head: head, newUncommitted: newUncommitted, uncommitted: paths,
+            unpushed: unpushed, commitsSinceStart: commitsSinceStart,
+            uncommittedUnknown: facts.status.unknownReason, unpushedUnknown: unpushedFact.unknownReason)
     }
 
     /// Ahead of the upstream when there is one; otherwise ahead of what the pre-push hook recorded in
-    /// `pushes.json` and of every remote-tracking branch; nil without any remote (nothing to push to).
-    static func unpushedCount(repository: GitRepository, store: HandoffStore, head: HeadState) -> Int? {
-        guard let sha = head.sha else { return nil }
-        if let tracking = try? repository.aheadBehindUpstream() { return tracking.ahead }
-        if repository.remoteNames().isEmpty { return nil }
+    /// `pushes.json` and of every remote-tracking branch; `.known(nil)` without any remote (nothing to
+    /// push to) or without a commit; unknown when neither libgit2 nor git could count.
+    static func unpushedCount(repository: GitRepository?, git: GitCommandLine, facts: RepositoryFacts, store: HandoffStore, head: HeadState) -> GitFact<Int?> {
+        guard let sha = head.sha else { return .known(nil) }
+        switch facts.upstream {
+        case .known(let tracking?): return .known(tracking.ahead)
+        case .unknown(let reason): return .unknown(reason: reason)
+        case .known(nil): break
+        }
+        let ledger = head.branchName.flatMap { PushLedger(store: store).record(forBranch: $0) }
+        guard let repository else {
+            // libgit2 could not open the repository: git counts (the ledger counts for pushes by URL).
+            do {
+                if try git.remoteNames().isEmpty { return .known(nil) }
+                return .known(try git.countUnpushed(hidden: ledger.map { [$0.sha] } ?? []))
+            } catch {
+                return .unknown(reason: error.message)
+            }
+        }
+        if repository.remoteNames().isEmpty { return .known(nil) }
         var hidden = repository.remoteTrackingTips()
         // The ledger is written before git talks to the remote, so it also records pushes that were
         // then rejected. Where git keeps a remote-tracking ref for the pushed branch, that ref moves
         // only on success and is already among `hidden`; the ledger counts only where nothing else
         // can (a push to a URL, a remote without a fetch refspec).
-        if let branch = head.branchName, let pushed = PushLedger(store: store).record(forBranch: branch),
-            repository.trackingReference(remote: pushed.remote, remoteRef: pushed.remoteRef) == nil
-        {
+        if let pushed = ledger, repository.trackingReference(remote: pushed.remote, remoteRef: pushed.remoteRef) == nil {
             hidden.append(pushed.sha)
         }
-        return (try? repository.countCommits(from: sha, excluding: hidden, limit: 10_000)) ?? 0
+        do {
+            return .known(try repository.countCommits(from: sha, excluding: hidden, limit: 10_000))
+        } catch {
+            do {
+                return .known(try git.countUnpushed(hidden: hidden.filter { $0 != sha }))
+            } catch let gitError {
+                return .unknown(reason: "libgit2: \(error.message); git: \(gitError.message)")
+            }
+        }
+    }
+
+    /// `unpushedCount` for an open repository, its upstream asked of libgit2 (and git where libgit2 fails).
+    static func unpushedCount(repository: GitRepository, store: HandoffStore, head: HeadState) -> GitFact<Int?> {
+        let upstream: GitFact<AheadBehind?>
+        do { upstream = .known(try repository.aheadBehindUpstream()) } catch { upstream = .unknown(reason: error.message) }
+        let facts = RepositoryFacts(head: .known(head), status: .known(WorkingTreeStatus(entries: [])), upstream: upstream)
+        return unpushedCount(repository: repository, git: repository.commandLine, facts: facts, store: store, head: head)
     }
 
     /// Snapshot of uncommitted files (size and mtime) at session start.
     public static func dirtyMarks(repository: GitRepository, root: String) -> [SessionRuntime.FileMark] {
         guard let status = try? repository.status(limit: 500) else { return [] }
-        return status.paths.map { path in
+        return dirtyMarks(paths: status.paths, root: root)
+    }
+
+    public static func dirtyMarks(paths: [String], root: String) -> [SessionRuntime.FileMark] {
+        paths.map { path in
             let full = Path.join(root, path)
             return SessionRuntime.FileMark(path: path, size: FileSystem.size(full) ?? -1, modified: FileSystem.modificationTime(full) ?? 0)
         }

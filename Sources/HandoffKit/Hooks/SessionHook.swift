@@ -33,9 +33,19 @@ public enum SessionHook {
     static func start(_ context: AgentHookContext) throws -> HookOutput {
         // Outside a git repository there is no worktree to keep a store in.
         guard let store = context.store else { return context.agent.allow() }
-        let repository = try context.openRepository()
+        // A repository libgit2 cannot open (sha256 under libgit2 1.5) is read through git itself.
+        let repository: GitRepository?
+        var gitFacts: RepositoryFacts?
+        do {
+            repository = try context.openRepository()
+        } catch {
+            if error.isOwnershipRefusal { throw error }
+            repository = nil
+            gitFacts = RepositoryFacts.fromGit(GitCommandLine(directory: store.layout.worktreeRoot, environment: context.environment),
+                                               openError: error, statusLimit: 500)
+        }
         if !store.exists { try store.initialise(hostname: FileSystem.hostname()) }
-        let head = try? repository.head()
+        let head = repository.flatMap { try? $0.head() } ?? gitFacts?.head.value
         let source = context.payload.source ?? "startup"
         let now = context.now
 
@@ -46,7 +56,11 @@ public enum SessionHook {
         context.agent.exportSessionID(session, environment: context.environment)
 
         let runtime = try store.updateRuntime(session: session, create: {
-            newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
+            var runtime = newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
+            if let paths = gitFacts?.status.value?.paths {
+                runtime.dirtyAtStart = SessionWork.dirtyMarks(paths: paths, root: store.layout.worktreeRoot)
+            }
+            return runtime
         }) { runtime in
             runtime.endedAt = nil
             if let path = context.payload.transcriptPath { runtime.transcriptPath = path }
@@ -89,7 +103,7 @@ public enum SessionHook {
             compaction = "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
         }
         // Sharing on: a newer handover of this branch fetched from another clone is the one to resume from.
-        if let branch = head?.branchName,
+        if let branch = head?.branchName, let repository,
             let shared = ShareBrief.newestFromElsewhere(root: store.layout.worktreeRoot, environment: context.environment,
                                                         settings: ShareSettings.read { repository.configString($0) },
                                                         remotes: repository.remoteNames(), branch: branch),
@@ -102,7 +116,7 @@ public enum SessionHook {
         var contextWarning: String?
         if source != "compact", handedOverBy == session {
             contextWarning = ContextUse.warning(percent: state.runtime.contextPercent,
-                                                threshold: ContextUse.threshold(environment: context.environment, config: { repository.configString($0) }))
+                                                threshold: ContextUse.threshold(environment: context.environment, config: { repository?.configString($0) }))
         }
         return brief(context, state: state, store: store, branch: head?.label, compaction: compaction, handedOverBy: handedOverBy,
                      contextWarning: contextWarning)

@@ -26,6 +26,9 @@ public enum StopGate {
         /// HEAD moved since this session's last handover, by commits not credited to another session
         /// (a commit made where handoff's git hooks are not installed leaves no `lastWorkAt`).
         public var headMovedSinceHandover: Bool
+        /// The agent was already told, at a block of this series, what could not be checked
+        /// (`SessionWork.unknowns`): unknown facts alone then no longer block, they warn.
+        public var unknownsReported = false
 
         public init(runtime: SessionRuntime, work: SessionWork, reflection: Reflection.Parsed,
                     handoffEndProblem: String? = nil, failedCheck: String? = nil, headMovedSinceHandover: Bool = false) {
@@ -45,12 +48,43 @@ public enum StopGate {
         case block(reason: String)
         /// A "success" reflection against a failed test/build run: refused once.
         case refuseSuccess(reason: String)
+        /// Only facts that could not be computed stand between this stop and an allow: blocked once
+        /// with the reason, then let through with a visible warning (`unknownsReported`).
+        case blockUnknown(reason: String)
+    }
+
+    /// Unknown is never clean: what could not be checked, said at a block, and the warning shown
+    /// when a stop is let through anyway.
+    static func unknownNote(_ work: SessionWork) -> String {
+        work.unknowns.isEmpty ? "" : " Also, \(work.unknowns.joined(separator: " and ")): check with `git status` and `git log @{u}..`."
+    }
+
+    public static func unknownWarning(_ work: SessionWork) -> String? {
+        work.unknowns.isEmpty ? nil
+            : "handoff: the stop was let through, but \(work.unknowns.joined(separator: " and ")): nothing confirms this work is committed and pushed."
     }
 
     public static func judge(_ facts: Facts) -> Verdict {
+        let verdict = judgeKnown(facts)
+        let work = facts.work
+        guard !work.unknowns.isEmpty else { return verdict }
+        switch verdict {
+        case .block(let reason): return .block(reason: reason + unknownNote(work))
+        case .refuseSuccess(let reason): return .refuseSuccess(reason: reason + unknownNote(work))
+        case .blockUnknown: return verdict
+        case .allow, .accept:
+            if facts.unknownsReported { return verdict }
+            return .blockUnknown(reason: "handoff: cannot confirm this session's work is committed and pushed: \(work.unknowns.joined(separator: " and ")). Check with `git status` and `git log @{u}..`, commit and push what is left, then stop again (the next stop is let through with a warning).")
+        }
+    }
+
+    static func judgeKnown(_ facts: Facts) -> Verdict {
         let runtime = facts.runtime
         let work = facts.work
         if work.changedNothing(runtime: runtime) { return .allow(why: "nothing changed this session") }
+        if work.uncommittedUnknown != nil, runtime.lastWorkAt == nil, !work.commitsSinceStart, work.newUncommitted.isEmpty {
+            return .allow(why: "nothing recorded this session, but the uncommitted files are unknown")
+        }
 
         // Ground truth first: a handover that leaves work uncommitted or unpushed is not complete.
         var missing: [String] = []
@@ -122,12 +156,28 @@ public enum StopGate {
     static func decide(_ context: AgentHookContext) throws -> HookOutput {
         // No store: the project has not taken handoff on. No session: nothing to judge by.
         guard let store = context.existingStore, let session = context.sessionID else { return context.agent.allow() }
-        let repository = try context.openRepository()
-        let config: (String) -> String? = { repository.configString($0) }
+        // A repository libgit2 cannot open (a sha256 one under libgit2 1.5) is read through git itself.
+        let repository: GitRepository?
+        var openError: GitError?
+        do {
+            repository = try context.openRepository()
+        } catch {
+            if error.isOwnershipRefusal { throw error }
+            repository = nil
+            openError = error
+        }
+        let git = repository?.commandLine ?? GitCommandLine(directory: store.layout.worktreeRoot, environment: context.environment)
+        let config: (String) -> String? = { repository?.configString($0) ?? (repository == nil ? git.config($0) : nil) }
         let policy = GatePolicy.resolve(environment: context.environment, config: config)
         if policy == .off { return context.agent.allow() }
 
-        let runtime = try currentRuntime(context: context, store: store, session: session, repository: repository)
+        let repositoryFacts: RepositoryFacts
+        if let repository {
+            repositoryFacts = RepositoryFacts.gather(repository: repository, statusLimit: 500)
+        } else {
+            repositoryFacts = RepositoryFacts.fromGit(git, openError: openError!, statusLimit: 500)
+        }
+        let runtime = try currentRuntime(context: context, store: store, session: session, facts: repositoryFacts)
         // Context use, measured at every stop; the degraded policy also blocks once the window is nearly full.
         let contextPercent = ContextUse.percent(transcriptPath: context.payload.transcriptPath ?? runtime.transcriptPath,
                                                 environment: context.environment, config: config)
@@ -137,9 +187,11 @@ public enum StopGate {
             return context.agent.allow()
         }
 
-        let work = try SessionWork.gather(repository: repository, store: store, runtime: runtime)
+        let work = try SessionWork.gather(facts: repositoryFacts, repository: repository, git: git, store: store, runtime: runtime)
         var facts = Facts(runtime: runtime, work: work, reflection: .absent)
-        facts.headMovedSinceHandover = headMovedSinceHandover(runtime: runtime, head: work.head, repository: repository, store: store)
+        // Told at the last block, with the work unchanged since (the series #13's cap counts).
+        facts.unknownsReported = runtime.consecutiveBlocks > 0 && (context.payload.stopHookActive || runtime.lastBlockWork == work.mark(runtime: runtime))
+        facts.headMovedSinceHandover = headMovedSinceHandover(runtime: runtime, head: work.head, repository: repository, git: git, store: store)
         if !work.changedNothing(runtime: runtime) {
             facts.reflection = Reflection.parse(lastAssistantMessage(context))
             if case .valid = facts.reflection {
@@ -156,9 +208,11 @@ public enum StopGate {
         let verdict = judge(facts)
         let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
         return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks,
-                         handoverHead: work.head.sha, workMark: work.mark(runtime: runtime), snapshot: { runtime, reflection in
+                         handoverHead: work.head.sha, workMark: work.mark(runtime: runtime), warning: unknownWarning(work),
+                         snapshot: { runtime, reflection in
             // The accepted handover becomes state.json too (an auto-save: never over a `handoff end`
             // of this session), so `handoff status` and the next session's brief show it.
+            guard let repository else { throw openError! }
             try AutoSave.save(context: context, store: store, repository: repository, runtime: runtime, copyName: nil,
                               why: "at the handover (Framework Reflection)", uncommitted: work.uncommitted) { state in
                 reflection.fill(&state)
@@ -175,12 +229,23 @@ public enum StopGate {
     /// True when HEAD holds commits made after this session's last handover that the handover's HEAD
     /// lacks, unless the log credits every one of them to another session working in the same
     /// worktree. Moving HEAD to existing commits (a checkout, a reset) makes nothing new to hand over.
-    static func headMovedSinceHandover(runtime: SessionRuntime, head: HeadState, repository: GitRepository, store: HandoffStore) -> Bool {
+    static func headMovedSinceHandover(runtime: SessionRuntime, head: HeadState, repository: GitRepository?, git: GitCommandLine,
+                                       store: HandoffStore) -> Bool {
         guard let handoverAt = runtime.handoverAt, let handoverHead = runtime.handoverHead, let sha = head.sha, sha != handoverHead
         else { return false }
-        // Commit times have one-second resolution, and clocks of a machine agree with themselves.
-        let made = ((try? repository.commits(since: handoverHead, limit: 200)) ?? [])
-            .filter { $0.committedAt >= handoverAt.milliseconds / 1000 }
+        // The commits HEAD has and the handover's HEAD lacks; when neither libgit2 nor git can list
+        // them, HEAD moved as far as anyone can tell (re-arming is the safe side: the cap bounds it).
+        let listed: [(sha: String, committedAt: Int64)]
+        if let repository, let commits = try? repository.commits(since: handoverHead, limit: 200) {
+            listed = commits.map { ($0.sha, $0.committedAt) }
+        } else if let commits = try? git.commits(since: handoverHead, limit: 200) {
+            listed = commits
+        } else {
+            return true
+        }
+        // Commit times have one-second resolution: a commit in the same second as the handover
+        // (`>=`) counts as made after it.
+        let made = listed.filter { $0.committedAt >= handoverAt.milliseconds / 1000 }
         guard !made.isEmpty else { return false }
         let others = OtherSessionsWork.read(store: store, session: runtime.sessionID, since: runtime.startedAt)
         return !made.allSatisfy { others.commits.contains($0.sha) }
@@ -188,10 +253,10 @@ public enum StopGate {
 
     /// The session's runtime record; one is made now when SessionStart never ran (the plugin was
     /// loaded mid-session), starting from the current HEAD and tree so that only later work counts.
-    static func currentRuntime(context: AgentHookContext, store: HandoffStore, session: String, repository: GitRepository) throws -> SessionRuntime {
+    static func currentRuntime(context: AgentHookContext, store: HandoffStore, session: String, facts: RepositoryFacts) throws -> SessionRuntime {
         if let runtime = store.readRuntime(session: session) { return runtime }
-        let head = try? repository.head()
-        let marks = SessionWork.dirtyMarks(repository: repository, root: store.layout.worktreeRoot)
+        let head = facts.head.value
+        let marks = SessionWork.dirtyMarks(paths: facts.status.value?.paths ?? [], root: store.layout.worktreeRoot)
         let created = try store.updateRuntime(session: session, create: {
             var runtime = SessionRuntime(sessionID: session, startedAt: context.now, hostname: FileSystem.hostname())
             runtime.startHash = head?.sha
@@ -223,7 +288,8 @@ public enum StopGate {
     }
 
     static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int,
-                      handoverHead: String?, workMark: String = "", snapshot: (SessionRuntime, Reflection) throws -> Void,
+                      handoverHead: String?, workMark: String = "", warning: String? = nil,
+                      snapshot: (SessionRuntime, Reflection) throws -> Void,
                       share: (Reflection) -> ShareRecorder.Result = { _ in .off }) throws -> HookOutput {
         let now = context.now
         switch verdict {
@@ -233,7 +299,7 @@ public enum StopGate {
                 try store.updateRuntime(session: session, create: { nil }) { runtime in runtime.consecutiveBlocks = 0 }
             }
             try? store.append(Event(type: EventType.stopAllowed, session: session, at: now, [("why", .string(why))]))
-            return context.agent.allow()
+            return warning.map { context.agent.notice($0) } ?? context.agent.allow()
 
         case .accept(let reflection):
             let archive = Path.join(store.layout.sessionsDirectory, "\(session).reflection.md")
@@ -255,13 +321,16 @@ public enum StopGate {
             do {
                 if let runtime { try snapshot(runtime, reflection) }
             } catch {
-                return context.agent.notice(context.failure(hookName, error) + " The handover was recorded; state.json was not updated.")
+                return context.agent.notice(context.failure(hookName, error) + " The handover was recorded; state.json was not updated."
+                    + (warning.map { " " + $0.droppingPrefix("handoff: ") } ?? ""))
             }
             let shared = share(reflection)
-            if case .failed = shared, let line = shared.line { return context.agent.notice(line) }
-            return context.agent.allow()
+            if case .failed = shared, let line = shared.line {
+                return context.agent.notice(line + (warning.map { " " + $0.droppingPrefix("handoff: ") } ?? ""))
+            }
+            return warning.map { context.agent.notice($0) } ?? context.agent.allow()
 
-        case .block(let judged), .refuseSuccess(let judged):
+        case .block(let judged), .refuseSuccess(let judged), .blockUnknown(let judged):
             let reason = context.agent.phrase(judged)
             var overridden = false
             var blocks = 0

@@ -13,16 +13,36 @@ public struct StatusReport: Sendable {
     public var handoverComplete: Bool
     public var recentEvents: [Event]
     public var skippedEventLines: Int
+    /// Facts that could not be computed, by name (`head`, `uncommitted`, `unpushed`), with the reason:
+    /// shown as unknown, never as 0 or clean.
+    public var unknown: [(fact: String, reason: String)] = []
+    /// Why git had to answer instead of libgit2 (a repository shape libgit2 cannot read), nil when it did not.
+    public var slowPathReason: String?
     /// The task store's open tasks (resume tasks first), and the listing to tell what blocks them.
     public var tasks: TaskStore.Listing = TaskStore.Listing(tasks: [], damaged: [])
 
-    public static func gather(store: HandoffStore, repository: GitRepository?, recentEvents: Int) -> StatusReport {
+    /// `repository` nil: libgit2 could not open it (`openError`), and git answers through `git`.
+    public static func gather(store: HandoffStore, repository: GitRepository?, openError: GitError? = nil, git: GitCommandLine? = nil,
+                              recentEvents: Int) -> StatusReport {
         var state: HandoffState?
         var stateError: String?
         do { state = try store.readState() } catch { stateError = error.description }
-        let head = try? repository?.head()
-        let status = try? repository?.status(limit: 1000)
-        let upstream = try? repository?.aheadBehindUpstream()
+        let facts: RepositoryFacts
+        if let repository {
+            facts = RepositoryFacts.gather(repository: repository, statusLimit: 1000)
+        } else if let git, let openError {
+            facts = RepositoryFacts.fromGit(git, openError: openError, statusLimit: 1000)
+        } else {
+            let why = openError?.message ?? "the repository could not be opened"
+            facts = RepositoryFacts(head: .unknown(reason: why), status: .unknown(reason: why), upstream: .unknown(reason: why))
+        }
+        let head = facts.head.value
+        let status = facts.status.value
+        let upstream = facts.upstream.value ?? nil
+        var unknown: [(fact: String, reason: String)] = []
+        if let why = facts.head.unknownReason { unknown.append(("head", why)) }
+        if let why = facts.status.unknownReason { unknown.append(("uncommitted", why)) }
+        if let why = facts.upstream.unknownReason { unknown.append(("unpushed", why)) }
         let operation = repository?.operationInProgress()
         let session = state?.sessionID.flatMap { store.readRuntime(session: $0) }
         let events = store.events.tail(recentEvents)
@@ -32,14 +52,19 @@ public struct StatusReport: Sendable {
         } else {
             complete = state?.runtime.handoffEndCompleted ?? false
         }
+        // Complete only on known facts: an unknown status or upstream is not "clean".
+        let clean = status?.isClean == true && facts.upstream.value != nil && (upstream?.ahead ?? 0) == 0
         return StatusReport(
             root: store.layout.worktreeRoot, state: state, stateError: stateError,
             branch: head?.label, head: head?.sha, uncommitted: status?.paths ?? [],
             unpushed: upstream?.ahead, upstream: upstream?.upstream,
             operation: operation.flatMap { $0 == RepositoryOperation.none ? nil : $0.rawValue },
-            session: session, handoverComplete: complete && (status?.isClean ?? true) && (upstream?.ahead ?? 0) == 0,
-            recentEvents: events.events, skippedEventLines: events.skippedLines, tasks: TaskStore(store: store).list())
+            session: session, handoverComplete: complete && clean,
+            recentEvents: events.events, skippedEventLines: events.skippedLines,
+            unknown: unknown, slowPathReason: facts.slowPathReason, tasks: TaskStore(store: store).list())
     }
+
+    func unknownReason(_ fact: String) -> String? { unknown.first { $0.fact == fact }?.reason }
 
     public var json: JSONValue {
         .object(JSONObject([
@@ -49,7 +74,7 @@ public struct StatusReport: Sendable {
             ("state_error", JSONValue(stateError)),
             ("branch", JSONValue(branch)),
             ("head", JSONValue(head)),
-            ("uncommitted", .int(uncommitted.count)),
+            ("uncommitted", unknownReason("uncommitted") == nil ? .int(uncommitted.count) : .null),
             ("uncommitted_files", JSONValue(Array(uncommitted.prefix(50)))),
             ("unpushed", unpushed.map { .int($0) } ?? .null),
             ("upstream", JSONValue(upstream)),
@@ -65,6 +90,8 @@ public struct StatusReport: Sendable {
             })),
             ("recent_events", .array(recentEvents.map(\.json))),
             ("skipped_event_lines", .int(skippedEventLines)),
+            ("unknown", .object(JSONObject(unknown.map { ($0.fact, JSONValue.string($0.reason)) }))),
+            ("git_fallback", JSONValue(slowPathReason)),
         ]))
     }
 
@@ -76,10 +103,17 @@ public struct StatusReport: Sendable {
         } else if let stateError {
             lines.append(paint("State:       unreadable — \(stateError)", "31"))
         }
-        lines.append("Branch:      \(branch ?? "unknown")" + (operation.map { "  [\($0) in progress]" } ?? ""))
-        lines.append("Uncommitted: \(uncommitted.count) file\(uncommitted.count == 1 ? "" : "s")"
-            + (uncommitted.isEmpty ? "" : " (" + uncommitted.prefix(5).joined(separator: ", ") + (uncommitted.count > 5 ? ", …" : "") + ")"))
-        if let unpushed, let upstream {
+        lines.append("Branch:      \(branch ?? "unknown" + (unknownReason("head").map { " (\($0))" } ?? ""))"
+            + (operation.map { "  [\($0) in progress]" } ?? ""))
+        if let why = unknownReason("uncommitted") {
+            lines.append(paint("Uncommitted: unknown (\(why))", "31"))
+        } else {
+            lines.append("Uncommitted: \(uncommitted.count) file\(uncommitted.count == 1 ? "" : "s")"
+                + (uncommitted.isEmpty ? "" : " (" + uncommitted.prefix(5).joined(separator: ", ") + (uncommitted.count > 5 ? ", …" : "") + ")"))
+        }
+        if let why = unknownReason("unpushed") {
+            lines.append(paint("Unpushed:    unknown (\(why))", "31"))
+        } else if let unpushed, let upstream {
             lines.append("Unpushed:    \(unpushed) commit\(unpushed == 1 ? "" : "s") ahead of \(upstream)")
         } else {
             lines.append("Unpushed:    no upstream")
