@@ -21,7 +21,9 @@ Options:
   --prefix DIR            install under DIR (default: $PREFIX, else $HOME/.local)
   --repo DIR              install the git hooks in the repository at DIR
   --claude-scope SCOPE    user (default): ~/.claude/settings.json;
-                          project: the repository's .claude/settings.json (needs a repository)
+                          project: the repository's .claude/settings.json, meant to be committed
+                          (hooks named without a path, found on PATH; needs a repository);
+                          local: the repository's .claude/settings.local.json (this machine only)
   --no-claude             do not register the agent hooks in any settings.json
   --no-proof              skip the proof run on a scratch repository
   --uninstall             remove everything the manifest lists and restore what was there before
@@ -72,7 +74,7 @@ while [ $# -gt 0 ]; do
         *) die "unknown option '$1'; see ./install.sh --help" ;;
     esac
 done
-case "$SCOPE" in user|project) ;; *) die "--claude-scope must be user or project, not '$SCOPE'" ;; esac
+case "$SCOPE" in user|project|local) ;; *) die "--claude-scope must be user, project or local, not '$SCOPE'" ;; esac
 case "${LIBGIT2:=auto}" in auto|minimal|system) ;; *) die "--libgit2 must be auto, minimal or system, not '$LIBGIT2'" ;; esac
 
 CHECKOUT=$(cd "$(dirname "$0")" && pwd -P) || die "cannot find the checkout holding install.sh"
@@ -218,10 +220,12 @@ uninstall() {
             "settings user")
                 out=$("$handoff" uninstall --claude --scope user $dry 2>&1) || die "removing the agent hooks failed: $(printf '%s' "$out" | tail -n 1)"
                 printf '%s\n' "$out" | sed 's/^/  /' ;;
-            "settings project "*)
-                dir=${line#settings project }
+            "settings project "*|"settings local "*)
+                rest=${line#settings }
+                kind=${rest%% *}
+                dir=${rest#* }
                 if [ -d "$dir" ]; then
-                    out=$(cd "$dir" && "$handoff" uninstall --claude --scope project $dry 2>&1) || die "removing the agent hooks from $dir failed: $(printf '%s' "$out" | tail -n 1)"
+                    out=$(cd "$dir" && "$handoff" uninstall --claude --scope "$kind" $dry 2>&1) || die "removing the agent hooks from $dir failed: $(printf '%s' "$out" | tail -n 1)"
                     printf '%s\n' "$out" | sed 's/^/  /'
                 fi ;;
             "repo "*)
@@ -367,8 +371,8 @@ else
     if [ -n "$here" ] && [ "$(cd "$here" && pwd -P)" != "$CHECKOUT" ]; then TARGET=$here; fi
 fi
 [ -n "$TARGET" ] && TARGET=$(cd "$TARGET" && pwd -P)
-if [ "$SCOPE" = project ] && [ "$CLAUDE" = 1 ] && [ -z "$TARGET" ]; then
-    die "--claude-scope project needs a repository: pass --repo DIR, or run ./install.sh from inside the repository"
+if [ "$SCOPE" != user ] && [ "$CLAUDE" = 1 ] && [ -z "$TARGET" ]; then
+    die "--claude-scope $SCOPE needs a repository: pass --repo DIR, or run ./install.sh from inside the repository"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -421,7 +425,11 @@ dry=""
 # Agent hooks in settings.json (the merge itself is Swift: `handoff install --claude`)
 
 if [ "$CLAUDE" = 1 ]; then
-    if [ "$SCOPE" = user ]; then settings=$HOME/.claude/settings.json; where=$HOME; else settings=$TARGET/.claude/settings.json; where=$TARGET; fi
+    case "$SCOPE" in
+        user) settings=$HOME/.claude/settings.json; where=$HOME ;;
+        project) settings=$TARGET/.claude/settings.json; where=$TARGET ;;
+        local) settings=$TARGET/.claude/settings.local.json; where=$TARGET ;;
+    esac
     if [ "$DRY" = 1 ] && ! installed; then
         changed "would register the agent hooks in $settings (handoff install --claude --scope $SCOPE)"
     else
@@ -434,7 +442,7 @@ if [ "$CLAUDE" = 1 ]; then
         fi
         if [ "$DRY" = 0 ] && [ "$before" != "$(fingerprint "$settings" "$settings.pre-handoff")" ]; then
             CHANGES=$((CHANGES + 1))
-            if [ "$SCOPE" = user ]; then record "settings user"; else record "settings project $TARGET"; fi
+            if [ "$SCOPE" = user ]; then record "settings user"; else record "settings $SCOPE $TARGET"; fi
         elif [ "$DRY" = 1 ] && printf '%s' "$out" | grep -q '^  - .*\(registered "\|updated\|created\|removed a duplicate\)'; then
             CHANGES=$((CHANGES + 1))
         fi

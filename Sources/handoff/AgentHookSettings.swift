@@ -7,7 +7,7 @@ extension ClaudeSettings.Scope: ExpressibleByArgument {}
 enum AgentHookSettings {
     /// The settings file of `scope`; the project scope needs a repository (exit 3 without one).
     static func path(scope: ClaudeSettings.Scope, context: CLIContext) throws -> String {
-        let root: String? = scope == .project ? try context.worktreeRoot() : nil
+        let root: String? = scope == .user ? nil : try context.worktreeRoot()
         do {
             return try ClaudeSettings.settingsPath(scope: scope, environment: context.environment, projectRoot: root)
         } catch {
@@ -20,7 +20,7 @@ enum AgentHookSettings {
         let path = try path(scope: scope, context: context)
         let report: ClaudeSettings.Report
         do {
-            report = try ClaudeSettings(dryRun: dryRun).install(settingsAt: path, binDirectory: binDirectory)
+            report = try ClaudeSettings(dryRun: dryRun).install(settingsAt: path, binDirectory: binDirectory, scope: scope)
         } catch {
             fail(error)
         }
@@ -53,6 +53,9 @@ enum AgentHookSettings {
         let head = report.dryRun ? "Would \(verb) agent hooks" : "Agent hooks"
         lines.append("\(head) in \(report.path) (\(scope.rawValue) settings)\(report.changed ? "" : ": no change"):")
         for action in report.actions { lines.append("  - \(action.description)") }
+        if scope == .project, verb == "install" {
+            lines.append("  Project settings are meant to be committed, so they name the hooks without a path: each person needs handoff's executables on PATH (or use --scope local for this machine only).")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -4,11 +4,11 @@ import HandoffKit
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create the .handoff/ store in this repository.",
+        abstract: "Opt this repository in and create its .handoff/ store.",
         discussion: """
-            Creates .handoff/ at the root of the current worktree (mode 0700) with state.json, an
-            events log, sessions/ for archives, CONTEXT.md, and a .gitignore so that none of it counts
-            as uncommitted work. Running it again changes nothing.
+            Writes handoff.enabled=true into the repository's own git config, so that the agent hooks act here (they do nothing in a repository that did not opt in), and creates .handoff/ at the root of the current worktree (mode 0700) with state.json, an events log, sessions/ for archives, CONTEXT.md, and a .gitignore so that none of it counts as uncommitted work. Running it again changes nothing.
+
+            To opt every repository in instead: git config --global handoff.auto true. To opt one out: git config handoff.enabled false.
 
             Example:
               cd my-project && handoff init
@@ -26,6 +26,10 @@ struct InitCommand: ParsableCommand {
             let created = try store.initialise(hostname: FileSystem.hostname())
             if !FileSystem.exists(store.layout.contextFile), let repository {
                 _ = try? ContextRegenerator.regenerate(store: store, repository: repository, corrections: [])
+            }
+            if let repository {
+                let action = try GitHookInstaller.optIn(repository, dryRun: false)
+                if action.kind == .optedIn { emit(action.description.prefix(1).uppercased() + action.description.dropFirst()) }
             }
             if created {
                 try? store.append(Event(type: "init", [("root", .string(root))]))

@@ -49,7 +49,7 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Register the Claude Code agent hooks in a settings.json (see --scope).")
     var claude = false
 
-    @Option(help: ArgumentHelp("Which settings.json gets the agent hooks: user (~/.claude/settings.json) or project (<repo>/.claude/settings.json).", valueName: "scope"))
+    @Option(help: ArgumentHelp("Which settings file gets the agent hooks: user (~/.claude/settings.json), project (<repo>/.claude/settings.json, meant to be committed: the hooks are named without a path and found on PATH) or local (<repo>/.claude/settings.local.json, this machine only).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
     // "No target flag" keeps meaning --git: the agent hooks are per user, so they are asked for by name.

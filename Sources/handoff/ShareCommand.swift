@@ -303,12 +303,14 @@ struct PullCommand: ParsableCommand {
             throw ExitCode.failure
         }
         if report.outcomes.isEmpty && report.failures.isEmpty { emit("\(remote) has no handovers yet.") }
-        for (branch, outcome) in report.outcomes {
+        for (branch, outcome) in report.outcomes where outcome.kind != .upToDate {
             emit("\(branch): \(outcome.kind.rawValue) (\(outcome.commit.prefix(10)))")
             for note in outcome.notes { emit("  note: \(note)") }
         }
+        let unchanged = report.outcomes.filter { $0.outcome.kind == .upToDate }.count
+        if unchanged > 0 { emit("\(unchanged) branch\(unchanged == 1 ? "" : "es") already up to date") }
         let store = HandoffStore(worktreeRoot: setup.git.directory)
-        let imported = sync.importTasks(branches: report.outcomes.map(\.branch), into: store)
+        let imported = sync.importTasks(branches: report.outcomes.filter { $0.outcome.kind != .upToDate }.map(\.branch), into: store)
         if !imported.isEmpty { emit("Tasks merged into this clone's store: \(imported.joined(separator: ", "))") }
         for failure in report.failures { printError("\(failure.branch): \(failure.reason)") }
         if !report.failures.isEmpty { throw ExitCode.failure }

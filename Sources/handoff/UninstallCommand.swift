@@ -30,7 +30,7 @@ struct UninstallCommand: ParsableCommand {
     @Flag(help: "Remove the Claude Code agent hooks from a settings.json (see --scope).")
     var claude = false
 
-    @Option(help: ArgumentHelp("Which settings.json: user (~/.claude/settings.json) or project (<repo>/.claude/settings.json).", valueName: "scope"))
+    @Option(help: ArgumentHelp("Which settings file: user (~/.claude/settings.json), project (<repo>/.claude/settings.json) or local (<repo>/.claude/settings.local.json).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
     @Flag(help: "Show what would change, change nothing.")

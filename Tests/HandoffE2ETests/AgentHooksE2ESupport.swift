@@ -106,7 +106,8 @@ final class E2ESandbox: @unchecked Sendable {
     private var server: Process?
     private(set) var port = 0
 
-    init(script: String) throws {
+    /// `optIn`: the repository opted in (`git config handoff.enabled true`, as `handoff init` writes).
+    init(script: String, optIn: Bool = true) throws {
         claude = try E2E.claudeBinary()
         binaries = try E2E.hookBinaries()
         folder = NSTemporaryDirectory() + "handoff-e2e-\(UUID().uuidString.prefix(8))"
@@ -116,6 +117,7 @@ final class E2ESandbox: @unchecked Sendable {
         try git("init", "-q", "-b", "main")
         try git("config", "user.email", "e2e@example.invalid")
         try git("config", "user.name", "E2E")
+        if optIn { try git("config", "handoff.enabled", "true") }
         try "hello\n".write(toFile: repo + "/README", atomically: true, encoding: .utf8)
         try git("add", "README")
         try git("commit", "-qm", "initial")

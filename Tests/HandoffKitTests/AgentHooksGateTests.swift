@@ -401,13 +401,68 @@ struct AgentHooksGateTests {
         #expect(repo.events(EventType.hookError).count == 1)
     }
 
-    @Test func disabledOrWithoutStoreTheGateSaysNothing() throws {
+    @Test func disabledTheGateSaysNothing() throws {
         let repo = try AgentRepo()
-        try repo.commitFile("q.txt", "q\n")
-        #expect(GateAnswer(repo.stop(session, message: "done")) == .allow)
         repo.sessionStart(session)
         try repo.commitFile("r.txt", "r\n")
         #expect(GateAnswer(repo.stop(session, message: "done", environment: ["HANDOFF_DISABLED": "1"])) == .allow)
+    }
+
+    @Test func aRepositoryThatNeverOptedInIsNeverGatedAndGetsNoStore() throws {
+        let repo = try AgentRepo(optIn: false)
+        repo.sessionStart(session)
+        try repo.write("notes.txt", "a note\n")
+        repo.edit(session, "notes.txt")
+        try repo.commitFile("q.txt", "q\n")
+        repo.compact(session)
+        for _ in 0..<3 { #expect(GateAnswer(repo.stop(session, message: "done")) == .allow) }
+        #expect(!FileManager.default.fileExists(atPath: repo.root + "/.handoff"))
+        // Opted out explicitly, even with every repository opted in globally.
+        let optedOut = try AgentRepo(optIn: false)
+        try optedOut.git("config", "handoff.enabled", "false")
+        let global = optedOut.root + "-global.gitconfig"
+        defer { try? FileManager.default.removeItem(atPath: global) }
+        try "[handoff]\n\tauto = true\n".write(toFile: global, atomically: true, encoding: .utf8)
+        optedOut.sessionStart(session, environment: ["GIT_CONFIG_GLOBAL": global])
+        #expect(!FileManager.default.fileExists(atPath: optedOut.root + "/.handoff"))
+    }
+
+    @Test func handoffAutoOptsEveryRepositoryIn() throws {
+        let repo = try AgentRepo(optIn: false)
+        let global = repo.root + "-global.gitconfig"
+        defer { try? FileManager.default.removeItem(atPath: global) }
+        try "[handoff]\n\tauto = yes\n".write(toFile: global, atomically: true, encoding: .utf8)
+        let environment = ["GIT_CONFIG_GLOBAL": global]
+        repo.sessionStart(session, environment: environment)
+        #expect(repo.store.exists)
+        #expect(repo.events(EventType.storeWiped).isEmpty)
+        try repo.commitFile("q.txt", "q\n")
+        #expect(GateAnswer(repo.stop(session, message: "done", environment: environment)).isBlock)
+    }
+
+    /// `git clean -x` takes `.handoff/` away mid-session, but not the opt-in: the gate notices, says
+    /// so in the log, and judges from git (the uncommitted file and a missing handover still block).
+    @Test func aWipedStoreIsNoticedAndTheGateStillJudgesFromGit() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.write("work.txt", "half done\n")
+        try FileManager.default.removeItem(atPath: repo.root + "/.handoff")
+        let answer = GateAnswer(repo.stop(session, message: "done"))
+        #expect(answer.isBlock)
+        #expect(answer.reason.contains("work.txt"))
+        #expect(repo.events(EventType.storeWiped).count == 1)
+        #expect(repo.events(EventType.storeWiped).first?["opt_in"]?.stringValue == "repository")
+        // Committed and pushed, with a reflection: the handover is accepted in the recreated store.
+        try repo.addPushedOrigin()
+        try repo.git("add", "work.txt")
+        try repo.git("commit", "-qm", "work")
+        try repo.git("push", "-q")
+        #expect(GateAnswer(repo.stop(session, message: "done", active: true)).isBlock)
+        #expect(GateAnswer(repo.stop(session, message: validReflection, active: true)) == .allow)
+        // The next session is told.
+        try FileManager.default.removeItem(atPath: repo.root + "/.handoff")
+        let brief = repo.sessionStart("next-session")
+        #expect(brief.standardOutput.contains(".handoff/ was missing"))
     }
 
     @Test func theTranscriptTailIsReadWhenTheMessageFieldIsAbsent() throws {

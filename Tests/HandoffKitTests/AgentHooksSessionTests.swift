@@ -114,10 +114,19 @@ struct AgentHooksSessionTests {
         #expect(repo.runtime(session)?.lastWorkAt != nil)
     }
 
-    @Test func toolEventsWithoutAStoreDoNothing() throws {
-        let repo = try AgentRepo()
+    @Test func toolEventsOutsideAnOptedInRepositoryDoNothing() throws {
+        let repo = try AgentRepo(optIn: false)
         #expect(GateAnswer(repo.bash(session, "ls")) == .allow)
+        repo.edit(session, "a.txt")
         #expect(!repo.store.exists)
+    }
+
+    @Test func aToolEventAfterAWipeRecreatesTheStoreAndMarksTheSessionAsWorking() throws {
+        let repo = try AgentRepo()
+        #expect(GateAnswer(repo.bash(session, "git clean -fdx")) == .allow)
+        #expect(repo.store.exists)
+        #expect(repo.events(EventType.storeWiped).count == 1)
+        #expect(repo.runtime(session)?.lastWorkAt != nil)
     }
 
     @Test func compactionCountsAndSnapshotsTheSession() throws {

@@ -14,7 +14,8 @@ final class AgentRepo: @unchecked Sendable {
 
     /// `initArguments` go to `git init` (`--object-format=sha256`); `linkedWorktree` makes `root` a
     /// linked worktree (branch `main`) of a repository at `root-main` that holds the initial commit.
-    init(commit: Bool = true, initArguments: [String] = [], linkedWorktree: Bool = false) throws {
+    /// `optIn`: the repository opted in (`git config handoff.enabled true`, as `handoff init` writes).
+    init(commit: Bool = true, initArguments: [String] = [], linkedWorktree: Bool = false, optIn: Bool = true) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-agent-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         root = FileSystem.realPath(base) ?? base
@@ -33,6 +34,7 @@ final class AgentRepo: @unchecked Sendable {
         try git("config", "user.email", "test@example.invalid")
         try git("config", "user.name", "Test")
         try git("config", "commit.gpgsign", "false")
+        if optIn { try git("config", "handoff.enabled", "true") }
         if commit {
             try write("README.md", "hello\n")
             try git("add", "README.md")

@@ -204,14 +204,17 @@ struct GitHooksPostCommitTests {
         let repo = try installedRepository(sandbox)
         try repo.git("worktree", "add", "-q", "-b", "wt-branch", sandbox.path("wt"))
         let worktree = GitTestRepo(path: sandbox.path("wt"), sandbox: sandbox)
-        // No store in the new worktree yet: the commit goes through and nothing is written.
+        // No store in the new worktree yet: the repository opted in (the config is shared), so the
+        // first commit creates this worktree's store — a new one, not a wiped one.
         try worktree.commit("w.txt", "w\n", message: "worktree before store")
-        #expect(!worktree.store.exists)
+        #expect(worktree.store.exists)
+        #expect(worktree.events(EventType.storeWiped).isEmpty)
+        #expect(worktree.events(EventType.initialised).count == 1)
         // Installing from the worktree finds the common hooks folder, already set up.
         let report = try worktree.installHooks()
         #expect(report.hooksDirectory == (try repo.hooksFolder()))
         #expect(report.actions.filter { $0.kind == .alreadyInstalled }.count == GitHookInstaller.hooks.count)
-        #expect(worktree.store.exists)
+        #expect(report.actions.contains { $0.kind == .alreadyOptedIn })
         try worktree.commit("w2.txt", "w\n", message: "worktree commit")
         let event = try #require(worktree.events(EventType.commit).last)
         #expect(event["sha"]?.stringValue == (try worktree.git("rev-parse", "HEAD")))
@@ -237,6 +240,15 @@ struct GitHooksPostCommitTests {
     @Test func noStoreMeansNothingHappensUnlessOptedIn() throws {
         let sandbox = try GitSandbox("nostore")
         let repo = try installedRepository(sandbox)
+        // Opted in (install wrote handoff.enabled): a missing store was wiped, and is made again.
+        try FileManager.default.removeItem(atPath: repo.store.layout.directory)
+        try repo.git("commit", "-q", "--allow-empty", "-m", "after the wipe")
+        #expect(repo.store.exists)
+        #expect(repo.events(EventType.storeWiped).count == 1)
+        #expect(repo.events(EventType.commit).last?["subject"]?.stringValue == "after the wipe")
+
+        // Not opted in: the hooks still run, and write nothing.
+        try repo.git("config", "--unset", "handoff.enabled")
         try FileManager.default.removeItem(atPath: repo.store.layout.directory)
         let result = try repo.gitResult(["commit", "-q", "--allow-empty", "-m", "no store"])
         #expect(result.status == 0)

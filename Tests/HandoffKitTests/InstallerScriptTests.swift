@@ -163,7 +163,25 @@ import Testing
         #expect(try h.install(["--repo", repo.path, "--claude-scope", "project"]).status == 0)
         #expect(ClaudeSettings.inspect(settingsAt: repo.path + "/.claude/settings.json").missing.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: h.userSettings))
-        #expect(try h.doctor(in: repo.path).status == 0)
+        // A file meant to be committed holds nobody's home folder: the hooks are named, PATH finds them.
+        let shared = try String(contentsOfFile: repo.path + "/.claude/settings.json", encoding: .utf8)
+        #expect(!shared.contains(h.prefix) && !shared.contains(h.sandbox.home))
+        #expect(shared.contains(#""command" : "handoff-stop-gate""#) || shared.contains(#""command": "handoff-stop-gate""#))
+        let withPath = ["PATH": h.bin + ":" + (h.environment["PATH"] ?? "/usr/bin:/bin")]
+        #expect(try h.doctor(in: repo.path, environment: withPath).checks["agent-hooks"] == "pass")
+        #expect(try h.install(["--uninstall"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/.claude"))
+    }
+
+    @Test func localScopeWritesThePersonalSettingsWithAbsolutePaths() throws {
+        let h = try InstallerHarness("inst-local")
+        let repo = try h.sandbox.repository("repo")
+        #expect(try h.install(["--repo", repo.path, "--claude-scope", "local"]).status == 0)
+        let path = repo.path + "/.claude/settings.local.json"
+        #expect(ClaudeSettings.inspect(settingsAt: path).missing.isEmpty)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains(h.bin + "/handoff-stop-gate"))
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/.claude/settings.json"))
+        #expect(try h.doctor(in: repo.path).checks["agent-hooks"] == "pass")
         #expect(try h.install(["--uninstall"]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: repo.path + "/.claude"))
     }

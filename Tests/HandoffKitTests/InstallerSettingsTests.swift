@@ -129,7 +129,9 @@ import Testing
         #expect(ClaudeSettings.ourExecutable(in: "/x/handoff-compact") == "/x/handoff-compact")
         #expect(ClaudeSettings.ourExecutable(in: "'/x/handoff-stop-gate'") == "/x/handoff-stop-gate")
         #expect(ClaudeSettings.ourExecutable(in: "/x/handoff-session --verbose") == nil)
-        #expect(ClaudeSettings.ourExecutable(in: "handoff-session") == nil)
+        // The project scope names the executable alone (no one's home folder in a committed file).
+        #expect(ClaudeSettings.ourExecutable(in: "handoff-session") == "handoff-session")
+        #expect(ClaudeSettings.ourExecutable(in: "other-tool") == nil)
         #expect(ClaudeSettings.ourExecutable(in: "\"${CLAUDE_PLUGIN_ROOT}/bin/handoff-session\"") == nil)
         #expect(ClaudeSettings.ourExecutable(in: "/x/other-tool") == nil)
     }

@@ -604,6 +604,44 @@ public final class GitRepository {
         return String(cString: buffer.ptr)
     }
 
+    /// Sets `name` in the repository's own configuration file (the common git dir's `config`, shared
+    /// by linked worktrees), as `git config name value` does.
+    public func setLocalConfig(_ name: String, _ value: String) throws(GitError) {
+        let local = try localConfig()
+        defer { git_config_free(local) }
+        try LibGit2.check("git_config_set_string", git_config_set_string(local, name, value))
+    }
+
+    /// Removes `name` from the repository's own configuration file; false when it was not there.
+    @discardableResult
+    public func unsetLocalConfig(_ name: String) throws(GitError) -> Bool {
+        let local = try localConfig()
+        defer { git_config_free(local) }
+        let result = git_config_delete_entry(local, name)
+        if result == GIT_ENOTFOUND.rawValue { return false }
+        try LibGit2.check("git_config_delete_entry", result)
+        return true
+    }
+
+    /// A string from the repository's own configuration file only, nil when unset there.
+    public func localConfigString(_ name: String) -> String? {
+        guard let local = try? localConfig() else { return nil }
+        defer { git_config_free(local) }
+        var buffer = git_buf()
+        guard git_config_get_string_buf(&buffer, local, name) == 0 else { return nil }
+        defer { git_buf_dispose(&buffer) }
+        return String(cString: buffer.ptr)
+    }
+
+    private func localConfig() throws(GitError) -> OpaquePointer? {
+        var config: OpaquePointer?
+        try LibGit2.check("git_repository_config", git_repository_config(&config, handle))
+        defer { git_config_free(config) }
+        var local: OpaquePointer?
+        try LibGit2.check("git_config_open_level", git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL))
+        return local
+    }
+
     /// Paths in the index (tracked files), in index order. Used for the Structure section of CONTEXT.md.
     public func indexPaths() throws(GitError) -> [String] {
         var index: OpaquePointer?

@@ -12,6 +12,8 @@ public struct AgentHookContext: Sendable {
     public var root: String?
     public var store: HandoffStore?
     public var now: Timestamp
+    /// Whether the agent hooks act in this repository (see `OptIn`); not opted in outside one.
+    public var optIn: OptIn
 
     public init(_ input: HookInput) {
         self.input = input
@@ -22,13 +24,55 @@ public struct AgentHookContext: Sendable {
         let project = WorktreeLocator.agentProjectDirectory(inputCWD: payload.cwd, environment: input.environment)
         root = WorktreeLocator.worktreeRoot(startingAt: project, environment: input.environment)
         store = root.map { HandoffStore(worktreeRoot: $0) }
+        optIn = root.map { OptIn.resolve(worktreeRoot: $0, environment: input.environment) }
+            ?? OptIn(decision: .notOptedIn, reason: "not inside a git repository")
+    }
+
+    /// How the store the hook works in came to be there.
+    public enum StoreArrival: Sendable, Equatable {
+        case existing
+        /// Created now, as a repository's first session does (`handoff.auto`, a new linked worktree).
+        case created
+        /// Missing although the repository opted in: wiped (`git clean -x`, `git stash --all`, rm)
+        /// and created again; what it held is gone, and this session's start is unknown.
+        case recreatedAfterWipe
+    }
+
+    /// The store to work in; nil when the repository did not opt in (then the hook does nothing and
+    /// creates nothing). A missing store of an opted-in repository is created: at session start it
+    /// is new when the opt-in is `handoff.auto` or the worktree a linked one, else it was wiped; at
+    /// any later hook it was wiped. A wipe is recorded as a `store_wiped` event.
+    public func optedInStore(sessionStart: Bool = false) throws(StoreError) -> (store: HandoffStore, arrival: StoreArrival)? {
+        guard optIn.isOptedIn, let store, let root else { return nil }
+        if store.exists { return (store, .existing) }
+        let created = try store.initialise(hostname: FileSystem.hostname())
+        let fresh = sessionStart && !optIn.missingStoreWasWiped(worktreeRoot: root, environment: environment)
+        if fresh {
+            if created { try? store.append(Event(type: EventType.initialised, session: sessionID, at: now, [("root", .string(root)), ("by", "session-start")])) }
+            return (store, .created)
+        }
+        if !sessionStart, let session = sessionID {
+            // This session's record went with the store: its start is unknown, so everything git
+            // shows (uncommitted, unpushed) counts as its work, and it has worked (unknown is never clean).
+            try store.updateRuntime(session: session, create: {
+                var runtime = SessionRuntime(sessionID: session, startedAt: now, hostname: FileSystem.hostname())
+                runtime.lastWorkAt = now
+                return runtime
+            }) { _ in }
+        }
+        if created {
+            try? store.append(Event(type: EventType.storeWiped, session: sessionID, at: now, [
+                ("hook", .string(payload.hookEventName ?? "unknown")), ("opt_in", .string(optIn.decision.rawValue)), ("root", .string(root)),
+            ]))
+        }
+        return (store, .recreatedAfterWipe)
     }
 
     public var environment: Environment { input.environment }
 
-    /// The store, when it exists (hooks other than SessionStart never create one).
+    /// The store, when it exists and the repository opted in (see `optedInStore` to create it).
     public var existingStore: HandoffStore? {
-        guard let store, store.exists else { return nil }
+        guard optIn.isOptedIn, let store, store.exists else { return nil }
         return store
     }
 

@@ -16,9 +16,8 @@ public enum CompactHook {
     }
 
     static func compact(_ context: AgentHookContext) throws {
-        guard let store = context.store, let session = context.sessionID else { return }
+        guard let session = context.sessionID, let (store, _) = try context.optedInStore() else { return }
         let repository = try context.openRepository()
-        if !store.exists { try store.initialise(hostname: FileSystem.hostname()) }
         let trigger = context.payload.trigger ?? "unknown"
         let now = context.now
         let head = try? repository.head()

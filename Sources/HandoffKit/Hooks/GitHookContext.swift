@@ -7,10 +7,11 @@ enum GitHookContext {
         var repository: GitRepository?
     }
 
-    /// Finds the store without libgit2. When `.handoff/` is missing the repository is opened (only
-    /// then) to read the opt-in `git config handoff.autoinit true`, which creates the store.
-    /// Nil when the hook has nothing to do: disabled, not in a worktree, or no store and no opt-in.
-    /// Throws only when creating an opted-in store fails.
+    /// Finds the store without libgit2. When `.handoff/` is missing, the repository's opt-in (see
+    /// `OptIn`; also the older `git config handoff.autoinit true`) creates it: a repository that
+    /// opted in through its own config has lost its store (`store_wiped`), one opted in by
+    /// `handoff.auto` gets its first. Nil when the hook has nothing to do: disabled, not in a
+    /// worktree, or no store and no opt-in. Throws only when creating an opted-in store fails.
     static func locate(_ input: HookInput) throws(StoreError) -> Target? {
         let environment = input.environment
         if environment.handoffDisabled { return nil }
@@ -19,14 +20,21 @@ enum GitHookContext {
         }
         let store = HandoffStore(worktreeRoot: root)
         if store.exists { return Target(store: store, repository: nil) }
-        // The one case that pays for libgit2 without a store: asking whether the repository opted in.
-        guard let repository = try? GitRepository.open(at: root, environment: environment),
-            autoInitEnabled(repository)
-        else { return nil }
+        let optIn = OptIn.resolve(worktreeRoot: root, environment: environment)
+        let autoInit = !optIn.isOptedIn && optIn.decision != .optedOut && autoInitEnabled(root: root, environment: environment)
+        guard optIn.isOptedIn || autoInit else { return nil }
         if try store.initialise(hostname: FileSystem.hostname()) {
-            try? store.append(Event(type: EventType.initialised, at: input.now(), [("root", .string(root)), ("by", .string("autoinit"))]))
+            if optIn.missingStoreWasWiped(worktreeRoot: root, environment: environment) {
+                try? store.append(Event(type: EventType.storeWiped, at: input.now(), [
+                    ("hook", "git"), ("opt_in", .string(optIn.decision.rawValue)), ("root", .string(root)),
+                ]))
+            } else {
+                try? store.append(Event(type: EventType.initialised, at: input.now(), [
+                    ("root", .string(root)), ("by", .string(autoInit ? "autoinit" : "opt-in")),
+                ]))
+            }
         }
-        return Target(store: store, repository: repository)
+        return Target(store: store, repository: nil)
     }
 
     /// The opening every git hook shares: finds the store (see `locate`) and runs `body` with it;
@@ -42,10 +50,10 @@ enum GitHookContext {
         return body(target)
     }
 
-    /// `git config handoff.autoinit true` (git's boolean spellings).
-    static func autoInitEnabled(_ repository: GitRepository) -> Bool {
-        guard let value = repository.configString("handoff.autoinit")?.lowercased() else { return false }
-        return value == "true" || value == "yes" || value == "on" || value == "1"
+    /// `git config handoff.autoinit true` (git's boolean spellings), read without libgit2.
+    static func autoInitEnabled(root: String, environment: Environment) -> Bool {
+        let files = GitConfigFiles.load(GitConfigFiles.Locations.find(worktreeRoot: root, environment: environment), environment: environment)
+        return files.bool("handoff.autoinit") == true
     }
 
     /// The agent session that is working here: `HANDOFF_SESSION_ID` or an agent's session variable

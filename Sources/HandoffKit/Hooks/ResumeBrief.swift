@@ -5,6 +5,9 @@
 public enum ResumeBrief {
     public static let maximumCharacters = 2000
 
+    /// Said at session start when `.handoff/` was missing from a repository that opted in.
+    public static let wipedStoreNotice = "Note: .handoff/ was missing although this repository opted in (git config handoff.enabled), so it was created again: earlier handovers kept here are gone (git clean -x or git stash --all removes it)."
+
     public struct LastReflection: Sendable, Equatable {
         public var session: String?
         public var outcome: String

@@ -31,8 +31,9 @@ public enum SessionHook {
     // MARK: SessionStart
 
     static func start(_ context: AgentHookContext) throws -> HookOutput {
-        // Outside a git repository there is no worktree to keep a store in.
-        guard let store = context.store else { return context.agent.allow() }
+        // Outside a repository that opted in, nothing is done and nothing is created.
+        guard let (store, arrival) = try context.optedInStore(sessionStart: true) else { return context.agent.allow() }
+        let notice = arrival == .recreatedAfterWipe ? ResumeBrief.wipedStoreNotice : nil
         // A repository libgit2 cannot open (sha256 under libgit2 1.5) is read through git itself.
         let repository: GitRepository?
         var gitFacts: RepositoryFacts?
@@ -44,14 +45,13 @@ public enum SessionHook {
             gitFacts = RepositoryFacts.fromGit(GitCommandLine(directory: store.layout.worktreeRoot, environment: context.environment),
                                                openError: error, statusLimit: 500)
         }
-        if !store.exists { try store.initialise(hostname: FileSystem.hostname()) }
         let head = repository.flatMap { try? $0.head() } ?? gitFacts?.head.value
         let source = context.payload.source ?? "startup"
         let now = context.now
 
         guard let session = context.sessionID else {
             let state = (try? store.readState()) ?? HandoffState()
-            return brief(context, state: state, store: store, branch: head?.label, compaction: nil)
+            return brief(context, state: state, store: store, branch: head?.label, compaction: notice)
         }
         context.agent.exportSessionID(session, environment: context.environment)
 
@@ -95,12 +95,12 @@ public enum SessionHook {
             ("source", .string(source)), ("head", JSONValue(head?.sha)), ("branch", JSONValue(head?.branchName)),
         ]))
 
-        var compaction: String?
+        var compaction = notice
         if source == "compact", let runtime {
             let snapshot = state.source == .autoSave && state.sessionID == session
                 ? "the snapshot in .handoff/state.json (\(state.done.count) commit\(state.done.count == 1 ? "" : "s") this session, \(state.resume.files.count) file\(state.resume.files.count == 1 ? "" : "s") in play, \(state.failed.count) failed command\(state.failed.count == 1 ? "" : "s"))"
                 : "the handover in .handoff/state.json (left as it was: a deliberate handover is never overwritten by a snapshot)"
-            compaction = "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
+            compaction = (notice.map { $0 + "\n" } ?? "") + "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
         }
         // Sharing on: a newer handover of this branch fetched from another clone is the one to resume from.
         if let branch = head?.branchName, let repository,
@@ -134,7 +134,7 @@ public enum SessionHook {
     // MARK: SessionEnd
 
     static func end(_ context: AgentHookContext) throws {
-        guard let store = context.existingStore, let session = context.sessionID else { return }
+        guard let session = context.sessionID, let (store, _) = try context.optedInStore() else { return }
         let now = context.now
         let runtime = try store.updateRuntime(session: session, create: { nil }) { runtime in runtime.endedAt = now }
         var autoSaved = false
@@ -156,7 +156,7 @@ public enum SessionHook {
 
     /// Append-only and without libgit2: this runs after every tool call.
     static func recordTool(_ context: AgentHookContext) throws {
-        guard let store = context.existingStore else { return }
+        guard let (store, _) = try context.optedInStore() else { return }
         let payload = context.payload
         let session = context.sessionID
         let now = context.now

@@ -154,8 +154,9 @@ public enum StopGate {
     }
 
     static func decide(_ context: AgentHookContext) throws -> HookOutput {
-        // No store: the project has not taken handoff on. No session: nothing to judge by.
-        guard let store = context.existingStore, let session = context.sessionID else { return context.agent.allow() }
+        // Not opted in: the project has not taken handoff on. No session: nothing to judge by.
+        guard context.optIn.isOptedIn, let session = context.sessionID, let (store, _) = try context.optedInStore()
+        else { return context.agent.allow() }
         // A repository libgit2 cannot open (a sha256 one under libgit2 1.5) is read through git itself.
         let repository: GitRepository?
         var openError: GitError?

@@ -18,7 +18,16 @@ import Darwin
 /// back when what remains equals them, so install-then-uninstall restores the file byte for byte.
 public struct ClaudeSettings: Sendable {
     public enum Scope: String, Sendable, CaseIterable {
-        case user, project
+        /// `~/.claude/settings.json`: every project of this user.
+        case user
+        /// `<repo>/.claude/settings.json`, usually committed: the hooks are named without a path
+        /// (found on PATH), so no one's home folder ends up in a shared file.
+        case project
+        /// `<repo>/.claude/settings.local.json`, personal and not committed: absolute paths.
+        case local
+
+        /// Whether the entries name the executables by absolute path (not in a file meant to be shared).
+        public var usesAbsolutePaths: Bool { self != .project }
     }
 
     /// One hook registration: what Claude Code calls, on which event, with which matcher and timeout.
@@ -124,12 +133,16 @@ public struct ClaudeSettings: Sendable {
             return Path.join(Path.join(home, ".claude"), "settings.json")
         case .project:
             return Path.join(Path.join(projectRoot ?? FileSystem.currentDirectory(), ".claude"), "settings.json")
+        case .local:
+            return Path.join(Path.join(projectRoot ?? FileSystem.currentDirectory(), ".claude"), "settings.local.json")
         }
     }
 
     /// The command string of our entry: the absolute path, double-quoted as the plugin's hooks.json
     /// does, because Claude Code hands the string to a shell.
-    public static func command(for executable: String, binDirectory: String) -> String {
+    public static func command(for executable: String, binDirectory: String, scope: Scope = .user) -> String {
+        // A file meant to be committed names the executable only: each person's PATH finds it.
+        if !scope.usesAbsolutePaths { return executable }
         let path = Path.join(binDirectory, executable)
         var escaped = ""
         for character in path {
@@ -157,13 +170,15 @@ public struct ClaudeSettings: Sendable {
         } else if text.contains(" ") {
             return nil
         }
+        // A bare name is the project scope's entry (found on PATH).
+        if executables.contains(text) { return text }
         guard text.hasPrefix("/"), executables.contains(Path.basename(text)) else { return nil }
         return text
     }
 
     // MARK: Install
 
-    public func install(settingsAt path: String, binDirectory: String) throws(Failure) -> Report {
+    public func install(settingsAt path: String, binDirectory: String, scope: Scope = .user) throws(Failure) -> Report {
         let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
         for executable in Self.executables {
             let file = Path.join(binDirectory, executable)
@@ -179,7 +194,7 @@ public struct ClaudeSettings: Sendable {
             var groups = hooks[registration.event]?.arrayValue ?? []
             let wanted: JSONValue = [
                 "type": "command",
-                "command": .string(Self.command(for: registration.executable, binDirectory: binDirectory)),
+                "command": .string(Self.command(for: registration.executable, binDirectory: binDirectory, scope: scope)),
                 "timeout": .int(registration.timeout),
             ]
             let label = Self.label(registration)
@@ -322,7 +337,8 @@ public struct ClaudeSettings: Sendable {
         public var registered: [String]
     }
 
-    public static func inspect(settingsAt path: String) -> Inspection {
+    /// `environment`'s PATH finds the executables that project settings name without a path.
+    public static func inspect(settingsAt path: String, environment: Environment = Environment([:])) -> Inspection {
         var result = Inspection(path: path, exists: false, problem: nil, missing: [], brokenPaths: [], registered: [])
         let bytes: [UInt8]?
         do { bytes = try read(resolve(path)) } catch { result.problem = "\(error)"; return result }
@@ -347,7 +363,7 @@ public struct ClaudeSettings: Sendable {
                 result.missing.append(label(registration))
             } else {
                 result.registered.append(label(registration))
-                for path in paths where access(path, X_OK) != 0 && !result.brokenPaths.contains(path) {
+                for path in paths where !isRunnable(path, environment: environment) && !result.brokenPaths.contains(path) {
                     result.brokenPaths.append(path)
                 }
             }
@@ -356,6 +372,13 @@ public struct ClaudeSettings: Sendable {
     }
 
     // MARK: Helpers
+
+    /// An absolute path that is executable, or a bare name found on `environment`'s PATH.
+    static func isRunnable(_ command: String, environment: Environment) -> Bool {
+        if command.hasPrefix("/") { return access(command, X_OK) == 0 }
+        let folders = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        return folders.contains { $0.hasPrefix("/") && access(Path.join($0, command), X_OK) == 0 }
+    }
 
     static func label(_ registration: Registration) -> String {
         registration.matcher.map { "\(registration.event)(\($0))" } ?? registration.event

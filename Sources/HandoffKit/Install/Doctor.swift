@@ -54,6 +54,7 @@ public struct Doctor: Sendable {
         let root = WorktreeLocator.worktreeRoot(startingAt: workingDirectory, environment: withoutGitVariables)
         checks += checkGitHooks(root: root)
         checks.append(checkAgentHooks(root: root))
+        checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
         checks += checkSharing(root: root)
         checks.append(checkLibgit2())
@@ -191,9 +192,9 @@ public struct Doctor: Sendable {
         let id = "agent-hooks"
         var inspections: [(ClaudeSettings.Scope, ClaudeSettings.Inspection)] = []
         for scope in ClaudeSettings.Scope.allCases {
-            if scope == .project && root == nil { continue }
+            if scope != .user && root == nil { continue }
             guard let path = try? ClaudeSettings.settingsPath(scope: scope, environment: environment, projectRoot: root) else { continue }
-            inspections.append((scope, ClaudeSettings.inspect(settingsAt: path)))
+            inspections.append((scope, ClaudeSettings.inspect(settingsAt: path, environment: environment)))
         }
         if let (_, broken) = inspections.first(where: { $0.1.problem != nil }) {
             return Check(id: id, status: .fail, detail: "\(broken.path) cannot be read: \(broken.problem ?? "")",
@@ -268,6 +269,31 @@ public struct Doctor: Sendable {
             checks.append(Check(id: "events", status: .pass, detail: "\(events.events.count) events, no unreadable lines", fix: ""))
         }
         return checks
+    }
+
+    /// Whether the agent hooks act here (see `OptIn`), and whether the store was ever wiped.
+    func checkOptIn(root: String?) -> Check {
+        guard let root else { return Check(id: "opt-in", status: .skip, detail: "not inside a git repository", fix: "") }
+        let optIn = OptIn.resolve(worktreeRoot: root, environment: withoutGitVariables)
+        let store = HandoffStore(worktreeRoot: root)
+        switch optIn.decision {
+        case .repository, .automatic:
+            if store.exists, let wiped = store.events.tail(1, matching: { $0.type == EventType.storeWiped }, containing: [#""type":"store_wiped""#]).events.last {
+                return Check(id: "opt-in", status: .warn,
+                             detail: "the agent hooks act here (\(optIn.reason)); .handoff/ was found missing and created again at \(wiped.timestamp.iso8601) (what it held before is gone)",
+                             fix: "keep .handoff/ out of `git clean -x` and `git stash --all` (e.g. git clean -x -e .handoff)")
+            }
+            return Check(id: "opt-in", status: .pass, detail: "the agent hooks act here (\(optIn.reason))", fix: "")
+        case .optedOut:
+            return Check(id: "opt-in", status: .warn, detail: "this repository opted out (\(optIn.reason)): the agent hooks do nothing here",
+                         fix: "cd '\(root)' && handoff init (or git config --unset handoff.enabled)")
+        case .notOptedIn:
+            let status: Check.Status = store.exists || optIn.invalidValue != nil ? .warn : .skip
+            let why = store.exists ? "; .handoff/ exists but the agent hooks ignore it" : ""
+            return Check(id: "opt-in", status: status,
+                         detail: "the agent hooks do nothing in this repository (\(optIn.reason))\(why)",
+                         fix: "cd '\(root)' && handoff init (or git config --global handoff.auto true for every repository)")
+        }
     }
 
     // MARK: Environment

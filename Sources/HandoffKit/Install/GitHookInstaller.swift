@@ -53,6 +53,7 @@ public struct GitHookInstaller: Sendable {
             case createdFolder, installed, updated, alreadyInstalled, keptPrevious
             case removed, restoredPrevious, notInstalled, leftForeign, removedFolder, keptFolder
             case manual, note, conflict, createdStore, storeExists
+            case optedIn, alreadyOptedIn, optedOut
         }
 
         public var kind: Kind
@@ -80,6 +81,9 @@ public struct GitHookInstaller: Sendable {
             case .conflict: return "\(name)\(detail)"
             case .createdStore: return "created the store \(path)"
             case .storeExists: return "store already present at \(path)"
+            case .optedIn: return "opted this repository in: \(detail) (the agent hooks act here)"
+            case .alreadyOptedIn: return "this repository already opted in (\(detail))"
+            case .optedOut: return "removed \(detail) (the agent hooks no longer act here)"
             }
         }
     }
@@ -162,6 +166,7 @@ public struct GitHookInstaller: Sendable {
             }
         }
 
+        report.actions.append(try Self.optIn(repository, dryRun: dryRun))
         let store = HandoffStore(worktreeRoot: root)
         if store.exists {
             report.actions.append(Action(kind: .storeExists, hook: "", path: store.layout.directory, detail: ""))
@@ -257,7 +262,48 @@ public struct GitHookInstaller: Sendable {
             report.actions += removeCreatedFolder(standard)
         }
         report.actions += removeCreatedFolder(folder.path)
+        if let action = try Self.optOut(repository, environment: environment, dryRun: dryRun) { report.actions.append(action) }
         return report
+    }
+
+    // MARK: Opt-in
+
+    /// Writes `handoff.enabled=true` into the repository's own git config (see `OptIn`), unless it is
+    /// already there.
+    public static func optIn(_ repository: GitRepository, dryRun: Bool) throws(Failure) -> Action {
+        let line = "git config \(OptIn.enabledKey) true"
+        if repository.localConfigString(OptIn.enabledKey).flatMap({ GitConfigFiles.boolean($0) }) == true {
+            return Action(kind: .alreadyOptedIn, hook: "", path: "", detail: line)
+        }
+        if !dryRun {
+            do { try repository.setLocalConfig(OptIn.enabledKey, "true") } catch {
+                throw .io(SystemError("git_config_set_string \(OptIn.enabledKey): \(error.message)", path: repository.commonDir, code: EIO))
+            }
+        }
+        return Action(kind: .optedIn, hook: "", path: "", detail: line)
+    }
+
+    /// Removes `handoff.enabled` from the repository's own git config; nil when it was not there.
+    public static func optOut(_ repository: GitRepository, environment: Environment, dryRun: Bool) throws(Failure) -> Action? {
+        guard repository.localConfigString(OptIn.enabledKey) != nil else { return nil }
+        if dryRun { return Action(kind: .optedOut, hook: "", path: "", detail: "git config \(OptIn.enabledKey)") }
+        let removed: Bool
+        do { removed = try repository.unsetLocalConfig(OptIn.enabledKey) } catch {
+            throw .io(SystemError("git_config_delete_entry \(OptIn.enabledKey): \(error.message)", path: repository.commonDir, code: EIO))
+        }
+        guard removed else { return nil }
+        // libgit2 leaves an empty `[handoff]` header behind; git itself removes the section when
+        // nothing of the user's is left in it, so that install-then-uninstall leaves the file as it was.
+        let files = GitConfigFiles.load(
+            GitConfigFiles.Locations(gitDirectory: repository.commonDir, commonDirectory: repository.commonDir),
+            environment: Environment(["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"]))
+        if !files.entries.contains(where: { $0.scope == .local && $0.key.hasPrefix("handoff.") }), let root = repository.workdir {
+            var environment = environment
+            for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"] { environment.variables[name] = nil }
+            _ = CommandRunner.run(["git", "config", "--local", "--remove-section", "handoff"], in: root,
+                                  environment: environment, timeout: 10)
+        }
+        return Action(kind: .optedOut, hook: "", path: "", detail: "git config \(OptIn.enabledKey)")
     }
 
     /// Removes a hooks folder install created (and the parents it created with it), when nothing

@@ -215,14 +215,21 @@ public struct ShareSync: Sendable {
         }
         let prefix = ShareSettings.trackingPrefix + remote + "/"
         let tracking: [String: String]
+        let local: [String: String]
         do {
             tracking = try refs.refs(under: prefix)
+            local = try refs.refs(under: ShareSettings.refPrefix)
         } catch {
             report.failure = error.reason
             return report
         }
         for ref in tracking.keys.sorted() {
             let branch = String(ref.dropFirst(prefix.count))
+            // Two listings answer for every branch that did not move: the cost follows what changed.
+            if local[ShareSettings.localRef(branch: branch)] == tracking[ref] {
+                report.outcomes.append((branch, HandoverMerge.Outcome(kind: .upToDate, commit: tracking[ref]!, notes: [])))
+                continue
+            }
             switch mergeTracking(remote: remote, branch: branch) {
             case .success(let outcome): report.outcomes.append((branch, outcome))
             case .failure(let error): report.failures.append((branch, error.description))

@@ -24,6 +24,8 @@
 /// - `handoff_end`: `severity`, `health`, `archive`
 /// - `subagent_stop`: `agent_type`
 /// - `hook_error`: `hook`, `error`
+/// - `store_wiped`: `hook`, `opt_in` (repository/automatic), `root`: `.handoff/` was missing from a
+///   repository that opted in, and was created again (what it held is gone)
 /// - `share_recorded`: `ref`, `commit`, `kind` (a handover committed to `refs/handoff/<branch>`)
 /// - `share_push`: `remote`, `pushed`, `rejected` ([{`ref`, `reason`}]), `failure` (nil when the push ran)
 /// - `task`: `action` (add/update), `id`, `status`, `title`
@@ -45,6 +47,7 @@ public enum EventType {
     public static let handoffEnd = "handoff_end"
     public static let subagentStop = "subagent_stop"
     public static let hookError = "hook_error"
+    public static let storeWiped = "store_wiped"
     public static let shareRecorded = "share_recorded"
     public static let sharePush = "share_push"
     public static let task = "task"
