@@ -29,7 +29,7 @@ struct EndCommand: ParsableCommand {
     @Option(name: .customLong("from"), help: "Read the judgement JSON from this file instead of stdin.", completion: .file())
     var fromFile: String?
 
-    @Option(help: "The session id (default: $HANDOFF_SESSION_ID, $CLAUDE_CODE_SESSION_ID, or the state's).")
+    @Option(help: "The session id (default: the agent's own session variable such as $CLAUDE_CODE_SESSION_ID, then $HANDOFF_SESSION_ID, then the state's).")
     var session: String?
 
     @Option(help: "Seconds each health check may run before it is stopped and counted as failed.")

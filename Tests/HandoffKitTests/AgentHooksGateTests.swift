@@ -172,7 +172,9 @@ struct AgentHooksGateTests {
         #expect(GateAnswer(repo.stop(session, message: validReflection)) == .allow)
     }
 
-    @Test func successAfterAFailedTestRunIsRefusedOnceWithTheEvidence() throws {
+    /// A refused "success" is not accepted verbatim at the next stop: it stays refused until the
+    /// failed check passes again or the outcome changes (the block cap still ends the session).
+    @Test func successAfterAFailedTestRunStaysRefusedUntilTheCheckPassesOrTheOutcomeChanges() throws {
         let repo = try AgentRepo()
         repo.sessionStart(session)
         try repo.commitFile("h.swift", "h\n")
@@ -181,8 +183,54 @@ struct AgentHooksGateTests {
         #expect(first.isBlock)
         #expect(first.reason.contains("swift test --filter Parser"))
         #expect(first.reason.contains("exited 1"))
-        #expect(repo.runtime(session)?.refusedSuccessOnce == true)
+        let again = GateAnswer(repo.stop(session, message: validReflection, active: true))
+        #expect(again.isBlock, "the same success, verbatim, is still refused")
+        #expect(again.reason.contains("exited 1"))
+        // The honest outcome is accepted (the partial names a follow-up task, as the gate requires).
+        let task = try TaskStore(store: repo.store).add(TaskDraft(title: "make the parser tests pass"))
+        let honest = GateAnswer(repo.stop(session, message: reflection(outcome: "partial", next: "\(task.id) make the parser tests pass"), active: true))
+        #expect(honest == .allow, "\(honest)")
+    }
+
+    @Test func aRefusedSuccessIsAcceptedOnceTheCheckPasses() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("h.swift", "h\n")
+        repo.bash(session, "swift test", exitCode: 1)
+        #expect(GateAnswer(repo.stop(session, message: validReflection)).isBlock)
+        repo.bash(session, "swift test")
         #expect(GateAnswer(repo.stop(session, message: validReflection, active: true)) == .allow)
+    }
+
+    @Test func aRefusedSuccessRepeatedForeverStillEndsAtTheCap() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("h.swift", "h\n")
+        repo.bash(session, "swift test", exitCode: 1)
+        var released = false
+        for _ in 0..<10 {
+            let answer = GateAnswer(repo.stop(session, message: validReflection, active: true))
+            if !answer.isBlock {
+                released = true
+                break
+            }
+        }
+        #expect(released, "the cap lets a session that keeps claiming success end")
+    }
+
+    /// One-second commit times: a commit in the same second as the handover is new work.
+    @Test func aCommitInTheSameSecondAsTheHandoverReArmsTheGate() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.commitFile("s.txt", "1\n")
+        #expect(GateAnswer(repo.stop(session, message: validReflection)) == .allow)
+        let handoverAt = try #require(repo.runtime(session)?.handoverAt)
+        // Committed (author and committer time) in exactly the handover's second, without git hooks.
+        try repo.write("s.txt", "2\n")
+        try repo.git("add", "s.txt")
+        let date = "@\(handoverAt.milliseconds / 1000) +0000"
+        try AgentRepo.run(["GIT_AUTHOR_DATE=\(date)", "GIT_COMMITTER_DATE=\(date)", "git", "commit", "-qm", "same second"], in: repo.root)
+        #expect(GateAnswer(repo.stop(session, message: "Done.")).isBlock)
     }
 
     @Test func aPassingTestRunAfterTheFailureLetsSuccessThrough() throws {
@@ -399,6 +447,40 @@ struct AgentHooksGateTests {
         }
         #expect(text.contains("let through"))
         #expect(repo.events(EventType.hookError).count == 1)
+    }
+
+    @Test func theFirstBlockTeachesTheTemplateAndSaysWhatIsDone() throws {
+        let repo = try AgentRepo()
+        try repo.addPushedOrigin()
+        repo.sessionStart(session)
+        try repo.commitFile("done.txt", "d\n")
+        try repo.git("push", "-q")
+        let first = GateAnswer(repo.stop(session, message: "All done."))
+        #expect(first.reason.contains("Done: committed ✓, pushed ✓."))
+        #expect(first.reason.contains(StopGate.reflectionTemplate))
+        #expect(!first.reason.contains("Commit and push"))
+        // The template is given once; the next refusal only says what is missing.
+        let second = GateAnswer(repo.stop(session, message: "Really done.", active: true))
+        #expect(second.isBlock)
+        #expect(!second.reason.contains(StopGate.reflectionTemplate))
+        // The template, filled in, is accepted as it is.
+        let filled = StopGate.reflectionTemplate
+            .replacingOccurrences(of: "success | partial | failure", with: "success")
+            .replacingOccurrences(of: "what this session did, concretely", with: "added done.txt")
+            .replacingOccurrences(of: "what got in the way, or none", with: "none")
+            .replacingOccurrences(of: "what comes next (for partial or failure, not \"none\")", with: "none")
+        #expect(GateAnswer(repo.stop(session, message: filled, active: true)) == .allow)
+    }
+
+    @Test func anUnpushedCommitIsNamedAsMissingAndTheCommitAsDone() throws {
+        let repo = try AgentRepo()
+        try repo.addPushedOrigin()
+        repo.sessionStart(session)
+        try repo.commitFile("later.txt", "l\n")
+        let answer = GateAnswer(repo.stop(session, message: "All done."))
+        #expect(answer.reason.contains("Done: committed ✓."))
+        #expect(answer.reason.contains("Missing: 1 unpushed commit on main"))
+        #expect(answer.reason.contains("Push them"))
     }
 
     @Test func disabledTheGateSaysNothing() throws {

@@ -135,4 +135,53 @@ struct AgentHooksReflectionTests {
         for sample in samples { _ = Reflection.parse(sample) }
         if case .valid = Reflection.parse(samples[2]) {} else { Issue.record("CRLF lines must parse") }
     }
+
+    // MARK: Where the reflection stands (issue #12)
+
+    static let block = """
+        ## Framework Reflection
+
+        **Outcome**: success
+        **Accomplishments**: added the parser
+        **Friction points**: none
+        **Next step**: none
+        """
+
+    @Test func aReflectionInsideACodeFenceIsAnExampleNotAHandover() {
+        let text = "I have not finished yet. When I do, I will print this:\n\n```markdown\n" + Self.block + "\n```\n"
+        #expect(Reflection.parse(text) == .absent)
+        let tilde = "Example:\n~~~\n" + Self.block + "\n~~~"
+        #expect(Reflection.parse(tilde) == .absent)
+    }
+
+    @Test func aReflectionAfterAFencedExampleStillCounts() {
+        let text = "The format:\n```\n## Framework Reflection\n**Outcome**: success|partial|failure\n```\n\n" + Self.block
+        guard case .valid = Reflection.parse(text) else {
+            Issue.record("a real block after a fenced example must count")
+            return
+        }
+    }
+
+    @Test func anAnnouncementOfNewWorkAfterTheReflectionIsRefused() {
+        for follower in ["Let me also start refactoring the lexer.", "Now I'll run the benchmarks.", "I’m going to clean up the tests next."] {
+            let parsed = Reflection.parse(Self.block + "\n\n" + follower)
+            guard case .invalid(let problems) = parsed else {
+                Issue.record("\(follower): accepted as a handover")
+                continue
+            }
+            #expect(problems.contains { $0.contains("must end the message") && $0.contains(String(follower.prefix(20))) }, "\(problems)")
+        }
+        // A heading or a fence after it is more message, too.
+        if case .valid = Reflection.parse(Self.block + "\n\n## Next\nMore text") { Issue.record("a heading after the block") }
+        if case .valid = Reflection.parse(Self.block + "\n\n```sh\nmake\n```") { Issue.record("a fence after the block") }
+    }
+
+    @Test func aClosingConfirmationMayFollowTheReflection() {
+        for closing in ["Handover complete. Session may now end.", "Handover complete.\nThanks!"] {
+            guard case .valid = Reflection.parse(Self.block + "\n\n" + closing) else {
+                Issue.record("\(closing): refused")
+                continue
+            }
+        }
+    }
 }

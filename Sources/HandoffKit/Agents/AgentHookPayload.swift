@@ -55,15 +55,10 @@ public struct AgentHookPayload: Sendable {
     /// SessionEnd: why the session ended.
     public var reason: String? { string("reason") }
 
-    /// The session this hook runs for: the payload's `session_id`, else the agents' session variables
-    /// (`CLAUDE_CODE_SESSION_ID`, `CODEX_THREAD_ID`), else `HANDOFF_SESSION_ID`. Only an id that is
-    /// safe as a file name is ever returned.
+    /// The session this hook runs for: the payload's `session_id`, else the environment, in
+    /// `SessionIdentity`'s order. Only an id that is safe as a file name is ever returned.
     public func sessionID(environment: Environment) -> String? {
-        let fromAgents = AgentKind.sessionEnvironmentVariables.map { environment[$0] }
-        for candidate in [sessionIDField] + fromAgents + [environment["HANDOFF_SESSION_ID"]] {
-            if let candidate, SessionID.isSafe(candidate) { return candidate }
-        }
-        return nil
+        SessionIdentity.resolve(explicit: sessionIDField, environment: environment)
     }
 
     /// The exit code of a failed Bash call: the "Exit code N" prefix of `error` (there is no numeric field).

@@ -56,13 +56,11 @@ enum GitHookContext {
         return files.bool("handoff.autoinit") == true
     }
 
-    /// The agent session that is working here: `HANDOFF_SESSION_ID` or an agent's session variable
-    /// (`AgentKind.sessionEnvironmentVariables`) when set to a safe id, else the one active session of the store (none when several are
+    /// The agent session that is working here: the environment's, in `SessionIdentity`'s order
+    /// when one names a safe id, else the one active session of the store (none when several are
     /// active: a commit is not attributed to a guess).
     static func activeSession(environment: Environment, store: HandoffStore) -> (id: String, fromEnvironment: Bool)? {
-        for name in ["HANDOFF_SESSION_ID"] + AgentKind.sessionEnvironmentVariables {
-            if let id = environment[name], SessionID.isSafe(id) { return (id, true) }
-        }
+        if let id = SessionIdentity.fromEnvironment(environment) { return (id, true) }
         let active = store.activeSessions()
         guard active.count == 1, let only = active.first else { return nil }
         return (only.sessionID, false)

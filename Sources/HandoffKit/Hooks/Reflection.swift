@@ -28,16 +28,22 @@ public struct Reflection: Sendable, Equatable {
     }
 
     /// Parses the LAST reflection block in `message` (an agent may quote the template earlier on).
+    ///
+    /// Strict about where it stands: a block inside a code fence is an example, not a handover; and
+    /// the block must end the message: after it, at most a short closing line ("Handover complete.")
+    /// may follow, never a heading, a fence, or an announcement of more work ("let me also…").
     public static func parse(_ message: String) -> Parsed {
         // `isNewline` also splits "\r\n", which Swift treats as one Character.
         let lines = message.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        guard let headingIndex = lines.lastIndex(where: { isHeading($0) }) else { return .absent }
+        let fenced = fencedLines(lines)
+        guard let headingIndex = lines.indices.last(where: { !fenced[$0] && isHeading(lines[$0]) }) else { return .absent }
         let headingLevel = lines[headingIndex].prefix { $0 == "#" }.count
         var end = lines.count
         for index in (headingIndex + 1)..<lines.count {
             let line = lines[index]
             let level = line.prefix { $0 == "#" }.count
             if level > 0, level <= max(headingLevel, 1), line.dropFirst(level).first == " " { end = index; break }
+            if isFence(line) { end = index; break }
         }
         var fields: [String: String] = [:]
         var current: String?
@@ -86,10 +92,57 @@ public struct Reflection: Sendable, Equatable {
         if let outcome, outcome != .success, !next.isEmpty, isNone(next) {
             problems.append("**Next step**: cannot be \"none\" when the outcome is \(outcome.rawValue); say what the next session must do")
         }
+        if let after = trailingWork(lines[(lastUsed + 1)...]) {
+            problems.append("the reflection must end the message, but \"\(after.prefix(80))\" follows it: finish that work first, then print the reflection last")
+        }
         if !problems.isEmpty { return .invalid(problems) }
         return .valid(Reflection(
             outcome: outcome!, accomplishments: accomplishments, frictionPoints: friction, nextStep: next,
             text: lines[headingIndex...lastUsed].joined(separator: "\n").trimmed))
+    }
+
+    /// A line that opens or closes a code fence (``` or ~~~, indented at most three spaces).
+    static func isFence(_ line: Substring) -> Bool {
+        let indent = line.prefix { $0 == " " }.count
+        guard indent <= 3 else { return false }
+        let rest = line.dropFirst(indent)
+        return rest.hasPrefix("```") || rest.hasPrefix("~~~")
+    }
+
+    /// For each line, whether it lies inside a fence (fence lines themselves count as inside).
+    static func fencedLines(_ lines: [Substring]) -> [Bool] {
+        var inside = false
+        var marker: Character = "`"
+        return lines.map { line in
+            guard isFence(line) else { return inside }
+            let first = line.trimmed.first ?? "`"
+            if !inside {
+                inside = true
+                marker = first
+            } else if first == marker {
+                inside = false
+            }
+            return true
+        }
+    }
+
+    /// Announcements of more work: said after a reflection, the session is not handing over.
+    static let moreWorkPhrases = [
+        "let me", "let's", "i'll", "i will", "i'm going to", "i am going to", "going to start", "now i", "next i", "next, i",
+        "i'm now", "i am now", "i'm starting", "i am starting", "starting on", "moving on", "before ending", "one more thing",
+    ]
+
+    /// The first line after the block that keeps it from being the last part of the message, nil when
+    /// only blank lines or a short closing confirmation (two lines at most, no heading, fence or
+    /// announcement of more work) follow.
+    static func trailingWork(_ rest: ArraySlice<Substring>) -> String? {
+        let texts = rest.map { String($0.trimmed) }.filter { !$0.isEmpty }
+        guard let first = texts.first else { return nil }
+        for text in texts {
+            let lowered = text.lowercased().replacingAll("’", with: "'")
+            if text.hasPrefix("#") || isFence(Substring(text)) || moreWorkPhrases.contains(where: { lowered.contains($0) }) { return text }
+        }
+        return texts.count > 2 || texts.joined().count > 240 ? first : nil
     }
 
     static func isHeading(_ line: Substring) -> Bool {

@@ -87,11 +87,8 @@ public enum HandoffEnd {
 
     /// Which session this handover is for: explicit, then the agent's environment, then the state's.
     public static func resolveSession(explicit: String?, environment: Environment, state: HandoffState, now: Timestamp) -> String {
-        let candidates = [explicit, environment["HANDOFF_SESSION_ID"]] + AgentKind.sessionEnvironmentVariables.map { environment[$0] }
-            + [environment["CLAUDE_SESSION_ID"], state.sessionID]
-        for candidate in candidates {
-            if let candidate, SessionID.isSafe(candidate) { return candidate }
-        }
+        if let id = SessionIdentity.resolve(explicit: explicit, environment: environment) { return id }
+        if let id = state.sessionID, SessionID.isSafe(id) { return id }
         return "manual-\(now.fileStamp)"
     }
 

@@ -521,10 +521,7 @@ public struct TaskStore: Sendable {
 /// `HANDOFF_SESSION_ID` into the agent's shell; Claude Code sets `CLAUDECODE=1` there).
 public enum TaskOrigin {
     public static func session(environment: Environment) -> String? {
-        for name in ["HANDOFF_SESSION_ID", "CLAUDE_CODE_SESSION_ID", "CLAUDE_SESSION_ID"] {
-            if let value = environment[name], SessionID.isSafe(value) { return value }
-        }
-        return nil
+        SessionIdentity.fromEnvironment(environment)
     }
 
     public static func agent(environment: Environment) -> String? {
