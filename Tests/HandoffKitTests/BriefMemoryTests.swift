@@ -52,8 +52,9 @@ struct BriefMemoryTests {
     @Test func contextUseIsMeasuredAtStopsAndTheDegradedPolicyBlocksAboveTheThreshold() throws {
         let repo = try AgentRepo()
         let session = "sess-context"
-        repo.sessionStart(session)
+        // The policy in force is the one at session start (#13's gate integrity): set it first.
         try repo.git("config", "handoff.gate", "degraded")
+        repo.sessionStart(session)
         try repo.commitFile("a.swift", "let a = 1\n")
         let low = try transcript(repo, tokens: 50_000)
         // Under the threshold and before any compaction, the degraded policy lets the stop through.
