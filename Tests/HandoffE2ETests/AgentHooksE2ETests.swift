@@ -33,6 +33,43 @@ struct AgentHooksE2ETests {
         #expect(sandbox.events("session_end").count == 1)
     }
 
+    /// A model that knows nothing of handoff's commands: it answers the first block only because the
+    /// block message carries the template (the scripted model replies only to that text), and is let
+    /// through. The message says what is done and does not ask to commit work that is committed.
+    @Test func aModelThatNeverSawTheCommandCompliesWithTheTemplateInTheFirstBlock() throws {
+        let sandbox = try E2ESandbox(script: """
+            {"rules": [
+              {"when_contains": "commit the change", "times": 1,
+               "reply": {"text": "Committing.", "bash": "echo more >> README && git commit -qam 'e2e change'"}},
+              {"when_contains": ["**Friction points**: what got in the way, or none", "committed ✓"], "times": 1,
+               "reply": {"text": "\(e2eReflection)"}}
+            ], "default": {"text": "Done."}}
+            """)
+        let run = try sandbox.claude("please commit the change")
+        #expect(!run.timedOut, "claude did not finish: \(sandbox.diagnostics)")
+        #expect(sandbox.events("stop_blocked").count == 1, "\(sandbox.diagnostics)")
+        #expect(sandbox.events("handover").count == 1, "\(sandbox.diagnostics)")
+        let feedback = sandbox.mainRequests.map(E2ESandbox.text(of:)).filter { $0.contains("Stop hook feedback") }
+        #expect(feedback.contains { $0.contains("## Framework Reflection") && $0.contains("**Outcome**: success | partial | failure") })
+        #expect(!feedback.contains { $0.contains("Commit and push") }, "\(feedback)")
+    }
+
+    /// A repository that never opted in: the same session is never blocked and leaves no .handoff/.
+    @Test func aRepositoryThatNeverOptedInIsNeverBlockedAndGetsNoStore() throws {
+        let sandbox = try E2ESandbox(script: """
+            {"rules": [
+              {"when_contains": "write a note", "times": 1,
+               "reply": {"text": "Writing.", "bash": "echo note > note.txt && git add note.txt && git commit -qm note"}}
+            ], "default": {"text": "Done."}}
+            """, optIn: false)
+        let run = try sandbox.claude("please write a note")
+        #expect(!run.timedOut, "claude did not finish: \(sandbox.diagnostics)")
+        #expect(run.result["is_error"] as? Bool == false, "\(run.result) \(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.repo + "/.handoff"))
+        let feedback = sandbox.mainRequests.map(E2ESandbox.text(of:)).filter { $0.contains("Stop hook feedback") }
+        #expect(feedback.isEmpty, "\(feedback)")
+    }
+
     @Test func anUncommittedFileWithAReflectionIsBlockedAndTheFileNamed() throws {
         let sandbox = try E2ESandbox(script: """
             {"rules": [

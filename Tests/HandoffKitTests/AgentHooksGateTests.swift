@@ -449,6 +449,40 @@ struct AgentHooksGateTests {
         #expect(repo.events(EventType.hookError).count == 1)
     }
 
+    @Test func theFirstBlockTeachesTheTemplateAndSaysWhatIsDone() throws {
+        let repo = try AgentRepo()
+        try repo.addPushedOrigin()
+        repo.sessionStart(session)
+        try repo.commitFile("done.txt", "d\n")
+        try repo.git("push", "-q")
+        let first = GateAnswer(repo.stop(session, message: "All done."))
+        #expect(first.reason.contains("Done: committed ✓, pushed ✓."))
+        #expect(first.reason.contains(StopGate.reflectionTemplate))
+        #expect(!first.reason.contains("Commit and push"))
+        // The template is given once; the next refusal only says what is missing.
+        let second = GateAnswer(repo.stop(session, message: "Really done.", active: true))
+        #expect(second.isBlock)
+        #expect(!second.reason.contains(StopGate.reflectionTemplate))
+        // The template, filled in, is accepted as it is.
+        let filled = StopGate.reflectionTemplate
+            .replacingOccurrences(of: "success | partial | failure", with: "success")
+            .replacingOccurrences(of: "what this session did, concretely", with: "added done.txt")
+            .replacingOccurrences(of: "what got in the way, or none", with: "none")
+            .replacingOccurrences(of: "what comes next (for partial or failure, not \"none\")", with: "none")
+        #expect(GateAnswer(repo.stop(session, message: filled, active: true)) == .allow)
+    }
+
+    @Test func anUnpushedCommitIsNamedAsMissingAndTheCommitAsDone() throws {
+        let repo = try AgentRepo()
+        try repo.addPushedOrigin()
+        repo.sessionStart(session)
+        try repo.commitFile("later.txt", "l\n")
+        let answer = GateAnswer(repo.stop(session, message: "All done."))
+        #expect(answer.reason.contains("Done: committed ✓."))
+        #expect(answer.reason.contains("Missing: 1 unpushed commit on main"))
+        #expect(answer.reason.contains("Push them"))
+    }
+
     @Test func disabledTheGateSaysNothing() throws {
         let repo = try AgentRepo()
         repo.sessionStart(session)

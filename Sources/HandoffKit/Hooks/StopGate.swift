@@ -101,7 +101,8 @@ public enum StopGate {
             let fix = work.newUncommitted.isEmpty
                 ? "Push them (`git push`)"
                 : work.unpushed == nil ? "Commit them (`git add -A && git commit`)" : "Commit and push them (`git add -A && git commit && git push`)"
-            return .block(reason: "handoff: not handed over yet — \(missing.joined(separator: " and ")). \(fix), then \(dumpHint).")
+            let done = doneLine(work).map { " " + $0 } ?? ""
+            return .block(reason: teaching("handoff: not handed over yet —\(done) Missing: \(missing.joined(separator: " and ")). \(fix), then \(dumpHint).", facts: facts))
         }
 
         // A handover that still stands: no work since it.
@@ -124,10 +125,12 @@ public enum StopGate {
             }
             return .accept(reflection)
         case .invalid(let problems):
-            return .block(reason: "handoff: the Framework Reflection is incomplete: \(problems.joined(separator: "; ")). Print it again with all four fields (see /handoff:dump).")
+            return .block(reason: teaching("handoff: the Framework Reflection is incomplete: \(problems.joined(separator: "; ")). Print it again with all four fields (see /handoff:dump).", facts: facts, always: true))
         case .absent:
             let what = runtime.handoverAt == nil ? "no handover yet for this session's work" : "work was done after the last handover"
-            return .block(reason: "handoff: \(what). Commit and push, then \(dumpHint), or run `handoff end`.")
+            // The ground truth passed above: the work is committed and pushed, only the handover is missing.
+            let done = doneLine(work).map { " " + $0 } ?? ""
+            return .block(reason: teaching("handoff: \(what).\(done) Missing: the handover — \(dumpHint), or run `handoff end`.", facts: facts))
         }
     }
 
