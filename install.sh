@@ -13,10 +13,12 @@ Usage: ./install.sh [options]
 Builds handoff (release, static Swift stdlib), installs the CLI and the hook executables into
 ${PREFIX:-$HOME/.local}/bin and the Claude Code plugin into ${PREFIX}/share/handoff, and registers
 the agent hooks in ~/.claude/settings.json and the handover commands (/handoff:dump,
-/handoff:handoff-end) in ~/.claude/commands/handoff/. Inside a git repository other than this
-checkout (or with --repo), it also installs the git hooks there and creates .handoff/. With no
-repository, it proves the installation on a scratch repository (commit, push, a blocked and a
-released stop, a compaction snapshot) and prints what each hook recorded.
+/handoff:handoff-end) in ~/.claude/commands/handoff/, and, when a Codex home exists
+(${CODEX_HOME:-~/.codex}), with Codex (hooks.json, their trust in config.toml, the $handoff-dump
+and $handoff-end skills). Inside a git repository other than this checkout (or with --repo), it
+also installs the git hooks there and creates .handoff/. With no repository, it proves the
+installation on a scratch repository (commit, push, a blocked and a released stop, a compaction
+snapshot) and prints what each hook recorded.
 
 Options:
   --prefix DIR            install under DIR (default: $PREFIX, else $HOME/.local)
@@ -27,6 +29,7 @@ Options:
                           local: the repository's .claude/settings.local.json (this machine only)
   --no-claude             do not register the agent hooks in any settings.json nor install the
                           handover commands
+  --no-codex              do not register the hooks with Codex even when its home exists
   --no-proof              skip the proof run on a scratch repository
   --uninstall             remove everything the manifest lists and restore what was there before
   --dry-run               print every change, make none
@@ -52,7 +55,7 @@ die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 # ---------------------------------------------------------------------------------------------
 # Options
 
-PREFIX_OPT="" REPO="" SCOPE=user CLAUDE=1 PROOF=1 UNINSTALL=0 DRY=0 FROM_BUILD="" SCRATCH="" LIBGIT2=""
+PREFIX_OPT="" REPO="" SCOPE=user CLAUDE=1 CODEX=1 PROOF=1 UNINSTALL=0 DRY=0 FROM_BUILD="" SCRATCH="" LIBGIT2=""
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value; see ./install.sh --help"; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -63,6 +66,7 @@ while [ $# -gt 0 ]; do
         --claude-scope) need_value "$@"; SCOPE=$2; shift 2 ;;
         --claude-scope=*) SCOPE=${1#*=}; shift ;;
         --no-claude) CLAUDE=0; shift ;;
+        --no-codex) CODEX=0; shift ;;
         --no-proof) PROOF=0; shift ;;
         --uninstall) UNINSTALL=1; shift ;;
         --dry-run) DRY=1; shift ;;
@@ -221,6 +225,9 @@ uninstall() {
         case "$line" in
             "settings user")
                 out=$("$handoff" uninstall --claude --scope user $dry 2>&1) || die "removing the agent hooks failed: $(printf '%s' "$out" | tail -n 1)"
+                printf '%s\n' "$out" | sed 's/^/  /' ;;
+            "codex user")
+                out=$("$handoff" uninstall --codex --scope user $dry 2>&1) || die "removing the Codex hooks failed: $(printf '%s' "$out" | tail -n 1)"
                 printf '%s\n' "$out" | sed 's/^/  /' ;;
             "settings project "*|"settings local "*)
                 rest=${line#settings }
@@ -461,6 +468,30 @@ if [ "$CLAUDE" = 1 ] && [ -d "$PLUGIN_SRC/commands" ]; then
     for command_file in "$PLUGIN_SRC"/commands/*.md; do
         [ -f "$command_file" ] && install_file "$command_file" "$COMMANDS/$(basename "$command_file")" 644
     done
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Codex: only where it is in use (its home exists); the merge and the trust are Swift (`handoff install --codex`)
+
+codex_home=${CODEX_HOME:-$HOME/.codex}
+if [ "$CODEX" = 1 ] && [ -d "$codex_home" ]; then
+    if [ "$DRY" = 1 ] && ! installed; then
+        changed "would register the hooks with Codex in $codex_home/hooks.json (handoff install --codex)"
+    else
+        before=$(fingerprint "$codex_home/hooks.json" "$codex_home/config.toml")
+        out=$(cd "$HOME" && "$HANDOFF" install --codex --scope user --bin-dir "$BIN" $dry 2>&1)
+        status=$?
+        printf '%s\n' "$out" | sed 's/^/  /'
+        if [ $status -ne 0 ]; then
+            die "Codex hooks not registered: $(printf '%s' "$out" | grep '^handoff:' | tail -n 1 | sed 's/^handoff: //')"
+        fi
+        if [ "$DRY" = 0 ] && [ "$before" != "$(fingerprint "$codex_home/hooks.json" "$codex_home/config.toml")" ]; then
+            CHANGES=$((CHANGES + 1))
+            record "codex user"
+        elif [ "$DRY" = 1 ] && printf '%s' "$out" | grep -q '^  - .*\(registered\|updated\|recorded\)'; then
+            CHANGES=$((CHANGES + 1))
+        fi
+    fi
 fi
 
 # ---------------------------------------------------------------------------------------------

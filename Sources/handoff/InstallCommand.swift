@@ -32,9 +32,18 @@ struct InstallCommand: ParsableCommand {
             JSON is left untouched and reported (exit 1). The file as it was is kept beside it as
             settings.json.pre-handoff until uninstall puts it back.
 
+            --codex registers the same hooks with Codex CLI (Stop, PreCompact, SessionStart, SessionEnd,
+            PostToolUse) in $CODEX_HOME/hooks.json (~/.codex by default), or with --scope project in the
+            repository's .codex/hooks.json, each command carrying `--agent codex`; merged, every other
+            hook kept. Codex skips hooks it has not been told to trust, so install records its trust
+            (trusted_hash) in a marked block appended to $CODEX_HOME/config.toml, and writes the
+            $handoff-dump and $handoff-end skills to $CODEX_HOME/skills. Both files are kept as they
+            were (*.pre-handoff) until uninstall.
+
             Examples:
               handoff install --git
               handoff install --claude --scope user
+              handoff install --codex
               handoff install --git --dry-run
               handoff install --git --bin-dir /opt/handoff/bin
 
@@ -48,6 +57,9 @@ struct InstallCommand: ParsableCommand {
 
     @Flag(help: "Register the Claude Code agent hooks in a settings.json (see --scope).")
     var claude = false
+
+    @Flag(help: "Register the Codex CLI hooks in a hooks.json, trusted, and the handover skills (see --scope; Codex has user and project).")
+    var codex = false
 
     @Option(help: ArgumentHelp("Which settings file gets the agent hooks: user (~/.claude/settings.json), project (<repo>/.claude/settings.json, meant to be committed: the hooks are named without a path and found on PATH) or local (<repo>/.claude/settings.local.json, this machine only).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
@@ -64,11 +76,14 @@ struct InstallCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current()
-        if git || !claude {
+        if git || (!claude && !codex) {
             try installGitHooks(context)
         }
         if claude {
             try AgentHookSettings.install(scope: scope, binDirectory: try binDir ?? ExecutableLocation.folder(), dryRun: dryRun, context: context)
+        }
+        if codex {
+            try CodexHookSettings.install(scope: scope, binDirectory: try binDir ?? ExecutableLocation.folder(), dryRun: dryRun, context: context)
         }
     }
 

@@ -11,12 +11,13 @@ struct ShareCommand: ParsableCommand {
             Only the handover travels: state.json, CONTEXT.md, the reflection text and tasks, each through the redactor first. Never events.jsonl, tool commands, transcripts or runtime files. The choice lives in git config (handoff.share).
 
             Examples:
-              handoff share on                  turn it on for this repository (origin, or --remote NAME)
-              handoff share status --dry-run    show exactly what the next handover would share
-              handoff share off                 stop recording, pushing and fetching handovers
-              handoff share prune --dry-run     list handover refs of branches that no longer exist
+              handoff share on
+              handoff share status --dry-run
+              handoff share log --json
+              handoff share prune --dry-run
+              handoff share off
             """,
-        subcommands: [ShareOnCommand.self, ShareOffCommand.self, ShareStatusCommand.self, SharePruneCommand.self],
+        subcommands: [ShareOnCommand.self, ShareOffCommand.self, ShareStatusCommand.self, ShareLogCommand.self, SharePruneCommand.self],
         defaultSubcommand: ShareStatusCommand.self
     )
 }
@@ -157,6 +158,73 @@ struct ShareStatusCommand: ParsableCommand {
         }
         if !settings.enabled { text.append("Sharing is off: none of this is written or pushed.") }
         emit(text.joined(separator: "\n"))
+    }
+}
+
+struct ShareLogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "List the shared handovers of a branch, newest first, with where each came from.",
+        discussion: """
+            Reads refs/handoff/<branch> (what this clone made and merged; `handoff pull` brings the others'). With --json, one JSON array: each handover's origin (host, agent, session, clone, time, kind, branch, HEAD, outcome), its commit, its state, CONTEXT.md, reflection and tasks.
+
+            Examples:
+              handoff share log
+              handoff share log --branch feature/x --json | jq '.[0].origin'
+            """
+    )
+
+    @Option(help: "The branch (default: the current one).")
+    var branch: String?
+
+    @Option(help: "At most this many handovers.")
+    var limit = 20
+
+    @Flag(help: "Print a JSON array with each handover's content and origin.")
+    var json = false
+
+    func validate() throws {
+        if limit <= 0 { throw ValidationError("--limit must be a positive number") }
+    }
+
+    func run() throws {
+        let context = CLIContext.current()
+        let setup = ShareSetup(root: try context.worktreeRoot(), environment: context.environment)
+        guard let branch = branch ?? setup.currentBranch else {
+            printError("HEAD is detached; name the branch with --branch")
+            throw ExitCode(2)
+        }
+        let refs = HandoverRefs(git: setup.git)
+        let ref = ShareSettings.localRef(branch: branch)
+        guard refs.resolve(ref) != nil else {
+            if json { emit("[]") } else { emit("No shared handover for \(branch) here (\(ref) does not exist).") }
+            return
+        }
+        let history: [(commit: String, handover: SharedHandover)]
+        do {
+            history = try refs.history(ref, limit: limit)
+        } catch {
+            printError(error.description)
+            throw ExitCode.failure
+        }
+        if json {
+            emit(JSONValue.array(history.map { item in
+                .object(JSONObject([
+                    ("commit", .string(item.commit)),
+                    ("origin", item.handover.origin.json),
+                    ("state", item.handover.state ?? .null),
+                    ("context", JSONValue(item.handover.context)),
+                    ("reflection", JSONValue(item.handover.reflection)),
+                    ("tasks", item.handover.tasks.map { .array($0) } ?? .null),
+                ]))
+            }).prettyText)
+            return
+        }
+        for item in history {
+            let next = item.handover.state?["resume"]?["next"]?.stringValue ?? ""
+            emit("\(item.commit.prefix(10))  \(item.handover.origin.kind.rawValue)\(item.handover.origin.outcome.map { " (\($0))" } ?? "")  \(item.handover.origin.summary)"
+                + (next.isEmpty ? "" : "\n            resume: \(next.prefix(160))"))
+        }
     }
 }
 

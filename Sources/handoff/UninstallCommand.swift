@@ -17,6 +17,10 @@ struct UninstallCommand: ParsableCommand {
             leaves every other hook; when nothing else changed since install, the file is put back byte
             for byte (from settings.json.pre-handoff), and a file handoff created is removed.
 
+            --codex removes handoff's entries from the Codex hooks.json of --scope, the trust block from
+            $CODEX_HOME/config.toml and handoff's skills; files are put back byte for byte when nothing
+            else changed since install.
+
             Examples:
               handoff uninstall --git
               handoff uninstall --claude --scope project
@@ -30,6 +34,9 @@ struct UninstallCommand: ParsableCommand {
     @Flag(help: "Remove the Claude Code agent hooks from a settings.json (see --scope).")
     var claude = false
 
+    @Flag(help: "Remove the Codex CLI hooks, their trust and the handover skills (see --scope; Codex has user and project).")
+    var codex = false
+
     @Option(help: ArgumentHelp("Which settings file: user (~/.claude/settings.json), project (<repo>/.claude/settings.json) or local (<repo>/.claude/settings.local.json).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
@@ -38,11 +45,14 @@ struct UninstallCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current()
-        if git || !claude {
+        if git || (!claude && !codex) {
             try uninstallGitHooks(context)
         }
         if claude {
             try AgentHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
+        }
+        if codex {
+            try CodexHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
         }
     }
 

@@ -273,10 +273,12 @@ struct AgentHooksGateTests {
         state.runtime.handoffEndCompleted = true
         try repo.store.writeState(state)
         let later = repo.nextNow()
+        // What `handoff end` records: the runtime's handover and its event (the gate checks one against the other).
         try repo.store.updateRuntime(session: session, create: { nil }) { runtime in
             runtime.handoverAt = later
             runtime.handoverKind = "handoff-end"
         }
+        try repo.store.append(Event(type: EventType.handoffEnd, session: session, at: later, [("severity", "READY")]))
         #expect(GateAnswer(repo.stop(session, message: "Handoff complete.")) == .allow)
         // The same handover with a broken state does not count.
         try "{\"_version\": 1, \"source\": \"manual-end\"}".write(toFile: repo.store.layout.stateFile, atomically: true, encoding: .utf8)
@@ -336,6 +338,20 @@ struct AgentHooksGateTests {
         #expect(repo.runtime(session)?.consecutiveBlocks == 2)
     }
 
+    /// On a detached HEAD a bare `git push` fails: the block message says how to push from there.
+    @Test func aDetachedHeadIsNotToldToPushBare() throws {
+        let repo = try AgentRepo()
+        try repo.addPushedOrigin()
+        repo.sessionStart(session)
+        try repo.git("switch", "-q", "--detach")
+        try repo.commitFile("detached.txt", "d\n")
+        let answer = GateAnswer(repo.stop(session, message: validReflection))
+        #expect(answer.isBlock)
+        #expect(answer.reason.contains("1 unpushed commit on detached at"), "\(answer.reason)")
+        #expect(!answer.reason.contains("(`git push`)"))
+        #expect(answer.reason.contains("git switch -c <branch> && git push -u origin <branch>"))
+    }
+
     @Test func theBlockCapIsConfigurable() throws {
         let repo = try AgentRepo()
         repo.sessionStart(session)
@@ -345,8 +361,11 @@ struct AgentHooksGateTests {
         if case .message = GateAnswer(repo.stop(session, message: "done", active: true, environment: environment)) {} else {
             Issue.record("expected the override after one block")
         }
+        // git config applies from the next session on (GateEscapeTests).
         try repo.git("config", "handoff.gate.maxBlocks", "0")
-        if case .message = GateAnswer(repo.stop(session, message: "done")) {} else {
+        repo.sessionStart("sess-cap-0")
+        try repo.commitFile("m2.txt", "m\n")
+        if case .message = GateAnswer(repo.stop("sess-cap-0", message: "done")) {} else {
             Issue.record("expected git config handoff.gate.maxBlocks 0 to never block")
         }
     }
@@ -356,15 +375,23 @@ struct AgentHooksGateTests {
         repo.sessionStart(session)
         try repo.commitFile("n.txt", "n\n")
         #expect(GateAnswer(repo.stop(session, environment: ["HANDOFF_GATE": "off"])) == .allow)
+        // git config applies from the next session on (GateEscapeTests).
         try repo.git("config", "handoff.gate", "off")
-        #expect(GateAnswer(repo.stop(session)) == .allow)
+        repo.sessionStart("sess-off")
+        try repo.commitFile("n2.txt", "n\n")
+        #expect(GateAnswer(repo.stop("sess-off")) == .allow)
         try repo.git("config", "handoff.gate", "degraded")
-        #expect(GateAnswer(repo.stop(session)) == .allow)
-        repo.compact(session)
-        #expect(GateAnswer(repo.stop(session)).isBlock)
+        repo.sessionStart("sess-degraded")
+        try repo.commitFile("n3.txt", "n\n")
+        #expect(GateAnswer(repo.stop("sess-degraded")) == .allow)
+        repo.compact("sess-degraded")
+        #expect(GateAnswer(repo.stop("sess-degraded")).isBlock)
         try repo.git("config", "handoff.gate.degradedAfter", "2")
-        #expect(GateAnswer(repo.stop(session, active: true)) == .allow)
-        #expect(GateAnswer(repo.stop(session, environment: ["HANDOFF_GATE": "strict"])).isBlock)
+        repo.sessionStart("sess-degraded-2")
+        try repo.commitFile("n4.txt", "n\n")
+        repo.compact("sess-degraded-2")
+        #expect(GateAnswer(repo.stop("sess-degraded-2", active: true)) == .allow)
+        #expect(GateAnswer(repo.stop("sess-degraded-2", environment: ["HANDOFF_GATE": "strict"])).isBlock)
     }
 
     @Test func subagentStopIsRecordedAndNeverBlocked() throws {

@@ -233,6 +233,51 @@ struct GitHooksPushTests {
         #expect(direct.status == 7)
     }
 
+    /// The chained hook's refusal holds even where handoff cannot write a file: with a file-size
+    /// limit of one block (a full TMPDIR), a copy of git's stdin would be cut short and the user's
+    /// hook would read the rest of nothing. It sees every byte, and its "no" stops the push.
+    @Test func previousPrePushHookSeesEveryRefWhenNothingCanBeWritten() throws {
+        let sandbox = try GitSandbox("fullpush")
+        let remote = try sandbox.bareRemote()
+        let repo = try sandbox.repository("repo")
+        try repo.git("remote", "add", "origin", remote)
+        let folder = try repo.hooksFolder()
+        try """
+            #!/bin/sh
+            if grep -q 'refs/heads/forbidden '; then echo "pushes to forbidden are refused" >&2; exit 1; fi
+            exit 0
+
+            """.write(toFile: folder + "/pre-push", atomically: true, encoding: .utf8)
+        chmod(folder + "/pre-push", 0o700)
+        try repo.installHooks()
+        // Many refs before the forbidden one: git's stdin is several times the limit.
+        let branches = (10..<40).map { "topic-\($0)-with-a-long-enough-name" }
+        for branch in branches { try repo.git("branch", branch) }
+        try repo.git("branch", "forbidden")
+        // git runs the entry through a wrapper that sets the limit for the hook alone.
+        let limited = sandbox.path("limited-hooks")
+        try FileManager.default.createDirectory(atPath: limited, withIntermediateDirectories: true)
+        try "#!/bin/sh\nulimit -f 1\nexec '\(folder)/pre-push' \"$@\"\n".write(toFile: limited + "/pre-push", atomically: true, encoding: .utf8)
+        chmod(limited + "/pre-push", 0o700)
+        try repo.git("config", "core.hooksPath", limited)
+        let refused = try repo.gitResult(["push", "-q", "origin"] + branches + ["forbidden"])
+        #expect(refused.status != 0, "the user's pre-push hook must stop this push")
+        #expect(refused.stderr.contains("pushes to forbidden are refused"))
+        #expect(try repo.git("ls-remote", "--heads", remote).isEmpty)
+        let allowed = try repo.gitResult(["push", "-q", "origin"] + branches)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+
+        // Exactly git's bytes, a last line without its newline included.
+        let seen = sandbox.path("seen")
+        try "#!/bin/sh\ncat > '\(seen)'\n".write(toFile: folder + "/pre-push.pre-handoff", atomically: true, encoding: .utf8)
+        chmod(folder + "/pre-push.pre-handoff", 0o700)
+        let input = "refs/heads/a 1111 refs/heads/a 0000\n\nrefs/heads/b 2222 refs/heads/b 0000"
+        let direct = try GitProcess.run("/bin/sh", [folder + "/pre-push", "origin", remote], in: repo.path,
+                                        environment: sandbox.environment, stdin: input)
+        #expect(direct.status == 0)
+        #expect(try String(contentsOfFile: seen, encoding: .utf8) == input)
+    }
+
     @Test func disabledPushIsNotRecorded() throws {
         let sandbox = try GitSandbox("pushoff")
         let (repo, _) = try pushableRepository(sandbox)

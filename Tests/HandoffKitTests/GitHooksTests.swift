@@ -56,6 +56,25 @@ struct GitHooksPostCommitTests {
         #expect(event["author_time"]?.stringValue == Timestamp(milliseconds: Int64(authorTime)! * 1000).iso8601)
     }
 
+    /// A 60 MB commit is recorded within the hook's deadline: its lines are not counted (the event
+    /// says so), the files within the budget still are, and the big blob is never loaded.
+    @Test func aHugeCommitIsRecordedWithPartialStatistics() throws {
+        let sandbox = try GitSandbox("huge")
+        let repo = try installedRepository(sandbox)
+        let line = String(repeating: "0123456789", count: 5) + "\n"
+        try repo.write("huge.txt", String(repeating: line, count: 60 * 1024 * 1024 / line.utf8.count))
+        try repo.write("small.txt", "one\ntwo\n")
+        try repo.git("add", "-A")
+        try repo.git("commit", "-q", "-m", "Add a 60 MB fixture")
+        let event = try #require(repo.events(EventType.commit).last, "no commit event for the 60 MB commit")
+        #expect(event["sha"]?.stringValue == (try repo.git("rev-parse", "HEAD")))
+        #expect(event["files_changed"]?.intValue == 2)
+        #expect(event["insertions"]?.intValue == 2)
+        #expect(event["stats_partial"]?.boolValue == true)
+        #expect(event["files_not_counted"]?.intValue == 1)
+        #expect(repo.events(EventType.hookError).isEmpty)
+    }
+
     /// The hook's own tree comparison agrees with git and with libgit2's full diff.
     @Test func changeStatsAgreeWithGit() throws {
         let sandbox = try GitSandbox("stats")

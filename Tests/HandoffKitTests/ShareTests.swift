@@ -340,9 +340,13 @@ struct ShareTests {
         }
         // Nothing lost: both clones' task stores hold the same tasks.
         #expect(Set(try taskStatuses(a).keys) == Set(try taskStatuses(b).keys))
-        // Both handovers of each clone are in the history.
+        // Both handovers of each clone are in the history, which `handoff share log --json` lists with their origin.
         let sessions = try a.refs.history("refs/handoff/main", limit: 10).compactMap(\.handover.origin.session)
         #expect(Set(sessions) == ["a1", "a2", "b1"])
+        let log = try JSONValue.parse(try b.handoff("share", "log", "--json").checked().stdout).arrayValue ?? []
+        #expect(log.compactMap { $0["origin"]?["session"]?.stringValue } == ["a2", "b1", "a1"])
+        #expect(log.first?["origin"]?["host"]?.stringValue == FileSystem.hostname())
+        #expect(log.first?["state"]?["resume"]?["next"]?.stringValue == "README.md:1 lexer next")
     }
 
     @Test func pruneDeletesRefsOfBranchesThatAreGone() throws {

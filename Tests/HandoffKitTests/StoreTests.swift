@@ -223,7 +223,12 @@ struct StoreBoundsTests {
         // A pid that cannot be alive: above the kernel's pid_max default range.
         let stale = repo.store.layout.directory + "/.state.json.tmp.4194303.12345"
         try repo.write(".handoff/.state.json.tmp.4194303.12345", "{\"half\": ")
+        // Killed runtime and archive writers leave theirs in runtime/ and sessions/.
+        try repo.write(".handoff/runtime/.s1.json.tmp.4194303.1", "{")
+        try repo.write(".handoff/sessions/.s1.json.tmp.4194303.2", "{")
         try repo.store.updateState { $0.watchOutFor = ["x"] }
         #expect(!FileSystem.exists(stale))
+        #expect(FileSystem.list(repo.store.layout.runtimeDirectory).filter { $0.contains(".tmp.") }.isEmpty)
+        #expect(FileSystem.list(repo.store.layout.sessionsDirectory).filter { $0.contains(".tmp.") }.isEmpty)
     }
 }

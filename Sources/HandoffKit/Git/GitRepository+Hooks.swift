@@ -69,11 +69,32 @@ extension GitRepository {
     /// repository: 300 M instructions, ~300 ms, for a one-line commit.
     /// Renames are not detected (neither are they by `diffStats`); a gitlink counts as git counts
     /// it (one line, "Subproject commit …").
-    public func changeStats(of sha: String) throws(GitError) -> DiffStats {
+    public func changeStats(of sha: String, budget: DiffBudget = DiffBudget()) throws(GitError) -> DiffStats {
         try withCommitTrees(sha) { (oldTree, newTree) throws(GitError) -> DiffStats in
-            var stats = DiffStats(filesChanged: 0, insertions: 0, deletions: 0)
-            try compareTrees(oldTree, newTree, into: &stats)
-            return stats
+            var odb: OpaquePointer?
+            try LibGit2.check("git_repository_odb", git_repository_odb(&odb, handle))
+            defer { git_odb_free(odb) }
+            var run = StatsRun(stats: DiffStats(filesChanged: 0, insertions: 0, deletions: 0), budget: budget, odb: odb)
+            try compareTrees(oldTree, newTree, into: &run)
+            return run.stats
+        }
+    }
+
+    /// One commit's statistics as they are gathered, with what is left of the budget.
+    private struct StatsRun {
+        var stats: DiffStats
+        var budget: DiffBudget
+        var odb: OpaquePointer?
+        var bytesDiffed = 0
+        var filesDiffed = 0
+
+        /// The size of a blob from its header: the blob itself is not loaded.
+        func size(of id: git_oid) -> Int? {
+            var id = id
+            var length = 0
+            var type = GIT_OBJECT_INVALID
+            guard git_odb_read_header(&length, &type, odb, &id) == 0 else { return nil }
+            return length
         }
     }
 
@@ -94,7 +115,7 @@ extension GitRepository {
         return result
     }
 
-    private func compareTrees(_ old: OpaquePointer?, _ new: OpaquePointer?, into stats: inout DiffStats) throws(GitError) {
+    private func compareTrees(_ old: OpaquePointer?, _ new: OpaquePointer?, into stats: inout StatsRun) throws(GitError) {
         let oldEntries = Self.entries(of: old), newEntries = Self.entries(of: new)
         for name in Set(oldEntries.keys).union(newEntries.keys) {
             var before = oldEntries[name], after = newEntries[name]
@@ -108,22 +129,32 @@ extension GitRepository {
         }
     }
 
-    private func compareEntries(_ before: TreeEntry?, _ after: TreeEntry?, into stats: inout DiffStats) throws(GitError) {
+    private func compareEntries(_ before: TreeEntry?, _ after: TreeEntry?, into run: inout StatsRun) throws(GitError) {
         let type = after?.type ?? before?.type
         if type == GIT_OBJECT_TREE {
             let old = try before.map { (entry) throws(GitError) in try lookupTree(entry.id) }
             defer { if let old { git_tree_free(old) } }
             let new = try after.map { (entry) throws(GitError) in try lookupTree(entry.id) }
             defer { if let new { git_tree_free(new) } }
-            try compareTrees(old, new, into: &stats)
+            try compareTrees(old, new, into: &run)
             return
         }
-        stats.filesChanged += 1
+        run.stats.filesChanged += 1
         if type == GIT_OBJECT_COMMIT {
-            if after != nil { stats.insertions += 1 }
-            if before != nil { stats.deletions += 1 }
+            if after != nil { run.stats.insertions += 1 }
+            if before != nil { run.stats.deletions += 1 }
             return
         }
+        // Sizes first, from the object headers: a file past the budget is never loaded.
+        let bytes = (before.map { run.size(of: $0.id) ?? Int.max / 4 } ?? 0) + (after.map { run.size(of: $0.id) ?? Int.max / 4 } ?? 0)
+        guard bytes <= run.budget.maximumFileBytes, run.bytesDiffed + bytes <= run.budget.maximumTotalBytes,
+            run.filesDiffed < run.budget.maximumFiles
+        else {
+            run.stats.filesNotCounted += 1
+            return
+        }
+        run.bytesDiffed += bytes
+        run.filesDiffed += 1
         let old = try before.map { (entry) throws(GitError) in try lookupBlob(entry.id) }
         defer { if let old { git_blob_free(old) } }
         let new = try after.map { (entry) throws(GitError) in try lookupBlob(entry.id) }
@@ -140,8 +171,8 @@ extension GitRepository {
         defer { git_patch_free(patch) }
         var context = 0, additions = 0, deletions = 0
         try LibGit2.check("git_patch_line_stats", git_patch_line_stats(&context, &additions, &deletions, patch))
-        stats.insertions += additions
-        stats.deletions += deletions
+        run.stats.insertions += additions
+        run.stats.deletions += deletions
     }
 
     private func lookupTree(_ id: git_oid) throws(GitError) -> OpaquePointer {

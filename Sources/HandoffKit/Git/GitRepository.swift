@@ -125,6 +125,30 @@ public struct DiffStats: Sendable, Equatable {
     public var filesChanged: Int
     public var insertions: Int
     public var deletions: Int
+    /// Changed files whose lines were not counted (past the line-statistics budget): when non-zero,
+    /// `insertions` and `deletions` count only the other files.
+    public var filesNotCounted = 0
+
+    public init(filesChanged: Int, insertions: Int, deletions: Int, filesNotCounted: Int = 0) {
+        self.filesChanged = filesChanged
+        self.insertions = insertions
+        self.deletions = deletions
+        self.filesNotCounted = filesNotCounted
+    }
+}
+
+/// How much line counting one commit's statistics may cost: a commit of any size is recorded
+/// within the hook's deadline and in bounded memory; files past the budget are counted as changed
+/// without their lines, and the event says how many.
+public struct DiffBudget: Sendable {
+    /// The largest pair of versions (old + new bytes) whose lines are counted.
+    public var maximumFileBytes = 2 * 1024 * 1024
+    /// All the bytes diffed for one commit.
+    public var maximumTotalBytes = 16 * 1024 * 1024
+    /// Files diffed for one commit.
+    public var maximumFiles = 2_000
+
+    public init() {}
 }
 
 /// One path that differs from HEAD, with what kind of change it is.
@@ -179,8 +203,19 @@ public final class GitRepository {
         LibGit2.ensureInitialised()
         var handle: OpaquePointer?
         let result: Int32
-        if environment["GIT_DIR"] != nil {
-            // libgit2 reads GIT_DIR, GIT_WORK_TREE, GIT_CEILING_DIRECTORIES, GIT_COMMON_DIR from the
+        if let gitDir = environment["GIT_DIR"], let workTree = environment["GIT_WORK_TREE"] {
+            // libgit2's open-from-environment refuses GIT_WORK_TREE ("unimplemented"), and an agent
+            // that exported both must not get past the gate on an error: open GIT_DIR itself and
+            // give it the work tree, as git does.
+            let cwd = FileSystem.currentDirectory()
+            result = git_repository_open_ext(&handle, Path.normalize(gitDir, relativeTo: cwd), GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+            if result == 0 {
+                let setWorkdir = git_repository_set_workdir(handle, Path.normalize(workTree, relativeTo: cwd), 0)
+                if setWorkdir != 0 { git_repository_free(handle) }
+                try LibGit2.check("git_repository_set_workdir", setWorkdir)
+            }
+        } else if environment["GIT_DIR"] != nil {
+            // libgit2 reads GIT_DIR, GIT_CEILING_DIRECTORIES, GIT_COMMON_DIR, GIT_INDEX_FILE… from the
             // process environment itself; the hook's `environment` was captured from it.
             result = git_repository_open_ext(&handle, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil)
         } else {

@@ -24,6 +24,9 @@ public struct AgentHookContext: Sendable {
         let project = WorktreeLocator.agentProjectDirectory(inputCWD: payload.cwd, environment: input.environment)
         root = WorktreeLocator.worktreeRoot(startingAt: project, environment: input.environment)
         store = root.map { HandoffStore(worktreeRoot: $0) }
+        if let store, store.exists {
+            HookDeadline.recordTimeouts(in: store, hook: payload.hookEventName ?? "agent-hook", session: sessionID, at: now)
+        }
         optIn = root.map { OptIn.resolve(worktreeRoot: $0, environment: input.environment) }
             ?? OptIn(decision: .notOptedIn, reason: "not inside a git repository")
     }

@@ -44,6 +44,7 @@ enum GitHookContext {
         do {
             guard let located = try locate(input) else { return .silent }
             target = located
+            HookDeadline.recordTimeouts(in: located.store, hook: hook, session: nil, at: input.now())
         } catch {
             return HookOutput(standardError: HookFailure.record(hook: hook, error: error, store: nil))
         }

@@ -96,6 +96,9 @@ public enum StandardStreams {
 public enum HookDeadline {
     nonisolated(unsafe) private static var failOpenStdout: UnsafeMutableBufferPointer<UInt8>?
     nonisolated(unsafe) private static var failOpenStderr: UnsafeMutableBufferPointer<UInt8>?
+    nonisolated(unsafe) private static var armedSeconds: Double?
+    /// The `hook_timeout` event and the log it goes to, once the hook knows its store.
+    nonisolated(unsafe) private static var timeoutRecord: (path: UnsafeMutablePointer<CChar>, line: UnsafeMutableBufferPointer<UInt8>)?
 
     /// The deadline in seconds: `HANDOFF_HOOK_TIMEOUT`, default 2.
     public static func seconds(_ environment: Environment) -> Double {
@@ -108,7 +111,17 @@ public enum HookDeadline {
         // Set once, before the timer exists, and only read by the handler afterwards: no data race.
         failOpenStdout = copy(failOpen.standardOutput)
         failOpenStderr = copy(failOpen.standardError)
+        armedSeconds = seconds
         signal(SIGALRM) { _ in
+            // open, write and close are async-signal-safe; the line starts with a newline in case
+            // the log's last line is unterminated (an empty line is skipped by readers).
+            if let record = HookDeadline.timeoutRecord {
+                let fd = open(record.path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
+                if fd >= 0 {
+                    _ = write(fd, record.line.baseAddress, record.line.count)
+                    close(fd)
+                }
+            }
             if let out = HookDeadline.failOpenStdout { _ = write(1, out.baseAddress, out.count) }
             if let err = HookDeadline.failOpenStderr { _ = write(2, err.baseAddress, err.count) }
             _exit(0)
@@ -123,6 +136,21 @@ public enum HookDeadline {
         timer.it_value.tv_sec = Int(seconds)
         timer.it_value.tv_usec = Int((seconds - Double(Int(seconds))) * 1_000_000)
         setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
+    }
+
+    /// Once a hook knows its store: should the deadline fire, a `hook_timeout` event is appended to
+    /// its log, so that a hook giving up is never silent. Only in a process whose deadline is armed
+    /// (set once, before anything else can read it; tests that call hooks in-process arm none).
+    public static func recordTimeouts(in store: HandoffStore, hook: String, session: String?, at now: Timestamp) {
+        guard let seconds = armedSeconds, timeoutRecord == nil else { return }
+        let event = Event(type: EventType.hookTimeout, session: session, at: now, [
+            ("hook", .string(hook)), ("deadline_seconds", .double(seconds)),
+        ])
+        guard let line = copy("\n" + event.json.compactText + "\n") else { return }
+        let path = Array(store.layout.eventsFile.utf8CString)
+        let pathBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: path.count)
+        pathBuffer.initialize(from: path, count: path.count)
+        timeoutRecord = (pathBuffer, line)
     }
 
     private static func copy(_ text: String) -> UnsafeMutableBufferPointer<UInt8>? {

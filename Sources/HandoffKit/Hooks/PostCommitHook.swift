@@ -115,6 +115,11 @@ struct CommitFacts {
             ("deletions", .int(stats.deletions)),
             ("author_time", .string(Timestamp(milliseconds: authorTime * 1000).iso8601)),
         ])
+        // Past the line-counting budget: the counts above cover only the other files.
+        if stats.filesNotCounted > 0 {
+            fields["stats_partial"] = .bool(true)
+            fields["files_not_counted"] = .int(stats.filesNotCounted)
+        }
         if let operation { fields["operation"] = .string(operation) }
         if let rewrittenSHA { fields["amends"] = .string(rewrittenSHA) }
         return fields

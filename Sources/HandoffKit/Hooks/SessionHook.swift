@@ -23,7 +23,10 @@ public enum SessionHook {
         var runtime = SessionRuntime(sessionID: session, startedAt: context.now, hostname: FileSystem.hostname())
         runtime.startHash = head?.sha
         runtime.startBranch = head?.branchName
-        if let repository { runtime.dirtyAtStart = SessionWork.dirtyMarks(repository: repository, root: root) }
+        if let repository {
+            runtime.dirtyAtStart = SessionWork.dirtyMarks(repository: repository, root: root)
+            runtime.gateConfig = GateIntegrity.capture { repository.configString($0) }
+        }
         runtime.transcriptPath = context.payload.transcriptPath
         return runtime
     }
@@ -89,7 +92,9 @@ public enum SessionHook {
             return state
         }
         try? store.append(Event(type: EventType.sessionStart, session: session, at: now, [
-            ("source", .string(source)), ("head", JSONValue(head?.sha)), ("branch", JSONValue(head?.branchName)),
+            ("source", .string(source)), ("head", JSONValue(runtime?.startHash ?? head?.sha)), ("branch", JSONValue(head?.branchName)),
+            // The gate's policy for this session, so that a lost runtime file can be rebuilt with it.
+            ("gate_config", runtime?.gateConfig.map { config in .object(JSONObject(config.keys.sorted().map { ($0, .string(config[$0]!)) })) } ?? .null),
         ]))
 
         var compaction = notice
@@ -157,6 +162,8 @@ public enum SessionHook {
                 ("class", .string(kind.rawValue)),
             ]
             if let failed { fields.append(("ok", .bool(!failed))) }
+            // `swift test || true` exits 0 whatever the tests did: such a run says nothing about them.
+            if kind == .test || kind == .build, CommandClass.statusMasked(command) { fields.append(("status_masked", true)) }
             try store.append(Event(type: EventType.tool, session: session, at: now, fields))
             // A commit the agent reports is work that re-arms the gate.
             if madeCommit, let session {

@@ -98,9 +98,11 @@ public enum StopGate {
             missing.append("\(unpushed) unpushed commit\(unpushed == 1 ? "" : "s") on \(work.head.label)")
         }
         if !missing.isEmpty {
+            // A bare `git push` fails on a detached HEAD: the commits need a branch first.
+            let push = work.head.branchName == nil ? "git switch -c <branch> && git push -u origin <branch>" : "git push"
             let fix = work.newUncommitted.isEmpty
-                ? "Push them (`git push`)"
-                : work.unpushed == nil ? "Commit them (`git add -A && git commit`)" : "Commit and push them (`git add -A && git commit && git push`)"
+                ? work.head.branchName == nil ? "Put them on a branch and push it (`\(push)`)" : "Push them (`git push`)"
+                : work.unpushed == nil ? "Commit them (`git add -A && git commit`)" : "Commit and push them (`git add -A && git commit && \(push)`)"
             let done = doneLine(work).map { " " + $0 } ?? ""
             return .block(reason: teaching("handoff: not handed over yet —\(done) Missing: \(missing.joined(separator: " and ")). \(fix), then \(dumpHint).", facts: facts))
         }
@@ -173,9 +175,17 @@ public enum StopGate {
             openError = error
         }
         let git = repository?.commandLine ?? GitCommandLine(directory: store.layout.worktreeRoot, environment: context.environment)
-        let config: (String) -> String? = { repository?.configString($0) ?? (repository == nil ? git.config($0) : nil) }
-        let policy = GatePolicy.resolve(environment: context.environment, config: config)
-        if policy == .off { return context.agent.allow() }
+        let liveConfig: (String) -> String? = { repository?.configString($0) ?? (repository == nil ? git.config($0) : nil) }
+        // Off from the environment (which the agent cannot change for its hooks), or off now and when
+        // the session started: nothing to gather.
+        if GatePolicy.resolve(environment: context.environment, config: liveConfig) == .off,
+            context.environment["HANDOFF_GATE"] != nil
+                || store.readRuntime(session: session)?.gateConfig.map({ frozen in
+                    GatePolicy.resolve(environment: context.environment, config: { frozen[$0] }) == .off
+                }) == true
+        {
+            return context.agent.allow()
+        }
 
         let repositoryFacts: RepositoryFacts
         if let repository {
@@ -183,7 +193,13 @@ public enum StopGate {
         } else {
             repositoryFacts = RepositoryFacts.fromGit(git, openError: openError!, statusLimit: 500)
         }
-        let runtime = try currentRuntime(context: context, store: store, session: session, facts: repositoryFacts)
+        // The runtime record, checked against the log; then the policy in force when the session
+        // started (the agent can run `git config`: a change applies to the next session, recorded).
+        let runtime = GateIntegrity.verified(try currentRuntime(context: context, store: store, session: session, facts: repositoryFacts, config: liveConfig),
+                                             store: store, at: context.now)
+        let config = GateIntegrity.config(runtime: runtime, live: liveConfig, store: store, at: context.now)
+        let policy = GatePolicy.resolve(environment: context.environment, config: config)
+        if policy == .off { return context.agent.allow() }
         if case .degraded(let after) = policy, runtime.compactionCount < after { return context.agent.allow() }
 
         let work = try SessionWork.gather(facts: repositoryFacts, repository: repository, git: git, store: store, runtime: runtime)
@@ -252,8 +268,13 @@ public enum StopGate {
 
     /// The session's runtime record; one is made now when SessionStart never ran (the plugin was
     /// loaded mid-session), starting from the current HEAD and tree so that only later work counts.
-    static func currentRuntime(context: AgentHookContext, store: HandoffStore, session: String, facts: RepositoryFacts) throws -> SessionRuntime {
+    static func currentRuntime(context: AgentHookContext, store: HandoffStore, session: String, facts: RepositoryFacts,
+                               config: (String) -> String? = { _ in nil }) throws -> SessionRuntime {
         if let runtime = store.readRuntime(session: session) { return runtime }
+        // A record the log knows but the file lacks was deleted: rebuilt from the log, not started afresh.
+        if let rebuilt = GateIntegrity.rebuiltRuntime(store: store, session: session, at: context.now) {
+            return try store.updateRuntime(session: session, create: { rebuilt }) { _ in } ?? rebuilt
+        }
         let head = facts.head.value
         let marks = SessionWork.dirtyMarks(paths: facts.status.value?.paths ?? [], root: store.layout.worktreeRoot)
         let created = try store.updateRuntime(session: session, create: {
@@ -262,6 +283,7 @@ public enum StopGate {
             runtime.startBranch = head?.branchName
             runtime.dirtyAtStart = marks
             runtime.transcriptPath = context.payload.transcriptPath
+            runtime.gateConfig = GateIntegrity.capture(config)
             return runtime
         }) { _ in }
         guard let created else { throw StoreError.notInitialised(root: store.layout.worktreeRoot) }
@@ -386,7 +408,9 @@ enum EventFacts {
                            classes: Set<String> = ["test", "build"]) -> [String: Event] {
         let events = store.events.tail(200, matching: { event in
             guard event.type == EventType.tool || event.type == EventType.check,
-                let kind = event["class"]?.stringValue, classes.contains(kind)
+                let kind = event["class"]?.stringValue, classes.contains(kind),
+                // A run whose status was masked (`swift test || true`) neither passes nor fails.
+                event["status_masked"]?.boolValue != true
             else { return false }
             return event.session == session || (event.session == nil && event.timestamp >= start)
         }, since: start, containing: classes.map { "\"class\":\"\($0)\"" }, scanLimit: 8 * 1024 * 1024).events

@@ -55,6 +55,7 @@ public struct Doctor: Sendable {
         checks += checkGitHooks(root: root)
         checks.append(checkAgentHooks(root: root))
         checks.append(checkAgentCommands(root: root))
+        checks.append(contentsOf: checkCodexHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
         checks += checkSharing(root: root)
@@ -264,6 +265,56 @@ public struct Doctor: Sendable {
             ?? "the handover commands /handoff:dump and /handoff:handoff-end are not installed in \(folders.first ?? "~/.claude/commands/handoff")"
         return Check(id: id, status: .warn, detail: detail + " (block messages and the brief point to them)",
                      fix: "rerun ./install.sh from the handoff checkout (it copies hooks/claude/commands/*.md into ~/.claude/commands/handoff/)")
+    }
+
+    // MARK: Codex hooks
+
+    /// Only where Codex is in use (its home exists or a Codex hooks.json names handoff): a hook that
+    /// is registered but not trusted never runs, and Codex says nothing about it.
+    func checkCodexHooks(root: String?) -> [Check] {
+        let id = "codex-hooks"
+        guard let home = try? CodexHooks.codexHome(environment: environment), FileSystem.isDirectory(home) else { return [] }
+        let configPath = CodexHooks.configPath(codexHome: home)
+        var inspections: [(CodexHooks.Scope, CodexHooks.Inspection)] = [
+            (.user, CodexHooks.inspect(hooksAt: CodexHooks.hooksPath(scope: .user, codexHome: home, projectRoot: nil), configAt: configPath)),
+        ]
+        if let root {
+            let real = FileSystem.realPath(root) ?? root
+            inspections.append((.project, CodexHooks.inspect(hooksAt: CodexHooks.hooksPath(scope: .project, codexHome: home, projectRoot: real), configAt: configPath)))
+        }
+        if let (_, broken) = inspections.first(where: { $0.1.problem != nil }) {
+            return [Check(id: id, status: .fail, detail: "\(broken.hooksPath) cannot be read: \(broken.problem ?? "")",
+                          fix: "fix the JSON of \(broken.hooksPath), then run `handoff install --codex`")]
+        }
+        let registered = inspections.filter { !$0.1.registered.isEmpty }
+        guard !registered.isEmpty else {
+            return [Check(id: id, status: .warn, detail: "Codex is set up here (\(home)) but handoff's hooks are not registered with it",
+                          fix: "handoff install --codex (or --scope project) if you use Codex with this repository")]
+        }
+        var checks: [Check] = []
+        for (scope, found) in registered {
+            let flag = scope == .project ? " --scope project" : ""
+            if !found.brokenPaths.isEmpty {
+                checks.append(Check(id: id, status: .fail, detail: "\(found.hooksPath) runs \(found.brokenPaths.joined(separator: ", ")), which is missing or not executable",
+                                    fix: "handoff install --codex\(flag) (rewrites the entries with this installation's paths)"))
+            } else if !found.untrusted.isEmpty {
+                checks.append(Check(id: id, status: .fail,
+                                    detail: "Codex skips \(found.untrusted.joined(separator: ", ")) in \(found.hooksPath): not trusted in \(configPath) (or trusted for another version of the entry), and an untrusted hook never runs",
+                                    fix: "handoff install --codex\(flag) (records the trust), or review and trust them in Codex's /hooks"))
+            } else if !found.missing.isEmpty {
+                checks.append(Check(id: id, status: .fail, detail: "\(found.hooksPath) lacks \(found.missing.joined(separator: ", "))", fix: "handoff install --codex\(flag)"))
+            } else if scope == .project, let root, !CodexHooks.projectTrusted(root: FileSystem.realPath(root) ?? root, configPath: configPath) {
+                checks.append(Check(id: id, status: .fail, detail: "Codex reads \(found.hooksPath) only in a trusted project, and \(root) is not trusted in \(configPath)",
+                                    fix: "trust the project when Codex asks, or add [projects.\"\(FileSystem.realPath(root) ?? root)\"] trust_level = \"trusted\" to \(configPath)"))
+            } else {
+                checks.append(Check(id: id, status: .pass, detail: "registered and trusted for the \(scope.rawValue) in \(found.hooksPath)", fix: ""))
+            }
+        }
+        if registered.count > 1, checks.allSatisfy({ $0.status == .pass }) {
+            return [Check(id: id, status: .warn, detail: "registered in both \(registered.map(\.1.hooksPath).joined(separator: " and ")): every hook runs twice",
+                          fix: "handoff uninstall --codex --scope project (or --scope user) to keep one")]
+        }
+        return checks
     }
 
     // MARK: Store

@@ -67,9 +67,9 @@ enum GitHookTemplates {
         # Installed by `handoff install --git`; `handoff uninstall --git` removes it and puts back the hook
         # that was here before (kept beside it as pre-push.pre-handoff).
         #
-        # 1. The previous hook runs first, with git's arguments and the same stdin bytes (kept in a
-        #    temporary file so both hooks read them); when it fails, the push fails with its status and
-        #    handoff records nothing.
+        # 1. The previous hook runs first, with git's arguments and exactly git's stdin (kept in memory,
+        #    never in a temporary file that a full disk or a file-size limit could cut short); when it
+        #    fails, the push fails with its status and handoff records nothing.
         # 2. handoff-pre-push records the push. Only its opt-in block policy (exit 1) can refuse the push;
         #    any other failure of ours lets the push go on.
         # Absolute path: GUI git clients run hooks without the user's PATH.
@@ -89,20 +89,16 @@ enum GitHookTemplates {
             exit 0
         fi
 
-        refs=$(mktemp "${TMPDIR:-/tmp}/handoff-pre-push.XXXXXX" 2>/dev/null) || refs=
-        if [ -z "$refs" ] || ! cat >"$refs"; then
-            # No copy of stdin: the previous hook gets git's stdin as it would without handoff.
-            [ -n "$refs" ] && rm -f "$refs"
-            exec "$previous" "$@"
-        fi
-        trap 'rm -f "$refs"' EXIT
-        trap 'exit 130' INT
-        trap 'exit 143' TERM
-
-        "$previous" "$@" <"$refs"
+        # git's ref lines are text (no NUL); the trailing "." keeps their final newline through $(...).
+        refs=$(cat; echo .)
+        refs=${refs%.}
+        printf '%s' "$refs" | "$previous" "$@"
         status=$?
         [ $status -ne 0 ] && exit $status
-        if [ -x "$handoff_hook" ]; then run_handoff "$@" <"$refs"; fi
+        if [ -x "$handoff_hook" ]; then
+            printf '%s' "$refs" | run_handoff "$@"
+            exit $?
+        fi
         exit 0
 
         """

@@ -63,15 +63,18 @@ public struct EventLog: Sendable {
         self.rotationFolder = rotationFolder
     }
 
-    /// One `write(2)` of one line on an `O_APPEND` descriptor.
+    /// One `write(2)` of one line on an `O_APPEND` descriptor. Every field passes the redactor
+    /// (the store boundary: no secret from a command, a message or a subject reaches the log).
     public func append(_ event: Event) throws(SystemError) {
+        var event = event
+        if let fields = Redactor.redact(.object(event.fields)).objectValue { event.fields = fields }
         var line = event.json.compactText
         if line.utf8.count > Self.maximumLineBytes {
             line = Self.shrink(event).json.compactText
         }
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
-        try FileSystem.appendRecord(bytes, to: path)
+        try FileSystem.appendWholeRecord(bytes, to: path)
     }
 
     private static func shrink(_ event: Event) -> Event {
@@ -205,7 +208,8 @@ public struct EventLog: Sendable {
     /// The newline-terminated lines of the live log. An append is one `write(2)`, but a reader can
     /// see the first part of it (the kernel copies a write into the page cache a page at a time):
     /// bytes after the last newline are a line still being written, not a torn one. Should a writer
-    /// die mid-line, the next append completes that line, and it is then counted as unreadable.
+    /// die mid-line, the next append ends that line first (`FileSystem.appendWholeRecord`): the
+    /// fragment is then counted as unreadable, and the record after it is whole.
     static func completeLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         guard let last = bytes.lastIndex(of: 0x0A) else { return [] }
         return bytes[...last].split(separator: 0x0A, omittingEmptySubsequences: true)

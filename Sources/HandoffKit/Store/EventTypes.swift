@@ -2,10 +2,12 @@
 ///
 /// Fields by type (besides `ts`, `type`, `session`):
 /// - `init`: `root`
+/// - `hook_timeout`: `hook`, `deadline_seconds` (the hook gave up and failed open; its own event may be missing)
 /// - `commit`: `sha`, `short`, `subject`, `branch` (nil when detached), `detached`, `parents`,
 ///   `files_changed`, `insertions`, `deletions`, `author_time` (ISO-8601), `operation` (rebase, cherry-pick,
 ///   merge, revert… or absent), `amends` (only for `git commit --amend`: the full sha of the commit it
-///   replaced, from HEAD's reflog). Written by post-commit, and by post-merge for a merge commit that
+///   replaced, from HEAD's reflog), `stats_partial` and `files_not_counted` (only when files past the
+///   line-counting budget were counted as changed without their lines). Written by post-commit, and by post-merge for a merge commit that
 ///   `git merge`/`git pull` made without stopping (never for a fast-forward).
 /// - `push`: `remote`, `url` (credentials stripped), `refs`: [{`local_ref`, `local_sha`, `remote_ref`,
 ///   `remote_sha`, `kind` (new/delete/update/force), `commits` (nil when unknown), `commits_truncated`
@@ -52,11 +54,42 @@ public enum EventType {
     public static let sharePush = "share_push"
     public static let task = "task"
     public static let memory = "memory"
+    /// A hook that ran out of time (its deadline fired): `hook`, `deadline_seconds`. Written by the
+    /// deadline's signal handler, so the user sees that the hook let the operation through unfinished.
+    public static let hookTimeout = "hook_timeout"
+    /// A change of the gate's policy (`git config handoff.gate…`) made during a session, which the
+    /// gate did not apply to it: `keys`, `session_values`, `new_values`.
+    public static let gateConfigIgnored = "gate_config_ignored"
+    /// The session's runtime file was missing and was rebuilt from the log: `why`.
+    public static let runtimeRebuilt = "runtime_rebuilt"
+    /// The session's runtime file disagreed with the log, which the gate believed: `problems`.
+    public static let runtimeMismatch = "runtime_mismatch"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).
 public enum CommandClass: String, Sendable {
     case test, build, lint, vcs, other
+
+    /// True when the command's exit status is not its check's: `|| true`, `; true`, `|| exit 0`,
+    /// or a pipe without `pipefail` (`swift test | tail` exits with `tail`'s status). Quoted text
+    /// (`--filter 'A|B'`) is not looked at.
+    public static func statusMasked(_ command: String) -> Bool {
+        var bare = ""
+        var quote: Character?
+        for character in command {
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else {
+                bare.append(character)
+            }
+        }
+        let compact = bare.filter { $0 != " " && $0 != "\t" }
+        if compact.contains("||") { return true }
+        if bare.contains("|"), !bare.contains("pipefail") { return true }
+        return [";true", ";:", ";exit0"].contains { compact.contains($0) } || compact.hasSuffix("&&true")
+    }
 
     /// Looks at the first 4 KiB and the last 1 KiB only: what a command runs is named at its start
     /// or, after a heredoc of data, at its end; a command of hundreds of kilobytes must not cost a

@@ -131,7 +131,7 @@ public struct HandoffStore: Sendable {
         if FileSystem.isSymlink(layout.stateFile) { throw .symlinkRefused(layout.stateFile) }
         removeAbandonedTemporaryFiles()
         do {
-            try FileSystem.writeText(state.json.prettyText, to: layout.stateFile, durability: durability)
+            try FileSystem.writeText(Redactor.redact(state.json).prettyText, to: layout.stateFile, durability: durability)
         } catch {
             throw .io(error)
         }
@@ -156,14 +156,18 @@ public struct HandoffStore: Sendable {
         try withLock { () throws(StoreError) in try writeStateUnlocked(state) }
     }
 
-    /// A writer killed between creating its temporary file and renaming it leaves the file behind;
-    /// the next writer (holding the lock) removes those whose process is gone.
+    /// A writer killed between creating its temporary file and renaming it leaves the file behind,
+    /// in any folder of the store; the next state writer (holding the lock) removes those whose
+    /// process is gone, and any older than an hour (a writer takes milliseconds; pids are reused).
     func removeAbandonedTemporaryFiles() {
-        for name in FileSystem.list(layout.directory) where name.hasPrefix(".") && name.contains(".tmp.") {
-            let parts = name.split(separator: ".")
-            guard let tmpIndex = parts.firstIndex(of: "tmp"), tmpIndex + 1 < parts.count, let pid = Int32(parts[tmpIndex + 1]) else { continue }
-            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
-                FileSystem.remove(Path.join(layout.directory, name))
+        let hourAgo = Timestamp.now().seconds - 3600
+        for folder in [layout.directory, layout.runtimeDirectory, layout.sessionsDirectory] {
+            for name in FileSystem.list(folder) where name.hasPrefix(".") && name.contains(".tmp.") {
+                let parts = name.split(separator: ".")
+                guard let tmpIndex = parts.firstIndex(of: "tmp"), tmpIndex + 1 < parts.count, let pid = Int32(parts[tmpIndex + 1]) else { continue }
+                let path = Path.join(folder, name)
+                let gone = pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+                if gone || (FileSystem.modificationTime(path) ?? hourAgo) < hourAgo { FileSystem.remove(path) }
             }
         }
     }
@@ -177,7 +181,7 @@ public struct HandoffStore: Sendable {
         let file = Path.join(layout.sessionsDirectory, "\(safe).json")
         if FileSystem.isSymlink(file) { throw .symlinkRefused(file) }
         do {
-            try FileSystem.writeText(json.prettyText, to: file, durability: durability)
+            try FileSystem.writeText(Redactor.redact(json).prettyText, to: file, durability: durability)
         } catch {
             throw .io(error)
         }
@@ -187,8 +191,18 @@ public struct HandoffStore: Sendable {
     /// How many archived states `sessions/` keeps; older ones are pruned, oldest first.
     public var archiveLimit = 200
 
-    /// Writes any text file inside the store atomically (CONTEXT.md, reflections, runtime files).
+    /// Writes any text file inside the store atomically (CONTEXT.md, reflections), redacted.
     public func writeFile(_ text: String, to path: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
+        try writeRedacted(Redactor.redact(text), to: path, durability: durability)
+    }
+
+    /// Writes a JSON file inside the store atomically, each string value redacted (redacting the
+    /// text would let a mask cross a string's closing quote).
+    public func writeJSON(_ json: JSONValue, to path: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
+        try writeRedacted(Redactor.redact(json).prettyText, to: path, durability: durability)
+    }
+
+    private func writeRedacted(_ text: String, to path: String, durability: FileSystem.Durability) throws(StoreError) {
         guard Path.relative(path, to: layout.directory) != nil else { throw .symlinkRefused(path) }
         try ensureFolder(Path.dirname(path))
         if FileSystem.isSymlink(path) { throw .symlinkRefused(path) }

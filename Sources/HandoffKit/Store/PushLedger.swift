@@ -83,7 +83,7 @@ public struct PushLedger: Sendable {
             }
             for (branch, record) in updates { branches[branch] = record }
             let object = JSONObject(branches.keys.sorted().map { ($0, branches[$0]!.json) })
-            try Self.replaceWithoutSync(JSONValue.object(JSONObject([("branches", .object(object))])).prettyText, at: path)
+            try Self.replaceWithoutSync(Redactor.redact(JSONValue.object(JSONObject([("branches", .object(object))]))).prettyText, at: path)
         }
     }
 

@@ -35,6 +35,11 @@ public struct SessionRuntime: Sendable, Equatable {
     public var refusedSuccessOnce = false
     /// Uncommitted files when the session started, so that only new changes count as this session's work.
     public var dirtyAtStart: [FileMark] = []
+    /// The gate's policy keys as set when the session started (`GateIntegrity.policyKeys`); nil for
+    /// a record written before handoff kept them.
+    public var gateConfig: [String: String]?
+    /// A policy change during the session was recorded already (`gate_config_ignored`).
+    public var gateConfigChangeRecorded = false
     public var endedAt: Timestamp?
     public var transcriptPath: String?
 
@@ -73,6 +78,8 @@ public struct SessionRuntime: Sendable, Equatable {
             ("dirty_at_start", .array(dirtyAtStart.map {
                 ["path": .string($0.path), "size": .int($0.size), "mtime": .double($0.modified)]
             })),
+            ("gate_config", gateConfig.map { config in .object(JSONObject(config.keys.sorted().map { ($0, .string(config[$0]!)) })) } ?? .null),
+            ("gate_config_change_recorded", .bool(gateConfigChangeRecorded)),
             ("ended_at", time(endedAt)),
             ("transcript_path", JSONValue(transcriptPath)),
         ]))
@@ -107,6 +114,10 @@ public struct SessionRuntime: Sendable, Equatable {
             }
             return FileMark(path: path, size: item["size"]?.intValue ?? -1, modified: modified)
         }
+        gateConfig = object["gate_config"]?.objectValue.map { config in
+            Dictionary(config.pairs.compactMap { key, value in value.stringValue.map { (key, $0) } }, uniquingKeysWith: { first, _ in first })
+        }
+        gateConfigChangeRecorded = object["gate_config_change_recorded"]?.boolValue ?? false
         endedAt = time("ended_at")
         transcriptPath = object["transcript_path"]?.stringValue
     }
@@ -135,7 +146,7 @@ extension HandoffStore {
             try change(&runtime)
             // No fsync: a session's runtime record is scratch for its own hooks, and a machine crash
             // ends the session anyway (the event log keeps every fact it holds).
-            try writeFile(runtime.json.prettyText, to: layout.runtimeFile(session: id), durability: .none)
+            try writeJSON(runtime.json, to: layout.runtimeFile(session: id), durability: .none)
             return runtime
         }
     }

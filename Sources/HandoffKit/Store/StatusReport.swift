@@ -13,6 +13,14 @@ public struct StatusReport: Sendable {
     public var handoverComplete: Bool
     public var recentEvents: [Event]
     public var skippedEventLines: Int
+    /// The latest events where the gate let something through or distrusted its records (an override
+    /// at the block cap, a policy change it ignored, a rebuilt or contradicted runtime file, a hook that
+    /// ran out of time): the user sees them whether or not they are among the recent events.
+    public var gateWarnings: [Event] = []
+
+    static let gateWarningTypes: Set<String> = [
+        EventType.gateOverridden, EventType.gateConfigIgnored, EventType.runtimeRebuilt, EventType.runtimeMismatch, EventType.hookTimeout,
+    ]
     /// Facts that could not be computed, by name (`head`, `uncommitted`, `unpushed`), with the reason:
     /// shown as unknown, never as 0 or clean.
     public var unknown: [(fact: String, reason: String)] = []
@@ -50,9 +58,11 @@ public struct StatusReport: Sendable {
         } else {
             complete = state?.runtime.handoffEndCompleted ?? false
         }
+        let warnings = store.events.tail(5, matching: { gateWarningTypes.contains($0.type) },
+                                         containing: gateWarningTypes.map { "\"type\":\"\($0)\"" }, scanLimit: 4 * 1024 * 1024).events
         // Complete only on known facts: an unknown status or upstream is not "clean".
         let clean = status?.isClean == true && facts.upstream.value != nil && (upstream?.ahead ?? 0) == 0
-        return StatusReport(
+        var report = StatusReport(
             root: store.layout.worktreeRoot, state: state, stateError: stateError,
             branch: head?.label, head: head?.sha, uncommitted: status?.paths ?? [],
             unpushed: upstream?.ahead, upstream: upstream?.upstream,
@@ -60,6 +70,8 @@ public struct StatusReport: Sendable {
             session: session, handoverComplete: complete && clean,
             recentEvents: events.events, skippedEventLines: events.skippedLines,
             unknown: unknown, slowPathReason: facts.slowPathReason)
+        report.gateWarnings = warnings
+        return report
     }
 
     func unknownReason(_ fact: String) -> String? { unknown.first { $0.fact == fact }?.reason }
@@ -84,6 +96,7 @@ public struct StatusReport: Sendable {
             ("resume_next", JSONValue(state?.resume.next)),
             ("recent_events", .array(recentEvents.map(\.json))),
             ("skipped_event_lines", .int(skippedEventLines)),
+            ("gate_warnings", .array(gateWarnings.map(\.json))),
             ("unknown", .object(JSONObject(unknown.map { ($0.fact, JSONValue.string($0.reason)) }))),
             ("git_fallback", JSONValue(slowPathReason)),
         ]))
@@ -95,29 +108,35 @@ public struct StatusReport: Sendable {
             let severity = state.severity.map { "\($0.emoji) \($0.rawValue)" } ?? "unset"
             lines.append("Severity:    \(severity)  (source: \(state.source.rawValue))")
         } else if let stateError {
-            lines.append(paint("State:       unreadable — \(stateError)", "31"))
+            lines.append(paint("State:       unreadable — \(TerminalText.escape(stateError))", "31"))
         }
-        lines.append("Branch:      \(branch ?? "unknown" + (unknownReason("head").map { " (\($0))" } ?? ""))"
-            + (operation.map { "  [\($0) in progress]" } ?? ""))
+        let escape = TerminalText.escape
+        lines.append("Branch:      \(escape(branch ?? "unknown") + (unknownReason("head").map { " (\(escape($0)))" } ?? ""))"
+            + (operation.map { "  [\(escape($0)) in progress]" } ?? ""))
         if let why = unknownReason("uncommitted") {
-            lines.append(paint("Uncommitted: unknown (\(why))", "31"))
+            lines.append(paint("Uncommitted: unknown (\(escape(why)))", "31"))
         } else {
             lines.append("Uncommitted: \(uncommitted.count) file\(uncommitted.count == 1 ? "" : "s")"
-                + (uncommitted.isEmpty ? "" : " (" + uncommitted.prefix(5).joined(separator: ", ") + (uncommitted.count > 5 ? ", …" : "") + ")"))
+                + (uncommitted.isEmpty ? "" : " (" + uncommitted.prefix(5).map(escape).joined(separator: ", ") + (uncommitted.count > 5 ? ", …" : "") + ")"))
         }
         if let why = unknownReason("unpushed") {
-            lines.append(paint("Unpushed:    unknown (\(why))", "31"))
+            lines.append(paint("Unpushed:    unknown (\(escape(why)))", "31"))
         } else if let unpushed, let upstream {
-            lines.append("Unpushed:    \(unpushed) commit\(unpushed == 1 ? "" : "s") ahead of \(upstream)")
+            lines.append("Unpushed:    \(unpushed) commit\(unpushed == 1 ? "" : "s") ahead of \(escape(upstream))")
         } else {
             lines.append("Unpushed:    no upstream")
         }
-        lines.append("Session:     \(state?.sessionID ?? "none")  compactions: \(state?.runtime.compactionCount ?? 0)")
+        lines.append("Session:     \(escape(state?.sessionID ?? "none"))  compactions: \(state?.runtime.compactionCount ?? 0)")
         let handover = handoverComplete
-            ? paint("complete", "32") + (session?.handoverKind.map { " (\($0))" } ?? "")
+            ? paint("complete", "32") + (session?.handoverKind.map { " (\(escape($0)))" } ?? "")
             : paint("not complete", "33")
         lines.append("Handover:    \(handover)")
-        if let next = state?.resume.next, !next.isEmpty { lines.append("Resume:      \(next)") }
+        if let next = state?.resume.next, !next.isEmpty { lines.append("Resume:      \(escape(next))") }
+        if !gateWarnings.isEmpty {
+            lines.append("")
+            lines.append(paint("Gate warnings (the gate let a stop through or distrusted its records):", "33"))
+            for event in gateWarnings { lines.append("  " + EventFormatter.line(event, paint: paint)) }
+        }
         if !recentEvents.isEmpty {
             lines.append("")
             lines.append("Recent events:")
@@ -148,6 +167,14 @@ public enum EventFormatter {
             detail = "\(event["name"]?.stringValue ?? ""): \(event["result"]?.stringValue ?? "")"
         case EventType.stopBlocked, EventType.gateOverridden:
             detail = event["reason"]?.stringValue ?? ""
+        case EventType.gateConfigIgnored:
+            detail = "git config changed during the session, not applied to it: " + (event["keys"]?.arrayValue?.compactMap(\.stringValue) ?? []).joined(separator: ", ")
+        case EventType.runtimeRebuilt:
+            detail = event["why"]?.stringValue ?? ""
+        case EventType.runtimeMismatch:
+            detail = (event["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []).joined(separator: "; ")
+        case EventType.hookTimeout:
+            detail = "\(event["hook"]?.stringValue ?? "") gave up at its deadline and let the operation through"
         case EventType.hookError:
             detail = "\(event["hook"]?.stringValue ?? ""): \(event["error"]?.stringValue ?? "")"
         case EventType.handover:
@@ -156,7 +183,7 @@ public enum EventFormatter {
             detail = event.fields.pairs.prefix(3).map { "\($0.0)=\($0.1.stringValue ?? $0.1.compactText)" }.joined(separator: " ")
         }
         let flat = String(detail.split(whereSeparator: { $0 == "\n" }).joined(separator: " ").prefix(160))
-        return "\(time)  \(paint(event.type.padded(to: 15), "36")) \(flat)"
+        return "\(time)  \(paint(TerminalText.escape(event.type).padded(to: 15), "36")) \(TerminalText.escape(flat))"
     }
 }
 

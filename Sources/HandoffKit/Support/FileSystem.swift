@@ -188,6 +188,72 @@ public enum FileSystem {
         guard written == bytes.count else { throw SystemError("write", path: path, code: written < 0 ? errno : EIO) }
     }
 
+    /// Appends one newline-terminated record so that it is either whole in the file or absent, and
+    /// never glued to a torn line an earlier failure left:
+    /// - a file that does not end in a newline (a writer died, or ran out of space, mid-line) gets
+    ///   one first, so the torn fragment stays a line of its own and this record is readable (when
+    ///   the missing newline belongs to an append still in flight, the cost is an empty line);
+    /// - a write that the file-size limit (`ulimit -f`) or a full disk could cut short is not
+    ///   started: the limit is checked and the space reserved (`fallocate`) first;
+    /// - should a write still be cut short, the torn line is ended with a newline when possible.
+    /// Concurrent appenders never interleave inside a record (one `write(2)` on `O_APPEND`).
+    public static func appendWholeRecord(_ record: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
+        // Going past the file-size limit must fail the write, not kill the process (SIGXFSZ).
+        signal(SIGXFSZ, SIG_IGN)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw SystemError("open", path: path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError("fstat", path: path) }
+        let size = Int(info.st_size)
+        var bytes = record
+        if size > 0 {
+            var last: UInt8 = 0x0A
+            let readFD = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            if readFD >= 0 {
+                if pread(readFD, &last, 1, off_t(size - 1)) != 1 { last = 0x0A }
+                close(readFD)
+            }
+            if last != 0x0A { bytes.insert(0x0A, at: 0) }
+        }
+        var limit = rlimit()
+        #if canImport(Glibc)
+        let limitRead = getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0
+        #else
+        let limitRead = getrlimit(RLIMIT_FSIZE, &limit) == 0
+        #endif
+        if limitRead, limit.rlim_cur != rlim_t.max, UInt64(size + bytes.count) > UInt64(limit.rlim_cur) {
+            throw SystemError("write", path: path, code: EFBIG)
+        }
+        #if canImport(Glibc)
+        // FALLOC_FL_KEEP_SIZE (1): reserve the blocks past the end without changing the size.
+        if let reserve = linuxFallocate, reserve(fd, 1, off_t(size), off_t(bytes.count)) != 0, errno == ENOSPC || errno == EDQUOT {
+            throw SystemError("write", path: path, code: errno)
+        }
+        #endif
+        let written = bytes.withUnsafeBytes { buffer -> Int in
+            var result: Int
+            repeat { result = write(fd, buffer.baseAddress, buffer.count) } while result < 0 && errno == EINTR
+            return result
+        }
+        guard written == bytes.count else {
+            let code = written < 0 ? errno : ENOSPC
+            if written > 0 {
+                var newline: UInt8 = 0x0A
+                _ = write(fd, &newline, 1)
+            }
+            throw SystemError("write", path: path, code: code)
+        }
+    }
+
+    #if canImport(Glibc)
+    /// glibc's `fallocate(2)` wrapper, which Swift's Glibc module does not declare (it needs _GNU_SOURCE).
+    private static let linuxFallocate: (@convention(c) (Int32, Int32, off_t, off_t) -> Int32)? = {
+        guard let symbol = dlsym(nil, "fallocate") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, off_t, off_t) -> Int32).self)
+    }()
+    #endif
+
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var offset = 0

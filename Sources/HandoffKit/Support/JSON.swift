@@ -409,10 +409,12 @@ extension JSONValue {
             case "\r": out.append("\\r")
             case "\t": out.append("\\t")
             // U+2028/2029 are legal JSON but break line-oriented readers of events.jsonl in some tools.
-            case "\u{2028}", "\u{2029}":
+            // …and the bidirectional overrides, which make a terminal show a line other than its bytes.
+            case "\u{2028}", "\u{2029}", "\u{202A}"..."\u{202E}", "\u{2066}"..."\u{2069}":
                 out.append("\\u\(String(scalar.value, radix: 16))")
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
+                // C0, DEL and C1 controls (U+0080–U+009F, which a terminal may read as ESC sequences).
+                if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F) {
                     let value = Int(scalar.value)
                     out.append("\\u00")
                     out.append(hexDigits[value >> 4])
