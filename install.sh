@@ -431,6 +431,19 @@ dry=""
 [ "$DRY" = 1 ] && dry=--dry-run
 
 # ---------------------------------------------------------------------------------------------
+# The handover commands as user commands: Claude Code names ~/.claude/commands/handoff/dump.md
+# `/handoff:dump` (the folder becomes the namespace; checked with Claude Code 2.1.327), the same name
+# the plugin gives them, without enabling the plugin and so without registering its hooks a second time.
+# Before the settings: a ~/.claude/ created here is recorded, so --uninstall removes it again.
+
+COMMANDS=$HOME/.claude/commands/handoff
+if [ "$CLAUDE" = 1 ] && [ -d "$PLUGIN_SRC/commands" ]; then
+    for command_file in "$PLUGIN_SRC"/commands/*.md; do
+        [ -f "$command_file" ] && install_file "$command_file" "$COMMANDS/$(basename "$command_file")" 644
+    done
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Agent hooks in settings.json (the merge itself is Swift: `handoff install --claude`)
 
 if [ "$CLAUDE" = 1 ]; then
@@ -456,18 +469,6 @@ if [ "$CLAUDE" = 1 ]; then
             CHANGES=$((CHANGES + 1))
         fi
     fi
-fi
-
-# ---------------------------------------------------------------------------------------------
-# The handover commands as user commands: Claude Code names ~/.claude/commands/handoff/dump.md
-# `/handoff:dump` (the folder becomes the namespace; checked with Claude Code 2.1.327), the same name
-# the plugin gives them, without enabling the plugin and so without registering its hooks a second time.
-
-COMMANDS=$HOME/.claude/commands/handoff
-if [ "$CLAUDE" = 1 ] && [ -d "$PLUGIN_SRC/commands" ]; then
-    for command_file in "$PLUGIN_SRC"/commands/*.md; do
-        [ -f "$command_file" ] && install_file "$command_file" "$COMMANDS/$(basename "$command_file")" 644
-    done
 fi
 
 # ---------------------------------------------------------------------------------------------
