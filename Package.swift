@@ -11,6 +11,14 @@ let hookTargets = [
     "handoff-session",
 ]
 
+/// libgit2 on Linux: Debian's own static archives (libgit2-dev and the -dev packages it depends on ship
+/// them), so a hook maps no shared library besides libc — Debian's libgit2.so pulls in 19 more, and mapping
+/// and binding them cost every hook about 4 ms at start (bench/RESULTS.md). `pkg-config --static --libs
+/// libgit2` lists these but not libssh2's libcrypto, nor GSSAPI, for which Debian ships no archive: the
+/// CLibgit2Static target stands in for it (Negotiate authentication over HTTP, which handoff never uses).
+/// Linked by name (`-l:libX.a`) so that the linker cannot pick the `.so` beside it.
+let libgit2StaticArchives = ["git2", "mbedtls", "mbedx509", "mbedcrypto", "http_parser", "ssh2", "crypto", "pcre2-8", "z"]
+
 let package = Package(
     name: "handoff",
     platforms: [.macOS(.v14)],
@@ -22,19 +30,26 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CLibgit2",
-            pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        libgit2Headers,
+        .target(
+            name: "CLibgit2Static",
+            linkerSettings: libgit2StaticArchives.map { .linkedLibrary(":lib\($0).a", .when(platforms: [.linux])) }
+                + [.linkedLibrary("git2", .when(platforms: [.macOS]))]
         ),
         .target(
             name: "HandoffKit",
-            dependencies: ["CLibgit2"]
+            dependencies: ["CLibgit2", "CLibgit2Static"]
+        ),
+        // Process-wide start-up settings for libgit2; only the executables link it (see its header).
+        .target(
+            name: "CLibgit2ProcessStartup",
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file", "-Xlinker", "--wrap=libssh2_init"], .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "handoff",
             dependencies: [
                 "HandoffKit",
+                "CLibgit2ProcessStartup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +63,17 @@ let package = Package(
             dependencies: ["HandoffKit"],
             exclude: ["Support"]
         ),
-    ] + hookTargets.map { .executableTarget(name: $0, dependencies: ["HandoffKit"]) },
+    ] + hookTargets.map { .executableTarget(name: $0, dependencies: ["HandoffKit", "CLibgit2ProcessStartup"]) },
     swiftLanguageModes: [.v6]
 )
+
+/// libgit2's headers. On Linux without pkg-config: its `--libs` would add `-lgit2`, the shared library.
+#if os(Linux)
+var libgit2Headers: Target {
+    .systemLibrary(name: "CLibgit2", providers: [.apt(["libgit2-dev"])])
+}
+#else
+var libgit2Headers: Target {
+    .systemLibrary(name: "CLibgit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])])
+}
+#endif

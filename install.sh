@@ -36,9 +36,6 @@ Options:
   --from-build DIR        for tests and packagers: take the executables from DIR (already built);
                           skips the toolchain check and the build
   --scratch-path DIR      SwiftPM scratch folder for the build (default: .build in this checkout)
-  --libgit2 KIND          auto (default): link the hooks with a minimal static libgit2 built from
-                          Debian's source (scripts/libgit2-minimal.sh; ~5 ms less per hook), else
-                          the system's; minimal: that one or fail; system: the system's libgit2.so
   -h, --help              this text
 
 A settings.json that is not valid JSON is never overwritten: the install stops with exit 1 after
@@ -55,7 +52,7 @@ die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 # ---------------------------------------------------------------------------------------------
 # Options
 
-PREFIX_OPT="" REPO="" SCOPE=user CLAUDE=1 CODEX=1 PROOF=1 UNINSTALL=0 DRY=0 FROM_BUILD="" SCRATCH="" LIBGIT2=""
+PREFIX_OPT="" REPO="" SCOPE=user CLAUDE=1 CODEX=1 PROOF=1 UNINSTALL=0 DRY=0 FROM_BUILD="" SCRATCH=""
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value; see ./install.sh --help"; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -74,14 +71,11 @@ while [ $# -gt 0 ]; do
         --from-build=*) FROM_BUILD=${1#*=}; shift ;;
         --scratch-path) need_value "$@"; SCRATCH=$2; shift 2 ;;
         --scratch-path=*) SCRATCH=${1#*=}; shift ;;
-        --libgit2) need_value "$@"; LIBGIT2=$2; shift 2 ;;
-        --libgit2=*) LIBGIT2=${1#*=}; shift ;;
         -h|--help) usage; exit 0 ;;
         *) die "unknown option '$1'; see ./install.sh --help" ;;
     esac
 done
 case "$SCOPE" in user|project|local) ;; *) die "--claude-scope must be user, project or local, not '$SCOPE'" ;; esac
-case "${LIBGIT2:=auto}" in auto|minimal|system) ;; *) die "--libgit2 must be auto, minimal or system, not '$LIBGIT2'" ;; esac
 
 CHECKOUT=$(cd "$(dirname "$0")" && pwd -P) || die "cannot find the checkout holding install.sh"
 [ -n "${HOME:-}" ] || die "HOME is not set; set it (or pass --prefix) and rerun"
@@ -302,9 +296,23 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 have git || die "git is not on PATH; install git (e.g. apt-get install git) and rerun"
 
+# On Linux the executables link Debian's static libgit2 and the archives of its dependencies
+# (Package.swift), which libgit2-dev's dependencies ship (libssl-dev for libssh2's libcrypto).
+STATIC_ARCHIVES="git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 crypto pcre2-8 z"
 have_libgit2() {
+    if [ "$(uname -s)" = Linux ]; then
+        [ -f /usr/include/git2.h ] || return 1
+        for archive in $STATIC_ARCHIVES; do
+            found=0
+            for dir in /usr/lib/*-linux-gnu* /usr/lib /usr/lib64 /usr/local/lib; do
+                [ -f "$dir/lib$archive.a" ] && { found=1; break; }
+            done
+            [ "$found" = 1 ] || return 1
+        done
+        return 0
+    fi
     if have pkg-config; then pkg-config --exists libgit2 && return 0; fi
-    [ -f /usr/include/git2.h ] || [ -f /usr/local/include/git2.h ] || [ -f /opt/homebrew/include/git2.h ]
+    [ -f /usr/local/include/git2.h ] || [ -f /opt/homebrew/include/git2.h ]
 }
 
 if [ -z "$FROM_BUILD" ]; then
@@ -312,17 +320,17 @@ if [ -z "$FROM_BUILD" ]; then
     if ! have_libgit2; then
         if have apt-get; then
             if [ "$DRY" = 1 ]; then
-                say "would install libgit2-dev with apt-get"
+                say "would install libgit2-dev and libssl-dev with apt-get"
             elif [ "$(id -u)" = 0 ]; then
                 say "Installing libgit2-dev (apt-get)…"
-                { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgit2-dev pkg-config; } >/dev/null \
-                    || die "apt-get could not install libgit2-dev; run: apt-get install -y libgit2-dev pkg-config, then rerun ./install.sh"
+                { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgit2-dev libssl-dev; } >/dev/null \
+                    || die "apt-get could not install libgit2-dev; run: apt-get install -y libgit2-dev libssl-dev, then rerun ./install.sh"
             elif have sudo && sudo -n true 2>/dev/null; then
                 say "Installing libgit2-dev (sudo apt-get)…"
-                { sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgit2-dev pkg-config; } >/dev/null \
-                    || die "apt-get could not install libgit2-dev; run: sudo apt-get install -y libgit2-dev pkg-config, then rerun ./install.sh"
+                { sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgit2-dev libssl-dev; } >/dev/null \
+                    || die "apt-get could not install libgit2-dev; run: sudo apt-get install -y libgit2-dev libssl-dev, then rerun ./install.sh"
             else
-                die "libgit2-dev is missing; run: sudo apt-get install -y libgit2-dev pkg-config, then rerun ./install.sh"
+                die "libgit2-dev (with its static archives) is missing; run: sudo apt-get install -y libgit2-dev libssl-dev, then rerun ./install.sh"
             fi
         elif have brew; then
             die "libgit2 is missing; run: brew install libgit2 pkg-config, then rerun ./install.sh"
@@ -336,23 +344,9 @@ if [ -n "$FROM_BUILD" ]; then
     SRC=$FROM_BUILD
 else
     # The Swift runtime is linked in, so the installed executables do not depend on the toolchain's
-    # location. libgit2: a minimal static build when it can be made (see scripts/libgit2-minimal.sh),
-    # in its own scratch folder so that the two kinds of build never mix; else the system's.
+    # location; so is libgit2 (Debian's static archives, see Package.swift): every hook maps nothing
+    # but libc.
     set -- -c release --static-swift-stdlib --package-path "$CHECKOUT"
-    if [ "$LIBGIT2" != system ] && [ "$DRY" = 0 ]; then
-        say "Building the minimal libgit2 (scripts/libgit2-minimal.sh; once, then cached in .build-libgit2)…"
-        if pcdir=$(sh "$CHECKOUT/scripts/libgit2-minimal.sh" "$CHECKOUT/.build-libgit2"); then
-            PKG_CONFIG_PATH=$pcdir
-            export PKG_CONFIG_PATH
-            [ -n "$SCRATCH" ] || SCRATCH="$CHECKOUT/.build-minimal-libgit2"
-        elif [ "$LIBGIT2" = minimal ]; then
-            die "the minimal libgit2 could not be built (the line above says why); rerun with --libgit2 system to use the system's"
-        else
-            say "Using the system's libgit2 (the minimal build was not possible; each hook starts ~5 ms slower)."
-        fi
-    elif [ "$LIBGIT2" != system ]; then
-        say "would build the minimal libgit2 (scripts/libgit2-minimal.sh) and link the hooks with it"
-    fi
     [ -n "$SCRATCH" ] && set -- "$@" --scratch-path "$SCRATCH"
     if [ "$DRY" = 1 ]; then
         say "would build: swift build $*"

@@ -166,12 +166,15 @@ public struct SessionWork: Sendable, Equatable {
         let paths = facts.status.value?.paths ?? []
         let root = store.layout.worktreeRoot
         let marks = Dictionary(runtime.dirtyAtStart.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var untouched = UntouchedSinceStart(repository: repository, store: store, runtime: runtime, head: head.sha)
         var newUncommitted = paths.filter { path in
-            guard let mark = marks[path] else { return true }
-            let full = Path.join(root, path)
-            let size = FileSystem.size(full) ?? -1
-            let modified = FileSystem.modificationTime(full) ?? 0
-            return size != mark.size || abs(modified - mark.modified) > 0.0005
+            if let mark = marks[path] {
+                let full = Path.join(root, path)
+                let size = FileSystem.size(full) ?? -1
+                let modified = FileSystem.modificationTime(full) ?? 0
+                if size == mark.size && abs(modified - mark.modified) <= 0.0005 { return false }
+            }
+            return !untouched.contains(path)
         }
         var commitsSinceStart: Bool
         switch (head.sha, runtime.startHash) {
@@ -260,10 +263,27 @@ public struct SessionWork: Sendable, Equatable {
         return unpushedCount(repository: repository, git: repository.commandLine, facts: facts, store: store, head: head)
     }
 
-    /// Snapshot of uncommitted files (size and mtime) at session start.
-    public static func dirtyMarks(repository: GitRepository, root: String) -> [SessionRuntime.FileMark] {
-        guard let status = try? repository.status(limit: 500) else { return [] }
-        return dirtyMarks(paths: status.paths, root: root)
+    /// Index entries up to which session start also records the size and mtime of every dirty file
+    /// (one status: well under a millisecond there). `HANDOFF_BASELINE_SCAN_LIMIT` overrides it
+    /// (0: never), which is how the tests take the large-repository path on a small repository.
+    public static let defaultBaselineScanLimit = 2_000
+
+    /// What a new session remembers of the working tree, so that only its own changes count later.
+    ///
+    /// Always the file clock, which costs nothing: a dirty file whose ctime is older than the session
+    /// was not touched by it (`UntouchedSinceStart`), so session start never waits for a full status
+    /// on a large repository. On a small index, also the size and mtime of each dirty file, which
+    /// covers what the clock cannot tell (files changed in the seconds before the start, a staged
+    /// index at the stop).
+    public static func startBaseline(repository: GitRepository, root: String, environment: Environment)
+        -> (marks: [SessionRuntime.FileMark], fileClock: Double)
+    {
+        let fileClock = FileSystem.fileClockNow()
+        let limit = environment["HANDOFF_BASELINE_SCAN_LIMIT"].flatMap { Int($0.trimmed) } ?? defaultBaselineScanLimit
+        // No index yet (a fresh repository): nothing is tracked, the status is cheap.
+        let entries = repository.indexEntryCountFromHeader() ?? 0
+        guard limit > 0, entries <= limit, let status = try? repository.status(limit: 500) else { return ([], fileClock) }
+        return (dirtyMarks(paths: status.paths, root: root), fileClock)
     }
 
     public static func dirtyMarks(paths: [String], root: String) -> [SessionRuntime.FileMark] {
@@ -271,6 +291,60 @@ public struct SessionWork: Sendable, Equatable {
             let full = Path.join(root, path)
             return SessionRuntime.FileMark(path: path, size: FileSystem.size(full) ?? -1, modified: FileSystem.modificationTime(full) ?? 0)
         }
+    }
+}
+
+/// Proves, from cheap facts, that a path dirty at the stop was already dirty, with the same content,
+/// when the session started, so it is not the session's work.
+///
+/// The proof: nothing is staged now (the index holds HEAD's tree), the path is the same in HEAD and in
+/// the session's start commit, and the file (for a deleted one: the nearest folder still there) has a
+/// ctime older than the session's start. Then its content is what it was at the start, and it differs
+/// from HEAD's, so it was dirty then too. ctime, unlike mtime, cannot be set back by a program.
+/// Anything else, or anything that cannot be checked, counts as the session's work: unknown is never
+/// clean. A change in the last `margin` seconds before the start counts too, so that a file system
+/// with coarse timestamps (1–2 s) cannot pass a later change off as an earlier one.
+struct UntouchedSinceStart {
+    static let margin = 2.0
+
+    /// nil when libgit2 could not open the repository: then nothing is proven.
+    let repository: GitRepository?
+    let root: String
+    let startHash: String?
+    let head: String?
+    /// Changes strictly before this instant on the file clock predate the session; nil: no proof.
+    let before: Double?
+    private var nothingStaged: Bool?
+
+    init(repository: GitRepository?, store: HandoffStore, runtime: SessionRuntime, head: String?) {
+        self.repository = repository
+        root = store.layout.worktreeRoot
+        startHash = runtime.startHash
+        self.head = head
+        var before = runtime.fileClockAtStart.map { $0 - Self.margin }
+        // The session's own runtime file was written after its start: a file system whose ctime says
+        // otherwise does not keep ctime honestly, and proves nothing.
+        if let limit = before, !((FileSystem.changeTime(store.layout.runtimeFile(session: runtime.sessionID)) ?? 0) >= limit) {
+            before = nil
+        }
+        self.before = before
+    }
+
+    mutating func contains(_ path: String) -> Bool {
+        guard let before, let repository else { return false }
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        // The file itself, or for a deletion the nearest folder that is still there (removing an
+        // entry changes its folder's ctime).
+        var probe = Path.join(root, trimmed)
+        var changed = FileSystem.changeTime(probe)
+        while changed == nil, probe.count > root.count {
+            probe = Path.dirname(probe)
+            changed = FileSystem.changeTime(probe)
+        }
+        guard let changed, changed < before else { return false }
+        if nothingStaged == nil { nothingStaged = repository.indexMatchesHead() }
+        guard nothingStaged == true else { return false }
+        return repository.pathIsUnchanged(path, between: startHash, and: head)
     }
 }
 

@@ -24,7 +24,7 @@ public enum SessionHook {
         runtime.startHash = head?.sha
         runtime.startBranch = head?.branchName
         if let repository {
-            runtime.dirtyAtStart = SessionWork.dirtyMarks(repository: repository, root: root)
+            (runtime.dirtyAtStart, runtime.fileClockAtStart) = SessionWork.startBaseline(repository: repository, root: root, environment: context.environment)
             runtime.gateConfig = GateIntegrity.capture { repository.configString($0) }
         }
         runtime.transcriptPath = context.payload.transcriptPath

@@ -282,6 +282,7 @@ public enum StopGate {
             runtime.startHash = head?.sha
             runtime.startBranch = head?.branchName
             runtime.dirtyAtStart = marks
+            runtime.fileClockAtStart = FileSystem.fileClockNow()
             runtime.transcriptPath = context.payload.transcriptPath
             runtime.gateConfig = GateIntegrity.capture(config)
             return runtime

@@ -33,8 +33,12 @@ public struct SessionRuntime: Sendable, Equatable {
     public var handoverHead: String?
     /// A "success" reflection against a failed test/build was refused once already.
     public var refusedSuccessOnce = false
-    /// Uncommitted files when the session started, so that only new changes count as this session's work.
+    /// Uncommitted files when the session started, so that only new changes count as this session's
+    /// work; recorded only on a small index (see `SessionWork.startBaseline`).
     public var dirtyAtStart: [FileMark] = []
+    /// The file clock (`FileSystem.fileClockNow`) when the session started: a dirty file whose ctime
+    /// is older was not touched by this session (see `SessionWork.untouchedSinceStart`).
+    public var fileClockAtStart: Double?
     /// The gate's policy keys as set when the session started (`GateIntegrity.policyKeys`); nil for
     /// a record written before handoff kept them.
     public var gateConfig: [String: String]?
@@ -78,6 +82,7 @@ public struct SessionRuntime: Sendable, Equatable {
             ("dirty_at_start", .array(dirtyAtStart.map {
                 ["path": .string($0.path), "size": .int($0.size), "mtime": .double($0.modified)]
             })),
+            ("file_clock_at_start", fileClockAtStart.map { .double($0) } ?? .null),
             ("gate_config", gateConfig.map { config in .object(JSONObject(config.keys.sorted().map { ($0, .string(config[$0]!)) })) } ?? .null),
             ("gate_config_change_recorded", .bool(gateConfigChangeRecorded)),
             ("ended_at", time(endedAt)),
@@ -113,6 +118,11 @@ public struct SessionRuntime: Sendable, Equatable {
             default: modified = 0
             }
             return FileMark(path: path, size: item["size"]?.intValue ?? -1, modified: modified)
+        }
+        switch object["file_clock_at_start"] {
+        case .double(let value)?: fileClockAtStart = value
+        case .int(let value)?: fileClockAtStart = Double(value)
+        default: fileClockAtStart = nil
         }
         gateConfig = object["gate_config"]?.objectValue.map { config in
             Dictionary(config.pairs.compactMap { key, value in value.stringValue.map { (key, $0) } }, uniquingKeysWith: { first, _ in first })

@@ -47,6 +47,31 @@ public enum FileSystem {
         return Int(info.st_size)
     }
 
+    /// Status-change time (ctime) of the path itself, not of what a link points to, in seconds since
+    /// the epoch. Unlike the modification time it cannot be set by a program: every write, rename,
+    /// chmod or link of the file moves it to the kernel's clock (`fileClockNow`).
+    public static func changeTime(_ path: String) -> Double? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        return Double(info.st_ctimespec.tv_sec) + Double(info.st_ctimespec.tv_nsec) / 1e9
+        #else
+        return Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
+        #endif
+    }
+
+    /// The clock the kernel stamps file times with (on Linux the coarse real-time clock, a few
+    /// milliseconds behind the precise one), in seconds since the epoch.
+    public static func fileClockNow() -> Double {
+        var spec = timespec()
+        #if os(Linux)
+        clock_gettime(CLOCK_REALTIME_COARSE, &spec)
+        #else
+        clock_gettime(CLOCK_REALTIME, &spec)
+        #endif
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
     /// Modification time in seconds since the epoch.
     public static func modificationTime(_ path: String) -> Double? {
         var info = stat()
