@@ -12,11 +12,13 @@ Usage: ./install.sh [options]
 
 Builds handoff (release, static Swift stdlib), installs the CLI and the hook executables into
 ${PREFIX:-$HOME/.local}/bin and the Claude Code plugin into ${PREFIX}/share/handoff, and registers
-the agent hooks in ~/.claude/settings.json and, when a Codex home exists (${CODEX_HOME:-~/.codex}),
-with Codex (hooks.json, their trust in config.toml, the $handoff-dump and $handoff-end skills). Inside a git repository other than this checkout (or
-with --repo), it also installs the git hooks there and creates .handoff/. With no repository, it
-proves the installation on a scratch repository (commit, push, a blocked and a released stop, a
-compaction snapshot) and prints what each hook recorded.
+the agent hooks in ~/.claude/settings.json and the handover commands (/handoff:dump,
+/handoff:handoff-end) in ~/.claude/commands/handoff/, and, when a Codex home exists
+(${CODEX_HOME:-~/.codex}), with Codex (hooks.json, their trust in config.toml, the $handoff-dump
+and $handoff-end skills). Inside a git repository other than this checkout (or with --repo), it
+also installs the git hooks there and creates .handoff/. With no repository, it proves the
+installation on a scratch repository (commit, push, a blocked and a released stop, a compaction
+snapshot) and prints what each hook recorded.
 
 Options:
   --prefix DIR            install under DIR (default: $PREFIX, else $HOME/.local)
@@ -25,7 +27,8 @@ Options:
                           project: the repository's .claude/settings.json, meant to be committed
                           (hooks named without a path, found on PATH; needs a repository);
                           local: the repository's .claude/settings.local.json (this machine only)
-  --no-claude             do not register the agent hooks in any settings.json
+  --no-claude             do not register the agent hooks in any settings.json nor install the
+                          handover commands
   --no-codex              do not register the hooks with Codex even when its home exists
   --no-proof              skip the proof run on a scratch repository
   --uninstall             remove everything the manifest lists and restore what was there before
@@ -420,6 +423,19 @@ HANDOFF=$BIN/handoff
 installed() { [ -x "$HANDOFF" ] && for name in $EXECUTABLES; do [ -x "$BIN/$name" ] || return 1; done; }
 dry=""
 [ "$DRY" = 1 ] && dry=--dry-run
+
+# ---------------------------------------------------------------------------------------------
+# The handover commands as user commands: Claude Code names ~/.claude/commands/handoff/dump.md
+# `/handoff:dump` (the folder becomes the namespace; checked with Claude Code 2.1.327), the same name
+# the plugin gives them, without enabling the plugin and so without registering its hooks a second time.
+# Before the settings: a ~/.claude/ created here is recorded, so --uninstall removes it again.
+
+COMMANDS=$HOME/.claude/commands/handoff
+if [ "$CLAUDE" = 1 ] && [ -d "$PLUGIN_SRC/commands" ]; then
+    for command_file in "$PLUGIN_SRC"/commands/*.md; do
+        [ -f "$command_file" ] && install_file "$command_file" "$COMMANDS/$(basename "$command_file")" 644
+    done
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Agent hooks in settings.json (the merge itself is Swift: `handoff install --claude`)

@@ -23,7 +23,7 @@ struct Handoff: ParsableCommand {
             InitCommand.self, StatusCommand.self, ValidateCommand.self, EventsCommand.self, ContextCommand.self,
             EndCommand.self, InstallCommand.self, UninstallCommand.self, DoctorCommand.self, RepairCommand.self,
             ShareCommand.self, PushCommand.self, PullCommand.self,
-            TaskCommand.self, RememberCommand.self,
+            TaskCommand.self, RememberCommand.self, MCPCommand.self,
             ShowCommand.self, LogCommand.self, BriefCommand.self,
         ]
     )

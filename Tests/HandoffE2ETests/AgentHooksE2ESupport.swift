@@ -193,10 +193,10 @@ final class E2ESandbox: @unchecked Sendable {
     /// `claude -p PROMPT` in the repository with the plugin loaded (by `--plugin-dir`, unless
     /// `pluginDir` is false: then only what the sandbox's HOME installs and registers); at most `timeout` seconds.
     func claude(_ prompt: String, resume: String? = nil, environment extra: [String: String] = [:], pluginDir: Bool = true,
-                timeout: Double = 90) throws -> Run {
+                timeout: Double = 90, allowedTools: String = "Bash Write Edit") throws -> Run {
         var environment = cliEnvironment
         for (key, value) in extra { environment[key] = value }
-        var arguments = [claude, "-p", prompt, "--output-format", "json", "--allowedTools", "Bash Write Edit"]
+        var arguments = [claude, "-p", prompt, "--output-format", "json", "--allowedTools", allowedTools]
         if pluginDir { arguments += ["--plugin-dir", E2E.pluginFolder] }
         if let resume { arguments += ["--resume", resume] }
         let file = folder + "/claude-\(UUID().uuidString.prefix(6)).json"

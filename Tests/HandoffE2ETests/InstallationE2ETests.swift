@@ -83,4 +83,42 @@ extension AgentHooksE2ETests {
         #expect(sandbox.events("session_start").filter { $0["session"] as? String == once.sessionID }.count == 1, "\(sandbox.diagnostics)")
         #expect(sandbox.events("stop_allowed").filter { $0["session"] as? String == once.sessionID }.count == 1, "\(sandbox.diagnostics)")
     }
+
+    /// After `install.sh` into a scratch HOME (no `--plugin-dir`, no plugin enabled), `/handoff:dump`
+    /// resolves in the real CLI: the model's request carries the command file's own text; the hooks
+    /// fire once per event; doctor finds the commands; `--uninstall` takes them away again.
+    @Test func installShGivesClaudeCodeTheHandoverCommandsAndTheHooksOnce() throws {
+        let sandbox = try E2ESandbox(script: """
+            {"rules": [], "default": {"text": "Nothing to hand over."}}
+            """)
+        let prefix = sandbox.folder + "/prefix"
+        let script = E2E.repositoryRoot + "/install.sh"
+        let install = try E2E.run(["/bin/sh", script, "--from-build", sandbox.binaries, "--prefix", prefix, "--repo", sandbox.repo, "--no-proof"],
+                                  in: sandbox.repo, environment: sandbox.cliEnvironment, timeout: 120)
+        try #require(install.status == 0 && !install.timedOut, "install.sh: \(install.output)")
+        let commands = sandbox.home + "/.claude/commands/handoff"
+        for name in ["dump.md", "handoff-end.md"] {
+            #expect(FileManager.default.fileExists(atPath: commands + "/" + name), "install.sh installs \(name): \(install.output)")
+        }
+
+        let doctor = try E2E.run([prefix + "/bin/handoff", "doctor", "--json"], in: sandbox.repo, environment: sandbox.cliEnvironment, timeout: 60)
+        let checks = ((try? JSONSerialization.jsonObject(with: Data(doctor.output.utf8))) as? [String: Any])?["checks"] as? [[String: Any]] ?? []
+        let check = checks.first { $0["id"] as? String == "agent-commands" } ?? [:]
+        #expect(check["status"] as? String == "pass", "\(check) \(doctor.output)")
+
+        let run = try sandbox.claude("/handoff:dump", pluginDir: false)
+        #expect(!run.timedOut && run.status == 0, "\(run.result) \(run.stderr) \(sandbox.diagnostics)")
+        // A sentence of the command's body (after its front matter), as the user's file has it.
+        let body = try String(contentsOfFile: E2E.pluginFolder + "/commands/dump.md", encoding: .utf8)
+        let sentence = try #require(body.split(separator: "\n").first { $0.hasPrefix("Work that is not committed") }.map(String.init))
+        let request = try #require(sandbox.mainRequests.first, "no request reached the model: \(run.result) \(run.stderr)")
+        #expect(E2ESandbox.text(of: request).contains(sentence), "the request does not carry /handoff:dump's text: \(E2ESandbox.text(of: request).prefix(2000))")
+        #expect(!E2ESandbox.text(of: request).contains("no command with that name"))
+        #expect(sandbox.events("session_start").filter { $0["session"] as? String == run.sessionID }.count == 1, "\(sandbox.diagnostics)")
+
+        let uninstall = try E2E.run(["/bin/sh", script, "--uninstall", "--prefix", prefix, "--from-build", sandbox.binaries],
+                                    in: sandbox.repo, environment: sandbox.cliEnvironment, timeout: 120)
+        try #require(uninstall.status == 0, "\(uninstall.output)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.home + "/.claude/commands"), "uninstall removes the commands and the folders install.sh created: \(uninstall.output)")
+    }
 }

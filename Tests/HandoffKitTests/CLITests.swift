@@ -35,6 +35,7 @@ struct CLITests {
         #expect(result.stdout.contains("SESSION: 1 done, 1 failed, 1 blockers"))
         #expect(result.stdout.contains("HEALTH: build=pass tests=pass lint=n/a"))
         #expect(result.stdout.contains("RESUME: README.md:1 document the parser options"))
+        #expect(result.stdout.contains("Nothing uncommitted or unpushed (checked now)"), "\(result.stdout)")
         #expect(try repo.read(".handoff/sessions/s-1.json") == before)
         let state = try repo.store.readState()
         #expect(state.source == .manualEnd)
@@ -48,6 +49,20 @@ struct CLITests {
         let context = try repo.read(".handoff/CONTEXT.md")
         #expect(context.components(separatedBy: "- use tabs in Makefiles").count == 2)
         #expect(state.sessionMemory.corrections == ["use tabs in Makefiles"])
+    }
+
+    /// `handoff end` claims nothing it did not check: with work left, its last line names what still blocks the stop.
+    @Test("the confirmation names the uncommitted files and unpushed commits that still block the stop")
+    func confirmationNamesWhatStillBlocks() throws {
+        let sandbox = try Sandbox("cli")
+        let repo = try repository(sandbox)
+        _ = try repo.handoff("init")
+        try repo.write("notes.txt", "left over\n")
+        let result = try repo.handoff("end", "--session", "s-2", stdin: Self.judgement)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("NOT ready to end: 1 uncommitted file (notes.txt)"), "\(result.stdout)")
+        #expect(!result.stdout.contains("may end"))
+        #expect(!result.stdout.contains("Safe to end"))
     }
 
     @Test("a failing test run makes READY into IN_PROGRESS and is recorded with its output")

@@ -309,3 +309,47 @@ struct HandoffEndTaskTests {
         #expect(try repo.store.readState().resume.task == resumeID)
     }
 }
+
+@Suite("Tasks: handoff mcp")
+struct TaskMCPTests {
+    @Test("the MCP server answers initialize and tools/list, files and updates tasks, stores memory, and refuses what it cannot do")
+    func stdio() throws {
+        let sandbox = try Sandbox("mcp")
+        let repo = try sandbox.repository()
+        _ = try repo.handoff("init")
+        let requests = [
+            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"claude-code","version":"2"}}}"#,
+            #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
+            #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"create_task","arguments":{"title":"Fix the parser","blocker":true}}}"#,
+            #"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"update_task","arguments":{"id":"ho-doesnotexist","status":"done"}}}"#,
+            #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"store_memory","arguments":{"content":"the parser needs UTF-8 input","tags":["dump"]}}}"#,
+            #"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"list_tasks","arguments":{}}}"#,
+            #"{"jsonrpc":"2.0","id":7,"method":"resources/list"}"#,
+            #"not json"#,
+        ]
+        let result = try repo.handoff("mcp", stdin: requests.joined(separator: "\n") + "\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let responses = try result.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        #expect(responses.count == 8, "one response per request, none for the notification: \(result.stdout)")
+        func response(_ id: Int) -> JSONValue? { responses.first { $0["id"]?.intValue == id } }
+        #expect(response(1)?["result"]?["protocolVersion"] == "2025-06-18")
+        #expect(response(1)?["result"]?["serverInfo"]?["name"] == "handoff")
+        let names = (response(2)?["result"]?["tools"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        #expect(names == ["create_task", "update_task", "list_tasks", "store_memory"])
+        let text = try #require(response(3)?["result"]?["content"]?.arrayValue?.first?["text"]?.stringValue)
+        let id = try #require(TaskID.mentions(in: text).first)
+        #expect(text == "Created task \(id): Fix the parser")
+        let created = try #require(TaskStore(store: repo.store).task(id))
+        #expect(created.agent == "claude-code")
+        #expect(created.labels == ["blocker"])
+        #expect(response(4)?["result"]?["isError"] == true)
+        #expect(response(4)?["result"]?["content"]?.arrayValue?.first?["text"]?.stringValue?.contains("Open tasks: \(id)") == true)
+        #expect(response(5)?["result"]?["isError"] == false)
+        #expect(response(6)?["result"]?["content"]?.arrayValue?.first?["text"]?.stringValue?.contains(id) == true)
+        #expect(response(7)?["error"]?["code"] == -32601)
+        #expect(responses.last?["error"]?["code"] == -32700)
+        #expect(TaskStore(store: repo.store).task(id)?.title == "Fix the parser")
+        #expect(try repo.read(".handoff/CONTEXT.md").contains("- the parser needs UTF-8 input (dump)"))
+    }
+}

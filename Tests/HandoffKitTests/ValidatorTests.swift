@@ -35,6 +35,30 @@ struct ValidatorTests {
         #expect(report.errors.map(\.path) == ["severity"])
     }
 
+    @Test("a manual-end READY with a failing build or tests is an error at severity (a warning for an auto-save)")
+    func readyContradictsHealth() {
+        let report = findings { $0["severity"] = "READY" }
+        #expect(report.errors.map(\.path) == ["severity"], "\(report.findings)")
+        #expect(report.errors.first?.message.contains("health.tests") == true)
+        var build = Self.goodHandover()
+        build.severity = .ready
+        build.health = .init(build: .fail, tests: .pass, lint: nil)
+        #expect(StateValidator.validate(build.json).errors.map(\.path) == ["severity"])
+        var auto = build
+        auto.source = .autoSave
+        #expect(StateValidator.validate(auto.json).errors.isEmpty)
+        #expect(StateValidator.validate(auto.json).warnings.map(\.path).contains("severity"))
+    }
+
+    @Test("a placeholder root cause is no root cause")
+    func placeholderCause() {
+        for why in [AutoSave.failureWhy, "[why it failed]", "TODO", "unknown", "?"] {
+            var state = Self.goodHandover()
+            state.failed[0].why = why
+            #expect(StateValidator.validate(state.json).errors.map(\.path) == ["failed[0].why"], "\(why)")
+        }
+    }
+
     @Test("health not captured is an error naming the path")
     func healthMissing() {
         #expect(findings { $0["health"] = nil }.errors.map(\.path) == ["health"])

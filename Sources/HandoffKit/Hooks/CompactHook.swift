@@ -31,6 +31,11 @@ public enum CompactHook {
         guard let runtime else { return }
         try AutoSave.save(context: context, store: store, repository: repository, runtime: runtime,
                           copyName: "\(session).compact-\(runtime.compactionCount)", why: "before compaction #\(runtime.compactionCount) (\(trigger))")
+        // How full the context was when it had to be compacted.
+        if let percent = ContextUse.percent(transcriptPath: context.payload.transcriptPath ?? runtime.transcriptPath,
+                                            environment: context.environment, config: { repository.configString($0) }) {
+            ContextUse.record(percent, store: store, session: session)
+        }
         try store.append(Event(type: EventType.compaction, session: session, at: now, [
             ("trigger", .string(trigger)), ("count", .int(runtime.compactionCount)),
         ]))

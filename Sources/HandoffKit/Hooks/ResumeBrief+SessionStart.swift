@@ -4,7 +4,8 @@ extension ResumeBrief {
     /// A newer handover of this branch fetched from another clone (sharing on) is the one to resume
     /// from; otherwise this worktree's state and its last reflection.
     public static func forSessionStart(store: HandoffStore, state: HandoffState, repository: GitRepository?, head: HeadState?,
-                                       environment: Environment, compaction: String?) -> String {
+                                       environment: Environment, compaction: String?,
+                                       handedOverBy: String? = nil, contextWarning: String? = nil) -> String {
         if let branch = head?.branchName, let repository,
             let shared = ShareBrief.newestFromElsewhere(root: store.layout.worktreeRoot, environment: environment,
                                                         settings: ShareSettings.read { repository.configString($0) },
@@ -13,6 +14,9 @@ extension ResumeBrief {
             let lines = [ShareBrief.originLine(shared)] + (ShareBrief.openTasksLine(shared).map { [$0] } ?? [])
             return build(state: sharedState, branch: head?.label, lastReflection: nil, compaction: compaction, shared: lines)
         }
-        return build(state: state, branch: head?.label, lastReflection: lastReflection(store: store), compaction: compaction)
+        var extras = Extras.read(store: store, handedOverBy: handedOverBy ?? state.sessionID)
+        extras.contextWarning = contextWarning
+        return build(state: state, branch: head?.label, lastReflection: lastReflection(store: store), compaction: compaction,
+                     extras: extras)
     }
 }

@@ -24,8 +24,31 @@ public enum ResumeBrief {
                               nextStep: event["next_step"]?.stringValue ?? "", at: event.timestamp)
     }
 
+    /// What the brief carries beyond state.json: the task store, remembered discoveries, who handed over.
+    public struct Extras: Sendable {
+        /// Open tasks; nil when the store has none to read.
+        public var tasks: TaskStore.Listing?
+        public var memories: [Memory]
+        /// The session that wrote the handover (state.json names the starting session once it began).
+        public var handedOverBy: String?
+        /// `_runtime.context_pct` of this session, when it is at or above the threshold.
+        public var contextWarning: String?
+
+        public init(tasks: TaskStore.Listing? = nil, memories: [Memory] = [], handedOverBy: String? = nil, contextWarning: String? = nil) {
+            self.tasks = tasks
+            self.memories = memories
+            self.handedOverBy = handedOverBy
+            self.contextWarning = contextWarning
+        }
+
+        /// Reads the task store and the memory log (both small; no libgit2).
+        public static func read(store: HandoffStore, handedOverBy: String?) -> Extras {
+            Extras(tasks: TaskStore(store: store).list(), memories: MemoryStore(store: store).all(), handedOverBy: handedOverBy)
+        }
+    }
+
     public static func build(state: HandoffState, branch: String?, lastReflection: LastReflection?, compaction: String? = nil,
-                             shared: [String] = []) -> String {
+                             shared: [String] = [], extras: Extras = Extras()) -> String {
         func cut(_ text: String, _ limit: Int) -> String {
             let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
             return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
@@ -34,21 +57,40 @@ public enum ResumeBrief {
         let hasHandover = state.source != .initial || lastReflection != nil || !shared.isEmpty
         if hasHandover {
             let severity = state.severity.map { "\($0.emoji) \($0.rawValue)" } ?? "severity not set"
-            let from = state.sessionID.map { " (session \($0.prefix(8)))" } ?? ""
+            let from = (extras.handedOverBy ?? state.sessionID).map { " (by session \($0.prefix(8)))" } ?? ""
             lines.append("handoff — last handover: \(severity), source \(state.source.rawValue)\(from), branch \(branch ?? "unknown").")
         } else {
             lines.append("handoff — no handover recorded yet in this worktree (branch \(branch ?? "unknown")).")
         }
         // A handover shared from another clone: where it came from, its open tasks.
         lines += shared
+        if let warning = extras.contextWarning { lines.append(warning) }
         if let compaction { lines.append(compaction) }
+        // Most important first: the open tasks, the resume task at their head.
+        if let listing = extras.tasks, !listing.open.isEmpty {
+            let open = listing.openInBriefOrder
+            let items = open.prefix(5).map { task -> String in
+                let blockers = listing.openBlockers(of: task)
+                let kind = task.hasLabel(HandoffTask.Label.resume) ? " [resume]" : (task.hasLabel(HandoffTask.Label.blocker) ? " [blocker]" : "")
+                return "\(task.id)\(kind) \(cut(task.title, 90))" + (blockers.isEmpty ? "" : " (blocked by \(blockers.joined(separator: ", ")))")
+            }
+            let more = open.count > 5 ? "; \(open.count - 5) more: `handoff task list`" : ""
+            lines.append("Open tasks (\(open.count)): " + items.joined(separator: "; ") + more)
+        }
         if !state.resume.next.isEmpty { lines.append("Resume at: \(cut(state.resume.next, 240))") }
         if !state.resume.files.isEmpty { lines.append("Read first: \(cut(state.resume.files.prefix(8).joined(separator: ", "), 240))") }
-        if !state.resume.context.isEmpty { lines.append("Context: \(cut(state.resume.context, 300))") }
         let openBlockers = state.blockers.filter { !$0.resolved }
         if !openBlockers.isEmpty {
-            lines.append("Open blockers: " + openBlockers.prefix(3).map { cut($0.description, 120) }.joined(separator: "; "))
+            lines.append("Open blockers: " + openBlockers.prefix(3).map { blocker in
+                cut(blocker.description, 120) + (blocker.task.map { " (\($0))" } ?? "")
+            }.joined(separator: "; "))
         }
+        if !extras.memories.isEmpty {
+            lines.append("Discoveries: " + extras.memories.suffix(4).reversed().map { cut($0.text, 140) }.joined(separator: "; "))
+        }
+        if !state.sessionMemory.userIntent.isEmpty { lines.append("User intent: \(cut(state.sessionMemory.userIntent, 240))") }
+        if !state.sessionMemory.activeContext.isEmpty { lines.append("Active context: \(cut(state.sessionMemory.activeContext, 200))") }
+        if !state.resume.context.isEmpty { lines.append("Context: \(cut(state.resume.context, 300))") }
         if !state.failed.isEmpty {
             lines.append("Failed before (do not retry blindly): " + state.failed.prefix(3).map { item in
                 cut(item.description, 100) + (item.why.map { " — why: " + cut($0, 100) } ?? "")

@@ -71,15 +71,18 @@ public enum SessionHook {
 
         // state.json names the session it belongs to; another session's state is archived and this
         // session's start recorded, keeping the previous handover's content for the brief.
+        var handedOverBy: String?
         let state = try store.withLock { () throws(StoreError) -> HandoffState in
             let json = try store.readStateJSON()
             var state = try HandoffState(json: json)
+            handedOverBy = state.sessionID
             if state.sessionID != session {
                 if let previous = state.sessionID, SessionID.isSafe(previous), state.source != .initial {
                     try store.archive(json, as: previous, durability: .dataOnly)
                 }
                 state.sessionID = session
                 state.runtime.handoffEndCompleted = false
+                state.runtime.contextPercent = nil
                 state.runtime.compactionCount = runtime?.compactionCount ?? 0
                 state.runtime.lastCompaction = runtime?.lastCompaction?.iso8601
                 state.runtime.sessionStartTimestamp = (runtime?.startedAt ?? now).iso8601
@@ -105,13 +108,24 @@ public enum SessionHook {
             compaction = (notice.map { $0 + "\n" } ?? "") + "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
         }
         // Sharing on: a newer handover of this branch fetched from another clone is the one to resume from.
+        // A resumed session whose context was already full when it last stopped (not after a compaction: that emptied it).
+        var contextWarning: String?
+        if source != "compact", handedOverBy == session {
+            contextWarning = ContextUse.warning(percent: state.runtime.contextPercent,
+                                                threshold: ContextUse.threshold(environment: context.environment, config: { repository?.configString($0) }))
+        }
         let text = ResumeBrief.forSessionStart(store: store, state: state, repository: repository, head: head,
-                                               environment: context.environment, compaction: compaction)
+                                               environment: context.environment, compaction: compaction,
+                                               handedOverBy: handedOverBy, contextWarning: contextWarning)
         return context.agent.additionalContext(event: "SessionStart", text)
     }
 
-    static func brief(_ context: AgentHookContext, state: HandoffState, store: HandoffStore, branch: String?, compaction: String?) -> HookOutput {
-        let text = ResumeBrief.build(state: state, branch: branch, lastReflection: ResumeBrief.lastReflection(store: store), compaction: compaction)
+    static func brief(_ context: AgentHookContext, state: HandoffState, store: HandoffStore, branch: String?, compaction: String?,
+                      handedOverBy: String? = nil, contextWarning: String? = nil) -> HookOutput {
+        var extras = ResumeBrief.Extras.read(store: store, handedOverBy: handedOverBy ?? state.sessionID)
+        extras.contextWarning = contextWarning
+        let text = ResumeBrief.build(state: state, branch: branch, lastReflection: ResumeBrief.lastReflection(store: store), compaction: compaction,
+                                     extras: extras)
         return context.agent.additionalContext(event: "SessionStart", text)
     }
 

@@ -200,7 +200,14 @@ public enum StopGate {
         let config = GateIntegrity.config(runtime: runtime, live: liveConfig, store: store, at: context.now)
         let policy = GatePolicy.resolve(environment: context.environment, config: config)
         if policy == .off { return context.agent.allow() }
-        if case .degraded(let after) = policy, runtime.compactionCount < after { return context.agent.allow() }
+        // Context use, measured at every stop; the degraded policy also blocks once the window is nearly full.
+        let contextPercent = ContextUse.percent(transcriptPath: context.payload.transcriptPath ?? runtime.transcriptPath,
+                                                environment: context.environment, config: config)
+        if let contextPercent { ContextUse.record(contextPercent, store: store, session: session) }
+        if case .degraded(let after) = policy, runtime.compactionCount < after,
+            (contextPercent ?? 0) < ContextUse.threshold(environment: context.environment, config: config) {
+            return context.agent.allow()
+        }
 
         let work = try SessionWork.gather(facts: repositoryFacts, repository: repository, git: git, store: store, runtime: runtime)
         var facts = Facts(runtime: runtime, work: work, reflection: .absent)

@@ -54,6 +54,7 @@ public struct Doctor: Sendable {
         let root = WorktreeLocator.worktreeRoot(startingAt: workingDirectory, environment: withoutGitVariables)
         checks += checkGitHooks(root: root)
         checks.append(checkAgentHooks(root: root))
+        checks.append(checkAgentCommands(root: root))
         checks.append(contentsOf: checkCodexHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
@@ -236,6 +237,34 @@ public struct Doctor: Sendable {
         let places = inspections.map(\.1.path).joined(separator: " or ")
         return Check(id: id, status: .fail, detail: "handoff's agent hooks are not registered in \(places)",
                      fix: "handoff install --claude (user settings) or handoff install --claude --scope project")
+    }
+
+    // MARK: Agent commands
+
+    /// The handover commands every block message and brief points to.
+    public static let handoverCommands = ["dump", "handoff-end"]
+
+    /// `/handoff:dump` and `/handoff:handoff-end` exist when `<folder>/handoff/<name>.md` is in the
+    /// user's or the project's commands folder (Claude Code names a command in a subfolder
+    /// `<subfolder>:<name>`), or when an enabled handoff plugin ships them.
+    func checkAgentCommands(root: String?) -> Check {
+        let id = "agent-commands"
+        var folders: [String] = []
+        if let home = environment["HOME"] { folders.append(Path.join(home, ".claude/commands/handoff")) }
+        if let root { folders.append(Path.join(root, ".claude/commands/handoff")) }
+        for plugin in ClaudePlugins.enabledHandoffPlugins(environment: environment, projectRoot: root) {
+            folders.append(Path.join(plugin.installPath, "commands"))
+        }
+        for folder in folders where Self.handoverCommands.allSatisfy({ FileSystem.exists(Path.join(folder, $0 + ".md")) }) {
+            return Check(id: id, status: .pass, detail: "/handoff:dump and /handoff:handoff-end are in \(folder)", fix: "")
+        }
+        let partial = folders.first { folder in Self.handoverCommands.contains { FileSystem.exists(Path.join(folder, $0 + ".md")) } }
+        let detail = partial.map { folder in
+            "\(folder) lacks " + Self.handoverCommands.filter { !FileSystem.exists(Path.join(folder, $0 + ".md")) }.map { $0 + ".md" }.joined(separator: ", ")
+        }
+            ?? "the handover commands /handoff:dump and /handoff:handoff-end are not installed in \(folders.first ?? "~/.claude/commands/handoff")"
+        return Check(id: id, status: .warn, detail: detail + " (block messages and the brief point to them)",
+                     fix: "rerun ./install.sh from the handoff checkout (it copies hooks/claude/commands/*.md into ~/.claude/commands/handoff/)")
     }
 
     // MARK: Codex hooks

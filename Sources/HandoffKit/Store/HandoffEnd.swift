@@ -198,7 +198,9 @@ public enum HandoffEnd {
 
         // 5. Merge into the state as it is now (hooks may have recorded commits while the checks ran),
         //    with severity held to the ground truth of the checks and the tree.
-        let dirty = ((try? repository?.status(limit: 1))?.map { !$0.isClean }) ?? false
+        // An unknown tree is not a clean one: without an answer, READY is not inferred.
+        let facts = repository.map { RepositoryFacts.gather(repository: $0, statusLimit: 1000) }
+        let dirty = facts.map { $0.status.value.map { !$0.isClean } ?? true } ?? true
         let inferred: HandoffState.Severity = health.build == .fail ? .critical : ((health.tests == .fail || dirty) ? .inProgress : .ready)
         var notes: [String] = []
         let claimed = candidate.severity
@@ -208,7 +210,8 @@ public enum HandoffEnd {
                 notes.append("severity raised from \(claimed.rawValue) to CRITICAL: the build fails")
                 severity = .critical
             } else if claimed == .ready && inferred != .ready {
-                notes.append("severity lowered from READY to IN_PROGRESS: " + (health.tests == .fail ? "the tests fail" : "uncommitted changes remain"))
+                let tree = facts?.status.value == nil ? "the working tree could not be checked" : "uncommitted changes remain"
+                notes.append("severity lowered from READY to IN_PROGRESS: " + (health.tests == .fail ? "the tests fail" : tree))
                 severity = .inProgress
             }
         } else {
@@ -275,7 +278,8 @@ public enum HandoffEnd {
             throw .store(error)
         }
         return Result(state: final, report: report, checks: checks, archivedTo: archivedTo, notes: notes,
-                      confirmation: confirmation(for: final), tasks: filed)
+                      confirmation: confirmation(for: final, stillBlocking: stillBlocking(facts: facts, repository: repository, store: store)),
+                      tasks: filed)
     }
 
     /// Files (or brings up to date) the blocker and resume tasks of a handover. Idempotent: a second
@@ -340,8 +344,31 @@ public enum HandoffEnd {
         return filed
     }
 
-    /// The closing block the procedure asks for.
-    public static func confirmation(for state: HandoffState) -> String {
+    /// What would still make the stop gate block, checked now: uncommitted files and unpushed commits,
+    /// or why that could not be checked. Empty: nothing.
+    static func stillBlocking(facts: RepositoryFacts?, repository: GitRepository?, store: HandoffStore) -> [String] {
+        guard let facts, let repository else { return ["the repository could not be opened, so nothing confirms the work is committed and pushed"] }
+        var found: [String] = []
+        switch facts.status {
+        case .known(let status) where !status.isClean:
+            let shown = status.paths.prefix(5).joined(separator: ", ") + (status.paths.count > 5 ? ", …" : "")
+            found.append("\(status.paths.count) uncommitted file\(status.paths.count == 1 ? "" : "s") (\(shown))")
+        case .unknown(let why): found.append("the uncommitted files could not be listed (\(why))")
+        default: break
+        }
+        if let head = facts.head.value {
+            switch SessionWork.unpushedCount(repository: repository, store: store, head: head) {
+            case .known(let count?) where count > 0: found.append("\(count) unpushed commit\(count == 1 ? "" : "s") on \(head.label)")
+            case .unknown(let why): found.append("the unpushed commits could not be counted (\(why))")
+            default: break
+            }
+        }
+        return found
+    }
+
+    /// The closing block the procedure asks for. Its last line says only what was checked: what still
+    /// blocks the stop (`stillBlocking`), or that nothing uncommitted or unpushed was found.
+    public static func confirmation(for state: HandoffState, stillBlocking: [String] = []) -> String {
         func show(_ result: HandoffState.CheckResult?) -> String { result?.rawValue ?? "n/a" }
         let severity = state.severity ?? .inProgress
         let openBlockers = state.blockers.filter { !$0.resolved }.count
@@ -351,7 +378,9 @@ public enum HandoffEnd {
             SESSION: \(state.done.count) done, \(state.failed.count) failed, \(openBlockers) blockers
             HEALTH: build=\(show(state.health.build)) tests=\(show(state.health.tests)) lint=\(show(state.health.lint))
             RESUME: \(state.resume.next.isEmpty ? "(none)" : state.resume.next)\(taskLine(for: state))
-            Safe to end session.
+            \(stillBlocking.isEmpty
+                ? "Nothing uncommitted or unpushed (checked now): the session may end."
+                : "NOT ready to end: \(stillBlocking.joined(separator: "; ")). Commit and push first; the stop gate blocks until then.")
             """
     }
 

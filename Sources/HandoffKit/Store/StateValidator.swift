@@ -146,7 +146,7 @@ public enum StateValidator {
             expectStringOrNull(object["why"], "\(path).why", required: false, &findings)
             expectStringOrNull(object["need"], "\(path).need", required: false, &findings)
             let why = object["why"]?.stringValue?.trimmed ?? ""
-            if why.isEmpty { failuresWithoutCause.append("\(path).why") }
+            if why.isEmpty || Self.isPlaceholderCause(why) { failuresWithoutCause.append("\(path).why") }
         }
         checkArray(root["blockers"], "blockers", &findings) { item, path, findings in
             guard let object = item.objectValue else {
@@ -253,6 +253,13 @@ public enum StateValidator {
         if resumeFilesOK && resumeContext.trimmed.isEmpty {
             warning("resume.context", "empty; say why the next action is the next action")
         }
+        // The severity must not claim more than the health checks found.
+        if root["severity"]?.stringValue == "READY", let health = root["health"]?.objectValue {
+            let failing = ["build", "tests"].filter { health[$0] == .string("fail") }
+            if !failing.isEmpty {
+                rule("severity", "READY contradicts a failing \(failing.joined(separator: " and ")) (health.\(failing[0]) is \"fail\"); choose IN_PROGRESS (tests failing) or CRITICAL (build failing), or fix it and run the checks again")
+            }
+        }
         for path in failuresWithoutCause {
             rule(path, "a failure needs its root cause: why did it fail (the next session must not retry blindly)")
         }
@@ -260,6 +267,15 @@ public enum StateValidator {
             warning("watch_out_for", "empty; record the gotchas and workarounds found this session (or state that there were none)")
         }
         return ValidationReport(findings: findings)
+    }
+
+    /// A root cause that is not one: the auto-save's "not analysed yet" line, a template's `[…]`,
+    /// "TODO", "unknown", "?".
+    static func isPlaceholderCause(_ why: String) -> Bool {
+        if why == AutoSave.failureWhy { return true }
+        if why.hasPrefix("[") && why.hasSuffix("]") { return true }
+        let word = why.lowercased().filter { $0.isLetter || $0 == "?" }
+        return ["todo", "tbd", "unknown", "na", "none", "?", "fixme", "notanalysed", "notanalyzed"].contains(word)
     }
 
     private static func expectString(_ value: JSONValue?, _ path: String, _ findings: inout [ValidationFinding]) {

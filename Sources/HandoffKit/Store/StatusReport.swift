@@ -26,6 +26,8 @@ public struct StatusReport: Sendable {
     public var unknown: [(fact: String, reason: String)] = []
     /// Why git had to answer instead of libgit2 (a repository shape libgit2 cannot read), nil when it did not.
     public var slowPathReason: String?
+    /// The task store's open tasks (resume tasks first), and the listing to tell what blocks them.
+    public var tasks: TaskStore.Listing = TaskStore.Listing(tasks: [], damaged: [])
 
     /// `repository` nil: libgit2 could not open it (`openError`), and git answers through `git`.
     public static func gather(store: HandoffStore, repository: GitRepository?, openError: GitError? = nil, git: GitCommandLine? = nil,
@@ -69,7 +71,7 @@ public struct StatusReport: Sendable {
             operation: operation.flatMap { $0 == RepositoryOperation.none ? nil : $0.rawValue },
             session: session, handoverComplete: complete && clean,
             recentEvents: events.events, skippedEventLines: events.skippedLines,
-            unknown: unknown, slowPathReason: facts.slowPathReason)
+            unknown: unknown, slowPathReason: facts.slowPathReason, tasks: TaskStore(store: store).list())
         report.gateWarnings = warnings
         return report
     }
@@ -94,6 +96,10 @@ public struct StatusReport: Sendable {
             ("handover_complete", .bool(handoverComplete)),
             ("handover_kind", JSONValue(session?.handoverKind)),
             ("resume_next", JSONValue(state?.resume.next)),
+            ("open_tasks", .array(tasks.openInBriefOrder.map { task in
+                ["id": .string(task.id), "title": .string(task.title), "status": .string(task.status.rawValue),
+                 "labels": JSONValue(task.labels), "open_blockers": JSONValue(tasks.openBlockers(of: task))]
+            })),
             ("recent_events", .array(recentEvents.map(\.json))),
             ("skipped_event_lines", .int(skippedEventLines)),
             ("gate_warnings", .array(gateWarnings.map(\.json))),
@@ -132,6 +138,10 @@ public struct StatusReport: Sendable {
             : paint("not complete", "33")
         lines.append("Handover:    \(handover)")
         if let next = state?.resume.next, !next.isEmpty { lines.append("Resume:      \(escape(next))") }
+        let open = tasks.openInBriefOrder
+        lines.append("Open tasks:  \(open.count)" + (open.isEmpty ? "" : "  (`handoff task list`)"))
+        for task in open.prefix(10) { lines.append("  " + escape(TaskFormatter.line(task, listing: tasks, titleLimit: 80))) }
+        if open.count > 10 { lines.append("  … \(open.count - 10) more") }
         if !gateWarnings.isEmpty {
             lines.append("")
             lines.append(paint("Gate warnings (the gate let a stop through or distrusted its records):", "33"))

@@ -34,6 +34,9 @@ A reply is one of:
     {"text": "..."}                                  plain assistant text, stop_reason end_turn
     {"bash": "cmd", "text": "...", "description": "..."}   tool_use of Bash
     {"tool": "Name", "input": {...}, "text": "..."}  tool_use of any tool
+A reply's strings may hold "{{ho_id}}": it is replaced by the last handoff task id
+(ho-...) in the last user turn (e.g. the result of an MCP create_task call), so the
+scripted model can name a task it just created.
 Any reply may add "input_tokens": N (reported in usage; a value close to the
 context window, e.g. 990000, makes Claude Code auto-compact before its next
 request).
@@ -47,6 +50,7 @@ of the rule that fired (null for default / non-main).
 """
 
 import json
+import re
 import sys
 import threading
 import time
@@ -150,7 +154,28 @@ def classify(body):
     return "main"
 
 
+def fill_task_id(reply, text):
+    """Replaces {{ho_id}} in the reply's strings with the last ho-... id of the user turn."""
+    ids = re.findall(r"\bho-[0-9a-z]{4,32}\b", text)
+    if not ids:
+        return reply
+    def fill(value):
+        if isinstance(value, str):
+            return value.replace("{{ho_id}}", ids[-1])
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return value
+    return fill(reply)
+
+
 def pick_reply(body):
+    index, reply = choose_reply(body)
+    return index, fill_task_id(reply, last_user_text(body))
+
+
+def choose_reply(body):
     text = last_user_text(body)
     with LOCK:
         for index, rule in enumerate(RULES):
