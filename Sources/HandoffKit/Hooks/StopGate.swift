@@ -379,7 +379,6 @@ public enum StopGate {
                 runtime.consecutiveBlocks += 1
                 runtime.totalBlocks += 1
                 blocks = runtime.consecutiveBlocks
-                if case .refuseSuccess = verdict { runtime.refusedSuccessOnce = true }
             }
             if overridden {
                 try? store.append(Event(type: EventType.gateOverridden, session: session, at: now, [

@@ -31,8 +31,6 @@ public struct SessionRuntime: Sendable, Equatable {
     /// HEAD when the handover completed: a commit made without handoff's git hooks (so without
     /// `lastWorkAt`) still moves HEAD, and the gate takes that as work after the handover.
     public var handoverHead: String?
-    /// A "success" reflection against a failed test/build was refused once already.
-    public var refusedSuccessOnce = false
     /// Uncommitted files when the session started, so that only new changes count as this session's
     /// work; recorded only on a small index (see `SessionWork.startBaseline`).
     public var dirtyAtStart: [FileMark] = []
@@ -78,7 +76,6 @@ public struct SessionRuntime: Sendable, Equatable {
             ("handover_at", time(handoverAt)),
             ("handover_kind", JSONValue(handoverKind)),
             ("handover_head", JSONValue(handoverHead)),
-            ("refused_success_once", .bool(refusedSuccessOnce)),
             ("dirty_at_start", .array(dirtyAtStart.map {
                 ["path": .string($0.path), "size": .int($0.size), "mtime": .double($0.modified)]
             })),
@@ -108,7 +105,6 @@ public struct SessionRuntime: Sendable, Equatable {
         handoverAt = time("handover_at")
         handoverKind = object["handover_kind"]?.stringValue
         handoverHead = object["handover_head"]?.stringValue
-        refusedSuccessOnce = object["refused_success_once"]?.boolValue ?? false
         dirtyAtStart = (object["dirty_at_start"]?.arrayValue ?? []).compactMap { item in
             guard let path = item["path"]?.stringValue else { return nil }
             let modified: Double
