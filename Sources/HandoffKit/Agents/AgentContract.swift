@@ -3,11 +3,11 @@
 /// message and the context usage are in the transcript, whether the client caps stop blocks
 /// itself — is answered by the agent's `AgentContract`; the hooks in `Hooks/` are one engine for all.
 /// A new agent is a new case here and a new file in `Agents/`.
-public enum AgentKind: String, Sendable, CaseIterable {
+package enum AgentKind: String, Sendable, CaseIterable {
     case claudeCode = "claude-code"
     case codex
 
-    public var contract: any AgentContract {
+    package var contract: any AgentContract {
         switch self {
         case .claudeCode: return ClaudeCodeContract()
         case .codex: return CodexContract()
@@ -15,15 +15,15 @@ public enum AgentKind: String, Sendable, CaseIterable {
     }
 
     /// Every agent's session variables, in the order of `allCases`.
-    public static var sessionEnvironmentVariables: [String] { allCases.flatMap { $0.contract.sessionEnvironmentVariables } }
+    package static var sessionEnvironmentVariables: [String] { allCases.flatMap { $0.contract.sessionEnvironmentVariables } }
 
     /// The option the installed hook commands carry (`handoff-stop-gate --agent codex`).
-    public static let argument = "--agent"
+    package static let argument = "--agent"
 
     /// Which agent runs this hook: `--agent NAME` in the hook's command line when the installer put
     /// it there; else what only one agent sends (Codex's `turn_id`, its `rollout-…` transcripts,
     /// Claude Code's `CLAUDE_PROJECT_DIR`); Claude Code otherwise.
-    public static func resolve(arguments: [String], environment: Environment, payload: AgentHookPayload) -> AgentKind {
+    package static func resolve(arguments: [String], environment: Environment, payload: AgentHookPayload) -> AgentKind {
         if let index = arguments.firstIndex(of: argument), index + 1 < arguments.count,
             let named = AgentKind(name: arguments[index + 1])
         {
@@ -35,7 +35,7 @@ public enum AgentKind: String, Sendable, CaseIterable {
     }
 
     /// `claude-code` (or `claude`), `codex`.
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.lowercased() {
         case "claude-code", "claude", "claudecode": self = .claudeCode
         case "codex": self = .codex
@@ -45,7 +45,7 @@ public enum AgentKind: String, Sendable, CaseIterable {
 }
 
 /// One tool call as the hooks record it, whatever the agent called it.
-public enum AgentToolCall: Sendable, Equatable {
+package enum AgentToolCall: Sendable, Equatable {
     /// A shell command. `exitCode` and `failed` are nil when the agent does not say (Codex reports
     /// only the output): unknown, never taken for success.
     case shell(command: String, exitCode: Int?, failed: Bool?, madeCommit: Bool)
@@ -54,20 +54,20 @@ public enum AgentToolCall: Sendable, Equatable {
 }
 
 /// How much of the model's context window the conversation fills, from the transcript.
-public struct ContextUsage: Sendable, Equatable {
+package struct ContextUsage: Sendable, Equatable {
     /// Tokens of input of the last model request.
-    public var usedTokens: Int
+    package var usedTokens: Int
     /// The model's window, when the transcript says it (nil: unknown).
-    public var windowTokens: Int?
+    package var windowTokens: Int?
 
-    public var percent: Double? {
+    package var percent: Double? {
         guard let window = windowTokens, window > 0 else { return nil }
         return Double(usedTokens) * 100 / Double(window)
     }
 }
 
 /// What one agent's hook protocol is: the only place that knows which agent a hook talks to.
-public protocol AgentContract: Sendable {
+package protocol AgentContract: Sendable {
     var kind: AgentKind { get }
     /// "Claude Code", "Codex".
     var displayName: String { get }

@@ -5,18 +5,18 @@
 /// not JSON at all reads as an empty one (the hooks then fail open). Claude Code 2.1.x and Codex
 /// 0.163 name the shared fields alike (Tests/HandoffE2ETests/Support/CONTRACT.md and
 /// CODEX-CONTRACT.md); what differs between them is read through the `AgentContract`.
-public struct AgentHookPayload: Sendable {
+package struct AgentHookPayload: Sendable {
     /// The parsed object; empty when the input was not a JSON object.
-    public var object: JSONObject
+    package var object: JSONObject
     /// Why the input could not be read, when it could not (for the `hook_error` event).
-    public var problem: String?
+    package var problem: String?
 
-    public init(object: JSONObject = JSONObject(), problem: String? = nil) {
+    package init(object: JSONObject = JSONObject(), problem: String? = nil) {
         self.object = object
         self.problem = problem
     }
 
-    public static func parse(_ bytes: [UInt8]) -> AgentHookPayload {
+    package static func parse(_ bytes: [UInt8]) -> AgentHookPayload {
         if bytes.isEmpty { return AgentHookPayload(problem: "empty hook input") }
         do {
             let value = try JSONValue.parse(bytes)
@@ -29,40 +29,40 @@ public struct AgentHookPayload: Sendable {
         }
     }
 
-    public func string(_ key: String) -> String? { object[key]?.stringValue }
+    package func string(_ key: String) -> String? { object[key]?.stringValue }
 
-    public var hookEventName: String? { string("hook_event_name") }
-    public var sessionIDField: String? { string("session_id") }
-    public var transcriptPath: String? { string("transcript_path") }
-    public var cwd: String? { string("cwd") }
+    package var hookEventName: String? { string("hook_event_name") }
+    package var sessionIDField: String? { string("session_id") }
+    package var transcriptPath: String? { string("transcript_path") }
+    package var cwd: String? { string("cwd") }
     /// SessionStart: startup, resume, clear or compact.
-    public var source: String? { string("source") }
+    package var source: String? { string("source") }
     /// Stop/SubagentStop: true when this stop follows a block.
-    public var stopHookActive: Bool { object["stop_hook_active"]?.boolValue ?? false }
-    public var lastAssistantMessage: String? { string("last_assistant_message") }
-    public var agentType: String? { string("agent_type") }
-    public var toolName: String? { string("tool_name") }
-    public var toolInput: JSONObject { object["tool_input"]?.objectValue ?? JSONObject() }
+    package var stopHookActive: Bool { object["stop_hook_active"]?.boolValue ?? false }
+    package var lastAssistantMessage: String? { string("last_assistant_message") }
+    package var agentType: String? { string("agent_type") }
+    package var toolName: String? { string("tool_name") }
+    package var toolInput: JSONObject { object["tool_input"]?.objectValue ?? JSONObject() }
     /// Claude Code's `tool_response` is an object; Codex's is the command's output as a string.
-    public var toolResponse: JSONObject { object["tool_response"]?.objectValue ?? JSONObject() }
-    public var toolResponseText: String? { string("tool_response") }
+    package var toolResponse: JSONObject { object["tool_response"]?.objectValue ?? JSONObject() }
+    package var toolResponseText: String? { string("tool_response") }
     /// Codex: the turn a Stop or tool event belongs to.
-    public var turnID: String? { string("turn_id") }
+    package var turnID: String? { string("turn_id") }
     /// PostToolUseFailure: "Exit code N\n<output>".
-    public var error: String? { string("error") }
+    package var error: String? { string("error") }
     /// PreCompact: manual or auto.
-    public var trigger: String? { string("trigger") }
+    package var trigger: String? { string("trigger") }
     /// SessionEnd: why the session ended.
-    public var reason: String? { string("reason") }
+    package var reason: String? { string("reason") }
 
     /// The session this hook runs for: the payload's `session_id`, else the environment, in
     /// `SessionIdentity`'s order. Only an id that is safe as a file name is ever returned.
-    public func sessionID(environment: Environment) -> String? {
+    package func sessionID(environment: Environment) -> String? {
         SessionIdentity.resolve(explicit: sessionIDField, environment: environment)
     }
 
     /// The exit code of a failed Bash call: the "Exit code N" prefix of `error` (there is no numeric field).
-    public var failureExitCode: Int? {
+    package var failureExitCode: Int? {
         guard let error else { return nil }
         let prefix = "Exit code "
         guard error.hasPrefix(prefix) else { return nil }

@@ -3,25 +3,25 @@
 /// A Stop `block` keeps the turn going and its `reason` reaches the model; `systemMessage` is shown
 /// to the user only; SessionStart's `additionalContext` reaches the model as a system message. The
 /// client stops re-prompting by itself after some consecutive Stop blocks.
-public struct ClaudeCodeContract: AgentContract {
-    public init() {}
+package struct ClaudeCodeContract: AgentContract {
+    package init() {}
 
-    public var kind: AgentKind { .claudeCode }
-    public var displayName: String { "Claude Code" }
-    public var sessionEnvironmentVariables: [String] { ["CLAUDE_CODE_SESSION_ID"] }
-    public var capsConsecutiveStopBlocks: Bool { true }
+    package var kind: AgentKind { .claudeCode }
+    package var displayName: String { "Claude Code" }
+    package var sessionEnvironmentVariables: [String] { ["CLAUDE_CODE_SESSION_ID"] }
+    package var capsConsecutiveStopBlocks: Bool { true }
 
-    public func allow() -> HookOutput { ClaudeHookOutput.allow }
-    public func block(reason: String) -> HookOutput { ClaudeHookOutput.block(reason: reason) }
-    public func notice(_ message: String) -> HookOutput { ClaudeHookOutput.systemMessage(message) }
-    public func additionalContext(event: String, _ text: String) -> HookOutput {
+    package func allow() -> HookOutput { ClaudeHookOutput.allow }
+    package func block(reason: String) -> HookOutput { ClaudeHookOutput.block(reason: reason) }
+    package func notice(_ message: String) -> HookOutput { ClaudeHookOutput.systemMessage(message) }
+    package func additionalContext(event: String, _ text: String) -> HookOutput {
         ClaudeHookOutput.additionalContext(event: event, text)
     }
-    public func phrase(_ text: String) -> String { text }
+    package func phrase(_ text: String) -> String { text }
 
-    public static let fileTools: Set<String> = ["Write", "Edit", "MultiEdit", "NotebookEdit"]
+    package static let fileTools: Set<String> = ["Write", "Edit", "MultiEdit", "NotebookEdit"]
 
-    public func toolCall(_ payload: AgentHookPayload, displayPath: (String) -> String) -> AgentToolCall? {
+    package func toolCall(_ payload: AgentHookPayload, displayPath: (String) -> String) -> AgentToolCall? {
         let failed = payload.hookEventName == "PostToolUseFailure"
         switch payload.toolName {
         case "Bash"?:
@@ -40,11 +40,11 @@ public struct ClaudeCodeContract: AgentContract {
         }
     }
 
-    public func lastAssistantText(transcriptPath: String) -> String? { TranscriptTail.lastAssistantText(path: transcriptPath) }
+    package func lastAssistantText(transcriptPath: String) -> String? { TranscriptTail.lastAssistantText(path: transcriptPath) }
 
     /// The last assistant message's `usage`: input plus cache reads and writes. The window depends on
     /// the model and is not in the transcript.
-    public func contextUsage(transcriptPath: String) -> ContextUsage? {
+    package func contextUsage(transcriptPath: String) -> ContextUsage? {
         TranscriptLines.lastMatch(path: transcriptPath) { lines in
             for line in lines.reversed() {
                 guard let value = try? JSONValue.parse(Array(line)), value["type"]?.stringValue == "assistant",
@@ -59,7 +59,7 @@ public struct ClaudeCodeContract: AgentContract {
 
     /// Claude Code sources the file named by `CLAUDE_ENV_FILE` (SessionStart only) before each Bash
     /// command, so git's post-commit hook learns the session.
-    public func exportSessionID(_ session: String, environment: Environment) {
+    package func exportSessionID(_ session: String, environment: Environment) {
         guard let file = environment["CLAUDE_ENV_FILE"], file.hasPrefix("/") else { return }
         // The id passed SessionID.isSafe: no quoting is needed.
         try? FileSystem.appendRecord(Array("export HANDOFF_SESSION_ID=\(session)\n".utf8), to: file)
@@ -67,24 +67,24 @@ public struct ClaudeCodeContract: AgentContract {
 }
 
 /// The answers a Claude Code hook can give, rendered as the JSON the client reads on stdout.
-public enum ClaudeHookOutput {
+package enum ClaudeHookOutput {
     /// Let the action go on, saying nothing.
-    public static let allow = HookOutput.silent
+    package static let allow = HookOutput.silent
 
     /// Stop/SubagentStop: do not end the turn; `reason` is what the model reads.
-    public static func block(reason: String, systemMessage: String? = nil) -> HookOutput {
+    package static func block(reason: String, systemMessage: String? = nil) -> HookOutput {
         var object = JSONObject([("decision", "block"), ("reason", .string(reason))])
         if let systemMessage { object["systemMessage"] = .string(systemMessage) }
         return HookOutput(standardOutput: JSONValue.object(object).compactText + "\n")
     }
 
     /// Let the action go on and tell the user (not the model) something.
-    public static func systemMessage(_ message: String) -> HookOutput {
+    package static func systemMessage(_ message: String) -> HookOutput {
         HookOutput(standardOutput: JSONValue.object(JSONObject([("systemMessage", .string(message))])).compactText + "\n")
     }
 
     /// Add text to the model's context (SessionStart, and other events that accept it).
-    public static func additionalContext(event: String, _ context: String, systemMessage: String? = nil) -> HookOutput {
+    package static func additionalContext(event: String, _ context: String, systemMessage: String? = nil) -> HookOutput {
         var object = JSONObject([
             ("hookSpecificOutput", .object(JSONObject([
                 ("hookEventName", .string(event)),
@@ -97,13 +97,13 @@ public enum ClaudeHookOutput {
 }
 
 /// Earlier name of `AgentHookPayload`, from when Claude Code was the only agent.
-public typealias ClaudeHookInput = AgentHookPayload
+package typealias ClaudeHookInput = AgentHookPayload
 
 /// Reads the assistant's final message from a Claude Code transcript without reading the whole file:
 /// only the last bytes (transcripts grow to hundreds of megabytes).
-public enum TranscriptTail {
+package enum TranscriptTail {
     /// The text of the last assistant message (all its text blocks, which the transcript stores one a line).
-    public static func lastAssistantText(path: String, maximumBytes: Int = 2 * 1024 * 1024) -> String? {
+    package static func lastAssistantText(path: String, maximumBytes: Int = 2 * 1024 * 1024) -> String? {
         TranscriptLines.lastMatch(path: path, maximumBytes: maximumBytes) { lastAssistantText(lines: $0) }
     }
 

@@ -7,48 +7,48 @@
 /// shell tool as `Bash` with `tool_response` the command's output as a string and no exit status.
 /// The commands the model runs see the session as `CODEX_THREAD_ID`. Transcripts are "rollout"
 /// JSON lines (`$CODEX_HOME/sessions/YYYY/MM/DD/rollout-….jsonl`).
-public struct CodexContract: AgentContract {
-    public init() {}
+package struct CodexContract: AgentContract {
+    package init() {}
 
-    public var kind: AgentKind { .codex }
-    public var displayName: String { "Codex" }
-    public var sessionEnvironmentVariables: [String] { ["CODEX_THREAD_ID"] }
-    public var capsConsecutiveStopBlocks: Bool { false }
+    package var kind: AgentKind { .codex }
+    package var displayName: String { "Codex" }
+    package var sessionEnvironmentVariables: [String] { ["CODEX_THREAD_ID"] }
+    package var capsConsecutiveStopBlocks: Bool { false }
 
     /// Codex's skills (installed by `handoff install --codex`) that carry the two procedures.
-    public static let dumpSkill = "handoff-dump"
-    public static let endSkill = "handoff-end"
+    package static let dumpSkill = "handoff-dump"
+    package static let endSkill = "handoff-end"
 
     /// True for payloads only Codex sends: a `turn_id`, or a rollout transcript.
-    public static func recognises(_ payload: AgentHookPayload) -> Bool {
+    package static func recognises(_ payload: AgentHookPayload) -> Bool {
         if payload.turnID != nil { return true }
         guard let path = payload.transcriptPath else { return false }
         return Path.basename(path).hasPrefix("rollout-") && path.contains("/sessions/")
     }
 
-    public func allow() -> HookOutput { .silent }
+    package func allow() -> HookOutput { .silent }
 
-    public func block(reason: String) -> HookOutput {
+    package func block(reason: String) -> HookOutput {
         // Exactly the two keys: Codex rejects what its schema does not name.
         let object = JSONObject([("decision", "block"), ("reason", .string(reason))])
         return HookOutput(standardOutput: JSONValue.object(object).compactText + "\n")
     }
 
-    public func notice(_ message: String) -> HookOutput {
+    package func notice(_ message: String) -> HookOutput {
         HookOutput(standardOutput: JSONValue.object(JSONObject([("systemMessage", .string(message))])).compactText + "\n")
     }
 
-    public func additionalContext(event: String, _ text: String) -> HookOutput {
+    package func additionalContext(event: String, _ text: String) -> HookOutput {
         ClaudeHookOutput.additionalContext(event: event, phrase(text))
     }
 
     /// The Claude Code plugin's commands become the Codex skills of the same procedures.
-    public func phrase(_ text: String) -> String {
+    package func phrase(_ text: String) -> String {
         text.replacingAll("/handoff:handoff-end", with: "$" + Self.endSkill)
             .replacingAll("/handoff:dump", with: "$" + Self.dumpSkill)
     }
 
-    public func toolCall(_ payload: AgentHookPayload, displayPath: (String) -> String) -> AgentToolCall? {
+    package func toolCall(_ payload: AgentHookPayload, displayPath: (String) -> String) -> AgentToolCall? {
         switch payload.toolName {
         case "Bash"?:
             // Codex reports the output only: whether the command failed is unknown here.
@@ -77,7 +77,7 @@ public struct CodexContract: AgentContract {
     }
 
     /// The last `response_item` that is an assistant message: its `output_text` parts.
-    public func lastAssistantText(transcriptPath: String) -> String? {
+    package func lastAssistantText(transcriptPath: String) -> String? {
         TranscriptLines.lastMatch(path: transcriptPath) { lines in
             for line in lines.reversed() {
                 guard let value = try? JSONValue.parse(Array(line)), value["type"]?.stringValue == "response_item",
@@ -94,7 +94,7 @@ public struct CodexContract: AgentContract {
     }
 
     /// The last `token_count` event: the last request's input tokens and the model's window.
-    public func contextUsage(transcriptPath: String) -> ContextUsage? {
+    package func contextUsage(transcriptPath: String) -> ContextUsage? {
         TranscriptLines.lastMatch(path: transcriptPath) { lines in
             for line in lines.reversed() {
                 guard let value = try? JSONValue.parse(Array(line)), value["type"]?.stringValue == "event_msg",
@@ -108,5 +108,5 @@ public struct CodexContract: AgentContract {
     }
 
     /// Codex exports `CODEX_THREAD_ID` to the commands it runs itself.
-    public func exportSessionID(_ session: String, environment: Environment) {}
+    package func exportSessionID(_ session: String, environment: Environment) {}
 }

@@ -12,20 +12,20 @@ import Darwin
 /// (sha256 object ids, the reftable ref backend), with git's own compare-and-swap `update-ref`.
 ///
 /// Every run is bounded: its own process group, killed with everything it started at the timeout.
-public struct GitCLI: Sendable {
-    public struct Result: Sendable {
+package struct GitCLI: Sendable {
+    package struct Result: Sendable {
         /// Nil when the process was killed at the timeout or could not start.
-        public var status: Int32?
-        public var stdout: [UInt8]
-        public var stderr: String
-        public var timedOut: Bool
+        package var status: Int32?
+        package var stdout: [UInt8]
+        package var stderr: String
+        package var timedOut: Bool
 
-        public var succeeded: Bool { status == 0 && !timedOut }
-        public var output: String { String(decoding: stdout, as: UTF8.self) }
+        package var succeeded: Bool { status == 0 && !timedOut }
+        package var output: String { String(decoding: stdout, as: UTF8.self) }
         /// The first line of standard output, trimmed (an object id, a ref's value).
-        public var line: String { output.split(separator: "\n").first.map { String($0).trimmed } ?? "" }
+        package var line: String { output.split(separator: "\n").first.map { String($0).trimmed } ?? "" }
         /// git's last stderr line, for one-line failure messages.
-        public var lastErrorLine: String {
+        package var lastErrorLine: String {
             if timedOut { return "timed out" }
             let lines = stderr.split(whereSeparator: \.isNewline).map { String($0).trimmed }.filter { !$0.isEmpty }
             return lines.last ?? "git exited \(status.map(String.init) ?? "?")"
@@ -33,24 +33,24 @@ public struct GitCLI: Sendable {
     }
 
     /// The repository's worktree or git directory (passed as `git -C`).
-    public var directory: String
-    public var environment: Environment
-    public var executable = "git"
+    package var directory: String
+    package var environment: Environment
+    package var executable = "git"
 
-    public init(directory: String, environment: Environment) {
+    package init(directory: String, environment: Environment) {
         self.directory = directory
         self.environment = environment
     }
 
     /// Runs `git -C <directory> <arguments>`, feeding `input` on stdin.
-    public func run(_ arguments: [String], input: [UInt8] = [], timeout: Double = 30, extraEnvironment: [String: String] = [:]) -> Result {
+    package func run(_ arguments: [String], input: [UInt8] = [], timeout: Double = 30, extraEnvironment: [String: String] = [:]) -> Result {
         var variables = environment.variables
         for (key, value) in extraEnvironment { variables[key] = value }
         return Self.spawn([executable, "-C", directory] + arguments, environment: variables, input: input, timeout: timeout)
     }
 
     /// The output of a successful run, or the failure as a `GitCLIError`.
-    public func checked(_ arguments: [String], input: [UInt8] = [], timeout: Double = 30) throws(GitCLIError) -> Result {
+    package func checked(_ arguments: [String], input: [UInt8] = [], timeout: Double = 30) throws(GitCLIError) -> Result {
         let result = run(arguments, input: input, timeout: timeout)
         guard result.succeeded else { throw GitCLIError(command: arguments.first ?? "git", reason: result.lastErrorLine) }
         return result
@@ -162,8 +162,8 @@ public struct GitCLI: Sendable {
 }
 
 /// A git command that failed: which one, and git's own last line.
-public struct GitCLIError: Error, Sendable, CustomStringConvertible {
-    public var command: String
-    public var reason: String
-    public var description: String { "git \(command) failed: \(reason)" }
+package struct GitCLIError: Error, Sendable, CustomStringConvertible {
+    package var command: String
+    package var reason: String
+    package var description: String { "git \(command) failed: \(reason)" }
 }

@@ -13,13 +13,13 @@ import Darwin
 ///
 /// Runs `git` from an argument vector (never a shell) with `GIT_OPTIONAL_LOCKS=0`, so that asking
 /// never takes `index.lock` from under the user's own git commands.
-public struct GitCommandLine: Sendable {
+package struct GitCommandLine: Sendable {
     /// Where git runs (`git -C`).
-    public var directory: String
-    public var environment: Environment
-    public var timeout: Double = 20
+    package var directory: String
+    package var environment: Environment
+    package var timeout: Double = 20
 
-    public init(directory: String, environment: Environment) {
+    package init(directory: String, environment: Environment) {
         self.directory = directory
         self.environment = environment
     }
@@ -34,7 +34,7 @@ public struct GitCommandLine: Sendable {
     /// The status as git reports it: HEAD, the upstream with ahead/behind, and the changed paths
     /// (untracked folders as one `dir/` entry, submodules left out, renames not paired: the shape
     /// `GitRepository.status` gives). Throws a `GitError` whose call is the git command line.
-    public func status(limit: Int = 10_000) throws(GitError) -> PorcelainStatus {
+    package func status(limit: Int = 10_000) throws(GitError) -> PorcelainStatus {
         let arguments = ["status", "--porcelain=v2", "-z", "--branch", "--untracked-files=normal",
                          "--ignore-submodules=all", "--no-renames"]
         let output = try run(arguments)
@@ -43,7 +43,7 @@ public struct GitCommandLine: Sendable {
 
     /// Commits reachable from HEAD and from no remote-tracking branch (`git rev-list --count HEAD --not --remotes`),
     /// also excluding `hidden` shas (the push ledger's).
-    public func countUnpushed(hidden: [String]) throws(GitError) -> Int {
+    package func countUnpushed(hidden: [String]) throws(GitError) -> Int {
         let output = try run(["rev-list", "--count", "HEAD", "--not", "--remotes"] + hidden)
         guard let count = Int(String(decoding: output.standardOutput, as: UTF8.self).trimmed) else {
             throw GitError(call: "git rev-list --count", code: -1, message: "unexpected output")
@@ -52,13 +52,13 @@ public struct GitCommandLine: Sendable {
     }
 
     /// A configuration value (`git config --get`), nil when unset or unreadable.
-    public func config(_ name: String) -> String? {
+    package func config(_ name: String) -> String? {
         guard let output = try? run(["config", "--get", name]) else { return nil }
         return String(decoding: output.standardOutput, as: UTF8.self).trimmed
     }
 
     /// Commits of HEAD not reachable from `base`, newest first, at most `limit`: sha and committer time.
-    public func commits(since base: String, limit: Int) throws(GitError) -> [(sha: String, committedAt: Int64)] {
+    package func commits(since base: String, limit: Int) throws(GitError) -> [(sha: String, committedAt: Int64)] {
         let output = try run(["rev-list", "--format=%H %ct", "--no-commit-header", "-n", String(limit), "HEAD", "--not", base])
         return String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ")
@@ -68,7 +68,7 @@ public struct GitCommandLine: Sendable {
     }
 
     /// The names of the configured remotes.
-    public func remoteNames() throws(GitError) -> [String] {
+    package func remoteNames() throws(GitError) -> [String] {
         let output = try run(["remote"])
         return String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").map(String.init)
     }
@@ -174,14 +174,14 @@ public struct GitCommandLine: Sendable {
 }
 
 /// `git status --porcelain=v2 -z --branch`, parsed.
-public struct PorcelainStatus: Sendable, Equatable {
+package struct PorcelainStatus: Sendable, Equatable {
     /// nil when git printed no `# branch.oid` / `# branch.head` header.
-    public var head: HeadState?
+    package var head: HeadState?
     /// nil without an upstream; `ahead`/`behind` of 0 when git printed no `# branch.ab` (upstream gone).
-    public var upstream: AheadBehind?
+    package var upstream: AheadBehind?
     /// True when an upstream is configured but its ref is gone (git prints no `# branch.ab`).
-    public var upstreamGone = false
-    public var status: WorkingTreeStatus
+    package var upstreamGone = false
+    package var status: WorkingTreeStatus
 
     static func parse(_ bytes: [UInt8], limit: Int) -> PorcelainStatus {
         var oid: String?, branch: String?, upstreamName: String?, ahead: Int?, behind: Int?

@@ -16,32 +16,32 @@ import Darwin
 /// the last value wins, as in git. What it does not evaluate — `includeIf` conditions, a file it
 /// cannot read, `git -c` parameters — makes the answer uncertain (`uncertainty` says why), and the
 /// caller asks git itself.
-public struct GitConfigFiles: Sendable {
-    public enum Scope: String, Sendable {
+package struct GitConfigFiles: Sendable {
+    package enum Scope: String, Sendable {
         case system, global, local, worktree, command
     }
 
-    public struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// `section.name` or `section.subsection.name`; section and name lowercased, as git compares them.
-        public var key: String
+        package var key: String
         /// nil for a bare `name` line (git reads it as true).
-        public var value: String?
-        public var scope: Scope
+        package var value: String?
+        package var scope: Scope
     }
 
-    public private(set) var entries: [Entry] = []
+    package private(set) var entries: [Entry] = []
     /// Why the files alone cannot answer with certainty; nil when they can.
-    public private(set) var uncertainty: String?
+    package private(set) var uncertainty: String?
 
     /// Where the repository keeps its files: `gitDirectory` is the worktree's own (`.git`, or the
     /// folder a `.git` file points to), `commonDirectory` the one shared by linked worktrees.
-    public struct Locations: Sendable, Equatable {
-        public var gitDirectory: String
-        public var commonDirectory: String
+    package struct Locations: Sendable, Equatable {
+        package var gitDirectory: String
+        package var commonDirectory: String
 
         /// Resolves `.git` at the worktree root (honouring `GIT_DIR` and `GIT_COMMON_DIR`); nil when
         /// the root holds no repository this reader understands.
-        public static func find(worktreeRoot root: String, environment: Environment) -> Locations? {
+        package static func find(worktreeRoot root: String, environment: Environment) -> Locations? {
             let cwd = FileSystem.currentDirectory()
             var gitDirectory: String
             if let explicit = environment["GIT_DIR"] {
@@ -67,13 +67,13 @@ public struct GitConfigFiles: Sendable {
         }
     }
 
-    public init(entries: [Entry] = [], uncertainty: String? = nil) {
+    package init(entries: [Entry] = [], uncertainty: String? = nil) {
         self.entries = entries
         self.uncertainty = uncertainty
     }
 
     /// Every file git would read for a command run in this repository (`locations` nil: outside one).
-    public static func load(_ locations: Locations?, environment: Environment) -> GitConfigFiles {
+    package static func load(_ locations: Locations?, environment: Environment) -> GitConfigFiles {
         var files = GitConfigFiles()
         if !isTrue(environment["GIT_CONFIG_NOSYSTEM"]) {
             files.read(environment["GIT_CONFIG_SYSTEM"] ?? "/etc/gitconfig", scope: .system, environment: environment)
@@ -104,19 +104,19 @@ public struct GitConfigFiles: Sendable {
     }
 
     /// The last entry for `key` (git's "last one wins").
-    public func last(_ key: String) -> Entry? {
+    package func last(_ key: String) -> Entry? {
         let wanted = Self.normalizedKey(key)
         return entries.last { $0.key == wanted }
     }
 
     /// The last value of `key` as git reads a boolean: nil when unset or not a boolean.
-    public func bool(_ key: String) -> Bool? {
+    package func bool(_ key: String) -> Bool? {
         guard let entry = last(key) else { return nil }
         return Self.boolean(entry.value)
     }
 
     /// git's boolean spellings: true/yes/on/a non-zero number, false/no/off/0/empty; a bare key is true.
-    public static func boolean(_ value: String?) -> Bool? {
+    package static func boolean(_ value: String?) -> Bool? {
         guard let value else { return true }
         switch value.trimmed.lowercased() {
         case "true", "yes", "on": return true

@@ -2,13 +2,13 @@ import CLibgit2
 
 /// The last entry of a reflog: what moved HEAD, from where to where, and git's message for it
 /// ("commit (amend): …", "rebase (pick): …", "cherry-pick: …").
-public struct ReflogEntry: Sendable, Equatable {
-    public var oldSHA: String
-    public var newSHA: String
-    public var message: String
+package struct ReflogEntry: Sendable, Equatable {
+    package var oldSHA: String
+    package var newSHA: String
+    package var message: String
 
     /// Parses one reflog line: `<old> <new> <name> <<email>> <time> <tz>\t<message>`.
-    public init?(line: Substring) {
+    package init?(line: Substring) {
         let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].utf8.count >= 40, parts[1].utf8.count >= 40 else { return nil }
         oldSHA = String(parts[0])
@@ -17,14 +17,14 @@ public struct ReflogEntry: Sendable, Equatable {
     }
 
     /// True when the all-zero id says "nothing before" (root commit, new branch).
-    public var oldIsZero: Bool { oldSHA.utf8.allSatisfy { $0 == UInt8(ascii: "0") } }
+    package var oldIsZero: Bool { oldSHA.utf8.allSatisfy { $0 == UInt8(ascii: "0") } }
 }
 
 /// What the git hooks need from libgit2 beyond the core wrapper.
 extension GitRepository {
     /// The newest entry of HEAD's reflog of this worktree, from the file's tail only: the cost does
     /// not grow with the reflog. Nil when there is no reflog (core.logAllRefUpdates=false, bare).
-    public func lastHeadReflogEntry() -> ReflogEntry? {
+    package func lastHeadReflogEntry() -> ReflogEntry? {
         let path = Path.join(gitDir, "logs/HEAD")
         guard let bytes = try? FileSystem.readTail(path, count: 4096), !bytes.isEmpty else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)
@@ -33,7 +33,7 @@ extension GitRepository {
     }
 
     /// The sha of every parent of `sha`, first parent first.
-    public func parentSHAs(of sha: String) throws(GitError) -> [String] {
+    package func parentSHAs(of sha: String) throws(GitError) -> [String] {
         let commit = try lookupCommit(sha)
         defer { git_commit_free(commit) }
         let count = git_commit_parentcount(commit)
@@ -42,7 +42,7 @@ extension GitRepository {
 
     /// Tips of `refs/remotes/<remote>/*` when `remote` names a configured remote; of every
     /// remote-tracking branch otherwise (a push to a bare URL has no tracking refs of its own).
-    public func remoteTrackingTips(remote: String) -> [String] {
+    package func remoteTrackingTips(remote: String) -> [String] {
         guard remoteNames().contains(remote) else { return remoteTrackingTips() }
         return referenceTargets(matching: "refs/remotes/\(remote)/*")
     }
@@ -50,7 +50,7 @@ extension GitRepository {
     /// The folder git runs hooks from: `core.hooksPath` (with `~/` expanded; relative to the
     /// worktree root, as git resolves it for hooks) or else the common dir's `hooks/`, which is
     /// shared by linked worktrees and is a submodule's own `.git/modules/<name>/hooks`.
-    public func hooksDirectory(environment: Environment) -> (path: String, fromHooksPath: Bool) {
+    package func hooksDirectory(environment: Environment) -> (path: String, fromHooksPath: Bool) {
         if let configured = configString("core.hooksPath"), !configured.isEmpty {
             var path = configured
             if path == "~" || path.hasPrefix("~/"), let home = environment["HOME"] {
@@ -69,7 +69,7 @@ extension GitRepository {
     /// repository: 300 M instructions, ~300 ms, for a one-line commit.
     /// Renames are not detected (neither are they by `diffStats`); a gitlink counts as git counts
     /// it (one line, "Subproject commit …").
-    public func changeStats(of sha: String, budget: DiffBudget = DiffBudget()) throws(GitError) -> DiffStats {
+    package func changeStats(of sha: String, budget: DiffBudget = DiffBudget()) throws(GitError) -> DiffStats {
         try withCommitTrees(sha) { (oldTree, newTree) throws(GitError) -> DiffStats in
             var odb: OpaquePointer?
             try LibGit2.check("git_repository_odb", git_repository_odb(&odb, handle))

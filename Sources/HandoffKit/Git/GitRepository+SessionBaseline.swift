@@ -6,7 +6,7 @@ extension GitRepository {
     /// The number of entries the index file declares in its 12-byte header, without reading the
     /// rest; nil when there is no index or its header is not one git writes. With a split index this
     /// is the count of the part in `index` only, which errs towards "small".
-    public func indexEntryCountFromHeader() -> Int? {
+    package func indexEntryCountFromHeader() -> Int? {
         guard let header = try? FileSystem.readBytes(Path.join(gitDir, "index"), limit: 12), header.count == 12,
             header[0...3] == [0x44, 0x49, 0x52, 0x43]  // "DIRC"
         else { return nil }

@@ -9,12 +9,12 @@ import Darwin
 #endif
 
 /// A libgit2 failure: the call that failed, its return code and libgit2's own message.
-public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let call: String
-    public let code: Int32
-    public let message: String
+package struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let call: String
+    package let code: Int32
+    package let message: String
 
-    public var description: String {
+    package var description: String {
         if isOwnershipRefusal {
             return "\(call) refused the repository: \(message). It belongs to another user; if you trust it, "
                 + "run `git config --global --add safe.directory <path>` (as git itself asks)"
@@ -26,7 +26,7 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
     /// so with `GIT_EOWNER`; 1.5 (Debian 12), when no `safe.directory` is configured at all, fails
     /// `git_repository_open_ext` with `GIT_ENOTFOUND` and "config value 'safe.directory' was not
     /// found" (fixed upstream by libgit2 PR #6408).
-    public var isOwnershipRefusal: Bool {
+    package var isOwnershipRefusal: Bool {
         code == GIT_EOWNER.rawValue
             || (call == "git_repository_open_ext" && isNotFound && message.contains("safe.directory"))
     }
@@ -42,7 +42,7 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// True for "not found" (`GIT_ENOTFOUND`).
-    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+    package var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
 }
 
 /// libgit2 is initialised on first use only: a hook that exits early never pays for it.
@@ -65,13 +65,13 @@ enum LibGit2 {
     }
 }
 
-public enum GitLibrary {
+package enum GitLibrary {
     /// The version of libgit2 this process loaded.
-    public static var version: String { LibGit2.version() }
+    package static var version: String { LibGit2.version() }
 }
 
 /// Where HEAD points.
-public enum HeadState: Sendable, Equatable {
+package enum HeadState: Sendable, Equatable {
     /// On a branch with at least one commit.
     case branch(name: String, sha: String)
     /// HEAD points at a commit directly.
@@ -79,14 +79,14 @@ public enum HeadState: Sendable, Equatable {
     /// On a branch that has no commit yet.
     case unborn(branch: String)
 
-    public var sha: String? {
+    package var sha: String? {
         switch self {
         case .branch(_, let sha), .detached(let sha): return sha
         case .unborn: return nil
         }
     }
 
-    public var branchName: String? {
+    package var branchName: String? {
         switch self {
         case .branch(let name, _): return name
         case .unborn(let name): return name
@@ -95,7 +95,7 @@ public enum HeadState: Sendable, Equatable {
     }
 
     /// "main", "detached at 1a2b3c4" or "main (no commits yet)".
-    public var label: String {
+    package var label: String {
         switch self {
         case .branch(let name, _): return name
         case .detached(let sha): return "detached at \(sha.prefix(7))"
@@ -105,31 +105,31 @@ public enum HeadState: Sendable, Equatable {
 }
 
 /// An operation git has left in progress.
-public enum RepositoryOperation: String, Sendable {
+package enum RepositoryOperation: String, Sendable {
     case none, merge, revert, cherryPick = "cherry-pick", bisect, rebase, applyMailbox = "am"
 }
 
-public struct CommitSummary: Sendable, Equatable {
-    public var sha: String
-    public var subject: String
+package struct CommitSummary: Sendable, Equatable {
+    package var sha: String
+    package var subject: String
     /// Author time, seconds since the epoch.
-    public var time: Int64
-    public var parentCount: Int
+    package var time: Int64
+    package var parentCount: Int
     /// Committer time: when this commit object was made (an amend or a rebase makes a new one).
-    public var committedAt: Int64 = 0
+    package var committedAt: Int64 = 0
 
-    public var shortSHA: String { String(sha.prefix(7)) }
+    package var shortSHA: String { String(sha.prefix(7)) }
 }
 
-public struct DiffStats: Sendable, Equatable {
-    public var filesChanged: Int
-    public var insertions: Int
-    public var deletions: Int
+package struct DiffStats: Sendable, Equatable {
+    package var filesChanged: Int
+    package var insertions: Int
+    package var deletions: Int
     /// Changed files whose lines were not counted (past the line-statistics budget): when non-zero,
     /// `insertions` and `deletions` count only the other files.
-    public var filesNotCounted = 0
+    package var filesNotCounted = 0
 
-    public init(filesChanged: Int, insertions: Int, deletions: Int, filesNotCounted: Int = 0) {
+    package init(filesChanged: Int, insertions: Int, deletions: Int, filesNotCounted: Int = 0) {
         self.filesChanged = filesChanged
         self.insertions = insertions
         self.deletions = deletions
@@ -140,45 +140,45 @@ public struct DiffStats: Sendable, Equatable {
 /// How much line counting one commit's statistics may cost: a commit of any size is recorded
 /// within the hook's deadline and in bounded memory; files past the budget are counted as changed
 /// without their lines, and the event says how many.
-public struct DiffBudget: Sendable {
+package struct DiffBudget: Sendable {
     /// The largest pair of versions (old + new bytes) whose lines are counted.
-    public var maximumFileBytes = 2 * 1024 * 1024
+    package var maximumFileBytes = 2 * 1024 * 1024
     /// All the bytes diffed for one commit.
-    public var maximumTotalBytes = 16 * 1024 * 1024
+    package var maximumTotalBytes = 16 * 1024 * 1024
     /// Files diffed for one commit.
-    public var maximumFiles = 2_000
+    package var maximumFiles = 2_000
 
-    public init() {}
+    package init() {}
 }
 
 /// One path that differs from HEAD, with what kind of change it is.
-public struct StatusEntry: Sendable, Equatable {
-    public enum Kind: String, Sendable { case staged, modified, untracked, deleted, renamed, conflicted, typeChange = "type-change" }
-    public var path: String
-    public var kind: Kind
+package struct StatusEntry: Sendable, Equatable {
+    package enum Kind: String, Sendable { case staged, modified, untracked, deleted, renamed, conflicted, typeChange = "type-change" }
+    package var path: String
+    package var kind: Kind
 }
 
-public struct WorkingTreeStatus: Sendable, Equatable {
-    public var entries: [StatusEntry]
-    public var isClean: Bool { entries.isEmpty }
-    public var paths: [String] { entries.map(\.path) }
+package struct WorkingTreeStatus: Sendable, Equatable {
+    package var entries: [StatusEntry]
+    package var isClean: Bool { entries.isEmpty }
+    package var paths: [String] { entries.map(\.path) }
 }
 
-public struct AheadBehind: Sendable, Equatable {
-    public var upstream: String
-    public var ahead: Int
-    public var behind: Int
+package struct AheadBehind: Sendable, Equatable {
+    package var upstream: String
+    package var ahead: Int
+    package var behind: Int
 }
 
 /// An open repository. The one owner of its libgit2 handle, freed in `deinit`.
-public final class GitRepository {
+package final class GitRepository {
     let handle: OpaquePointer
     /// The worktree root (absolute, no trailing slash); nil for a bare repository.
-    public let workdir: String?
+    package let workdir: String?
     /// The repository's git dir (for a linked worktree: that worktree's private dir).
-    public let gitDir: String
+    package let gitDir: String
     /// The common dir shared by all worktrees (equal to `gitDir` outside linked worktrees).
-    public let commonDir: String
+    package let commonDir: String
     /// The environment it was opened with: git itself runs in it where libgit2 cannot answer.
     let environment: Environment
 
@@ -199,7 +199,7 @@ public final class GitRepository {
     /// Opens the repository a hook runs in. When git exported `GIT_DIR` (it does for hooks), libgit2
     /// honours it and `GIT_WORK_TREE`; otherwise the repository is discovered upward from `path`,
     /// which handles linked worktrees (`.git` file) and submodules alike.
-    public static func open(at path: String, environment: Environment) throws(GitError) -> GitRepository {
+    package static func open(at path: String, environment: Environment) throws(GitError) -> GitRepository {
         LibGit2.ensureInitialised()
         var handle: OpaquePointer?
         let result: Int32
@@ -227,7 +227,7 @@ public final class GitRepository {
 
     // MARK: HEAD
 
-    public func head() throws(GitError) -> HeadState {
+    package func head() throws(GitError) -> HeadState {
         var reference: OpaquePointer?
         let result = git_repository_head(&reference, handle)
         if result == GIT_EUNBORNBRANCH.rawValue || result == GIT_ENOTFOUND.rawValue {
@@ -264,7 +264,7 @@ public final class GitRepository {
         return commit!
     }
 
-    public func commit(_ sha: String) throws(GitError) -> CommitSummary {
+    package func commit(_ sha: String) throws(GitError) -> CommitSummary {
         let commit = try lookupCommit(sha)
         defer { git_commit_free(commit) }
         return Self.summary(of: commit)
@@ -281,7 +281,7 @@ public final class GitRepository {
 
     /// Commits reachable from `tip` (HEAD by default) and not from `base`, newest first, at most `limit`.
     /// A nil or unknown `base` lists from the tip down (bounded by `limit`).
-    public func commits(since base: String?, tip: String? = nil, limit: Int = 200) throws(GitError) -> [CommitSummary] {
+    package func commits(since base: String?, tip: String? = nil, limit: Int = 200) throws(GitError) -> [CommitSummary] {
         var walker: OpaquePointer?
         try LibGit2.check("git_revwalk_new", git_revwalk_new(&walker, handle))
         defer { git_revwalk_free(walker) }
@@ -314,7 +314,7 @@ public final class GitRepository {
     }
 
     /// Number of commits reachable from `tip` but not from any of `hidden` (bounded by `limit`).
-    public func countCommits(from tip: String, excluding hidden: [String], limit: Int = 100_000) throws(GitError) -> Int {
+    package func countCommits(from tip: String, excluding hidden: [String], limit: Int = 100_000) throws(GitError) -> Int {
         var walker: OpaquePointer?
         try LibGit2.check("git_revwalk_new", git_revwalk_new(&walker, handle))
         defer { git_revwalk_free(walker) }
@@ -331,7 +331,7 @@ public final class GitRepository {
     }
 
     /// Files changed, insertions and deletions of a commit against its first parent (an empty tree for a root commit).
-    public func diffStats(of sha: String) throws(GitError) -> DiffStats {
+    package func diffStats(of sha: String) throws(GitError) -> DiffStats {
         try withCommitTrees(sha) { (oldTree, newTree) throws(GitError) -> DiffStats in
             var diff: OpaquePointer?
             try LibGit2.check("git_diff_tree_to_tree", git_diff_tree_to_tree(&diff, handle, oldTree, newTree, nil))
@@ -366,7 +366,7 @@ public final class GitRepository {
     }
 
     /// True when `ancestor` is `descendant` or one of its ancestors; nil when either is not in this repository.
-    public func isAncestor(_ ancestor: String, of descendant: String) -> Bool? {
+    package func isAncestor(_ ancestor: String, of descendant: String) -> Bool? {
         var ancestorOID = git_oid(), descendantOID = git_oid()
         guard git_oid_fromstrn(&ancestorOID, ancestor, ancestor.utf8.count) == 0,
             git_oid_fromstrn(&descendantOID, descendant, descendant.utf8.count) == 0
@@ -379,7 +379,7 @@ public final class GitRepository {
         return result < 0 ? nil : result == 1
     }
 
-    public func hasObject(_ sha: String) -> Bool {
+    package func hasObject(_ sha: String) -> Bool {
         var oid = git_oid()
         guard git_oid_fromstrn(&oid, sha, sha.utf8.count) == 0 else { return false }
         var object: OpaquePointer?
@@ -403,7 +403,7 @@ public final class GitRepository {
     /// worktree entries it would call deleted; any status error), git itself answers
     /// (`GitCommandLine.status`); when git cannot either, this throws: the caller reports the status
     /// as unknown, never as clean.
-    public func status(limit: Int = 10_000) throws(GitError) -> WorkingTreeStatus {
+    package func status(limit: Int = 10_000) throws(GitError) -> WorkingTreeStatus {
         statusFallbackReason = nil
         let matchesHead = indexMatchesHead()
         // Nothing staged: the fast path (GitRepository+FastStatus.swift) answers when it is certain.
@@ -417,7 +417,7 @@ public final class GitRepository {
     }
 
     /// Why the last `status` (or a caller's) had to ask git, for `handoff doctor`; nil when libgit2 answered.
-    public private(set) var statusFallbackReason: String?
+    package private(set) var statusFallbackReason: String?
 
     /// The status from `git status --porcelain=v2`; a failure names both what libgit2 and git said.
     func statusFromGit(limit: Int, because reason: String) throws(GitError) -> WorkingTreeStatus {
@@ -430,7 +430,7 @@ public final class GitRepository {
     }
 
     /// git, run in this repository's worktree (or its git dir when bare).
-    public var commandLine: GitCommandLine { GitCommandLine(directory: workdir ?? gitDir, environment: environment) }
+    package var commandLine: GitCommandLine { GitCommandLine(directory: workdir ?? gitDir, environment: environment) }
 
     /// Why libgit2's status would not be git's for this index, nil when it would: entries marked
     /// skip-worktree (a sparse checkout, `git update-index --skip-worktree`), which git leaves out of
@@ -550,7 +550,7 @@ public final class GitRepository {
     // MARK: Upstream
 
     /// Ahead/behind of the current branch against its upstream; nil when detached, unborn or without upstream.
-    public func aheadBehindUpstream() throws(GitError) -> AheadBehind? {
+    package func aheadBehindUpstream() throws(GitError) -> AheadBehind? {
         var headRef: OpaquePointer?
         let result = git_repository_head(&headRef, handle)
         if result < 0 { return nil }
@@ -568,7 +568,7 @@ public final class GitRepository {
     }
 
     /// The targets of every remote-tracking branch (`refs/remotes/*`).
-    public func remoteTrackingTips() -> [String] { referenceTargets(matching: "refs/remotes/*") }
+    package func remoteTrackingTips() -> [String] { referenceTargets(matching: "refs/remotes/*") }
 
     /// The targets of the references whose names match `glob`.
     func referenceTargets(matching glob: String) -> [String] {
@@ -588,7 +588,7 @@ public final class GitRepository {
     /// the remote named `remote` updates, through that remote's fetch refspecs; nil when `remote` is a
     /// URL rather than a configured remote, or no fetch refspec maps `remoteRef`. The ref itself need
     /// not exist yet: a first push creates it.
-    public func trackingReference(remote: String, remoteRef: String) -> String? {
+    package func trackingReference(remote: String, remoteRef: String) -> String? {
         var handleOfRemote: OpaquePointer?
         guard git_remote_lookup(&handleOfRemote, handle, remote) == 0 else { return nil }
         defer { git_remote_free(handleOfRemote) }
@@ -605,7 +605,7 @@ public final class GitRepository {
         return nil
     }
 
-    public func remoteNames() -> [String] {
+    package func remoteNames() -> [String] {
         var names = git_strarray()
         guard git_remote_list(&names, handle) == 0 else { return [] }
         defer { git_strarray_dispose(&names) }
@@ -614,7 +614,7 @@ public final class GitRepository {
 
     // MARK: State, config, index
 
-    public func operationInProgress() -> RepositoryOperation {
+    package func operationInProgress() -> RepositoryOperation {
         switch git_repository_state(handle) {
         case Int32(GIT_REPOSITORY_STATE_MERGE.rawValue): return .merge
         case Int32(GIT_REPOSITORY_STATE_REVERT.rawValue), Int32(GIT_REPOSITORY_STATE_REVERT_SEQUENCE.rawValue): return .revert
@@ -629,7 +629,7 @@ public final class GitRepository {
     }
 
     /// A string from the repository's configuration (all levels), nil when unset.
-    public func configString(_ name: String) -> String? {
+    package func configString(_ name: String) -> String? {
         var config: OpaquePointer?
         guard git_repository_config_snapshot(&config, handle) == 0 else { return nil }
         defer { git_config_free(config) }
@@ -641,7 +641,7 @@ public final class GitRepository {
 
     /// Sets `name` in the repository's own configuration file (the common git dir's `config`, shared
     /// by linked worktrees), as `git config name value` does.
-    public func setLocalConfig(_ name: String, _ value: String) throws(GitError) {
+    package func setLocalConfig(_ name: String, _ value: String) throws(GitError) {
         let local = try localConfig()
         defer { git_config_free(local) }
         try LibGit2.check("git_config_set_string", git_config_set_string(local, name, value))
@@ -649,7 +649,7 @@ public final class GitRepository {
 
     /// Removes `name` from the repository's own configuration file; false when it was not there.
     @discardableResult
-    public func unsetLocalConfig(_ name: String) throws(GitError) -> Bool {
+    package func unsetLocalConfig(_ name: String) throws(GitError) -> Bool {
         let local = try localConfig()
         defer { git_config_free(local) }
         let result = git_config_delete_entry(local, name)
@@ -659,7 +659,7 @@ public final class GitRepository {
     }
 
     /// A string from the repository's own configuration file only, nil when unset there.
-    public func localConfigString(_ name: String) -> String? {
+    package func localConfigString(_ name: String) -> String? {
         guard let local = try? localConfig() else { return nil }
         defer { git_config_free(local) }
         var buffer = git_buf()
@@ -678,7 +678,7 @@ public final class GitRepository {
     }
 
     /// Paths in the index (tracked files), in index order. Used for the Structure section of CONTEXT.md.
-    public func indexPaths() throws(GitError) -> [String] {
+    package func indexPaths() throws(GitError) -> [String] {
         var index: OpaquePointer?
         try LibGit2.check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
@@ -694,7 +694,7 @@ public final class GitRepository {
     }
 
     /// Resolves a reference name (`refs/heads/main`) to its sha, nil when absent.
-    public func resolve(reference name: String) -> String? {
+    package func resolve(reference name: String) -> String? {
         var oid = git_oid()
         guard git_reference_name_to_id(&oid, handle, name) == 0 else { return nil }
         return Self.oidString(&oid)

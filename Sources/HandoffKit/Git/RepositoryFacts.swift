@@ -1,15 +1,15 @@
 /// A fact about the repository, or why it could not be computed. Unknown is never clean: a caller
 /// shows the reason, and the stop gate does not let an unknown pass as "nothing to hand over".
-public enum GitFact<Value: Sendable & Equatable>: Sendable, Equatable {
+package enum GitFact<Value: Sendable & Equatable>: Sendable, Equatable {
     case known(Value)
     case unknown(reason: String)
 
-    public var value: Value? {
+    package var value: Value? {
         if case .known(let value) = self { return value }
         return nil
     }
 
-    public var unknownReason: String? {
+    package var unknownReason: String? {
         if case .unknown(let reason) = self { return reason }
         return nil
     }
@@ -19,15 +19,15 @@ public enum GitFact<Value: Sendable & Equatable>: Sendable, Equatable {
 /// from git itself where it cannot (`GitRepository.status` decides that for the status; a repository
 /// libgit2 cannot open at all, such as a sha256 one under libgit2 1.5, is read entirely through
 /// `git status --porcelain=v2 --branch`), unknown with the reason where neither can.
-public struct RepositoryFacts: Sendable, Equatable {
-    public var head: GitFact<HeadState>
-    public var status: GitFact<WorkingTreeStatus>
+package struct RepositoryFacts: Sendable, Equatable {
+    package var head: GitFact<HeadState>
+    package var status: GitFact<WorkingTreeStatus>
     /// `.known(nil)`: no upstream configured (or detached, or unborn).
-    public var upstream: GitFact<AheadBehind?>
+    package var upstream: GitFact<AheadBehind?>
     /// Why git had to answer instead of libgit2, nil when libgit2 did (for `handoff doctor`).
-    public var slowPathReason: String?
+    package var slowPathReason: String?
 
-    public init(head: GitFact<HeadState>, status: GitFact<WorkingTreeStatus>, upstream: GitFact<AheadBehind?>, slowPathReason: String? = nil) {
+    package init(head: GitFact<HeadState>, status: GitFact<WorkingTreeStatus>, upstream: GitFact<AheadBehind?>, slowPathReason: String? = nil) {
         self.head = head
         self.status = status
         self.upstream = upstream
@@ -35,7 +35,7 @@ public struct RepositoryFacts: Sendable, Equatable {
     }
 
     /// Facts from an open repository: libgit2 first, git where libgit2 fails.
-    public static func gather(repository: GitRepository, statusLimit: Int) -> RepositoryFacts {
+    package static func gather(repository: GitRepository, statusLimit: Int) -> RepositoryFacts {
         var gitStatus: Result<PorcelainStatus, GitError>?
         func fromGit() -> Result<PorcelainStatus, GitError> {
             if let gitStatus { return gitStatus }
@@ -78,7 +78,7 @@ public struct RepositoryFacts: Sendable, Equatable {
     }
 
     /// Facts from git alone, for a repository libgit2 could not open (`openError`).
-    public static func fromGit(_ commandLine: GitCommandLine, openError: GitError, statusLimit: Int) -> RepositoryFacts {
+    package static func fromGit(_ commandLine: GitCommandLine, openError: GitError, statusLimit: Int) -> RepositoryFacts {
         let reason = "libgit2 cannot open the repository: \(openError.message)"
         do {
             let porcelain = try commandLine.status(limit: statusLimit)

@@ -7,19 +7,19 @@ import Darwin
 #endif
 
 /// What one command did: its exit status (nil when it was killed at the timeout) and the end of its output.
-public struct CommandOutcome: Sendable, Equatable {
-    public var exitStatus: Int32?
-    public var timedOut: Bool
-    public var outputTail: String
-    public var durationSeconds: Double
+package struct CommandOutcome: Sendable, Equatable {
+    package var exitStatus: Int32?
+    package var timedOut: Bool
+    package var outputTail: String
+    package var durationSeconds: Double
 
-    public var succeeded: Bool { exitStatus == 0 && !timedOut }
+    package var succeeded: Bool { exitStatus == 0 && !timedOut }
 }
 
 /// Runs a program from an argument vector — never through a shell — in its own process group,
 /// so that a timeout kills the whole tree it started.
-public enum CommandRunner {
-    public static func run(
+package enum CommandRunner {
+    package static func run(
         _ arguments: [String],
         in directory: String,
         environment: Environment,

@@ -1,25 +1,25 @@
 /// How to build, test and lint a project, as detected from its manifest and lockfile.
-public struct ProjectCommands: Sendable, Equatable {
-    public var ecosystem: String
+package struct ProjectCommands: Sendable, Equatable {
+    package var ecosystem: String
     /// Each an argument vector (run without a shell), nil when the project has no such step.
-    public var build: [String]?
-    public var test: [String]?
-    public var lint: [String]?
+    package var build: [String]?
+    package var test: [String]?
+    package var lint: [String]?
 
-    public init(ecosystem: String, build: [String]? = nil, test: [String]? = nil, lint: [String]? = nil) {
+    package init(ecosystem: String, build: [String]? = nil, test: [String]? = nil, lint: [String]? = nil) {
         self.ecosystem = ecosystem
         self.build = build
         self.test = test
         self.lint = lint
     }
 
-    public var isEmpty: Bool { build == nil && test == nil && lint == nil }
+    package var isEmpty: Bool { build == nil && test == nil && lint == nil }
 }
 
 /// Detects the project's build/test/lint commands from files at the worktree root.
 /// The first manifest found wins, in the order below (a Makefile last: it often wraps the others).
-public enum ProjectDetector {
-    public static func detect(root: String) -> ProjectCommands? {
+package enum ProjectDetector {
+    package static func detect(root: String) -> ProjectCommands? {
         func has(_ name: String) -> Bool { FileSystem.exists(Path.join(root, name)) }
         func read(_ name: String) -> String { (try? FileSystem.readText(Path.join(root, name))) ?? "" }
 

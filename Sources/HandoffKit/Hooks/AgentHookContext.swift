@@ -2,20 +2,20 @@
 ///
 /// Building it never touches libgit2: a hook that has nothing to do (disabled, no store, no session)
 /// returns before paying for the library.
-public struct AgentHookContext: Sendable {
-    public var input: HookInput
-    public var payload: AgentHookPayload
+package struct AgentHookContext: Sendable {
+    package var input: HookInput
+    package var payload: AgentHookPayload
     /// The agent whose hook this is: everything agent-specific is asked of it.
-    public var agent: any AgentContract
-    public var sessionID: String?
+    package var agent: any AgentContract
+    package var sessionID: String?
     /// The worktree root, nil outside a git repository.
-    public var root: String?
-    public var store: HandoffStore?
-    public var now: Timestamp
+    package var root: String?
+    package var store: HandoffStore?
+    package var now: Timestamp
     /// Whether the agent hooks act in this repository (see `OptIn`); not opted in outside one.
-    public var optIn: OptIn
+    package var optIn: OptIn
 
-    public init(_ input: HookInput) {
+    package init(_ input: HookInput) {
         self.input = input
         payload = AgentHookPayload.parse(input.readStandardInput())
         agent = AgentKind.resolve(arguments: input.arguments, environment: input.environment, payload: payload).contract
@@ -32,7 +32,7 @@ public struct AgentHookContext: Sendable {
     }
 
     /// How the store the hook works in came to be there.
-    public enum StoreArrival: Sendable, Equatable {
+    package enum StoreArrival: Sendable, Equatable {
         case existing
         /// Created now, as a repository's first session does (`handoff.auto`, a new linked worktree).
         case created
@@ -45,7 +45,7 @@ public struct AgentHookContext: Sendable {
     /// creates nothing). A missing store of an opted-in repository is created: at session start it
     /// is new when the opt-in is `handoff.auto` or the worktree a linked one, else it was wiped; at
     /// any later hook it was wiped. A wipe is recorded as a `store_wiped` event.
-    public func optedInStore(sessionStart: Bool = false) throws(StoreError) -> (store: HandoffStore, arrival: StoreArrival)? {
+    package func optedInStore(sessionStart: Bool = false) throws(StoreError) -> (store: HandoffStore, arrival: StoreArrival)? {
         guard optIn.isOptedIn, let store, let root else { return nil }
         if store.exists { return (store, .existing) }
         let created = try store.initialise(hostname: FileSystem.hostname())
@@ -71,26 +71,26 @@ public struct AgentHookContext: Sendable {
         return (store, .recreatedAfterWipe)
     }
 
-    public var environment: Environment { input.environment }
+    package var environment: Environment { input.environment }
 
     /// The store, when it exists and the repository opted in (see `optedInStore` to create it).
-    public var existingStore: HandoffStore? {
+    package var existingStore: HandoffStore? {
         guard optIn.isOptedIn, let store, store.exists else { return nil }
         return store
     }
 
-    public func openRepository() throws(GitError) -> GitRepository {
+    package func openRepository() throws(GitError) -> GitRepository {
         try GitRepository.open(at: root ?? input.workingDirectory, environment: environment)
     }
 
     /// Records a failure as a `hook_error` event (best effort) and returns the user-facing line.
-    public func failure(_ hook: String, _ error: any Error) -> String {
+    package func failure(_ hook: String, _ error: any Error) -> String {
         HookFailure.record(hook: hook, error: error, store: existingStore, session: sessionID, root: root)
             .trimmed
     }
 
     /// `path` relative to the worktree when it lies inside it, else as given.
-    public func displayPath(_ path: String) -> String {
+    package func displayPath(_ path: String) -> String {
         guard let root else { return path }
         let absolute = Path.normalize(path, relativeTo: root)
         if let relative = Path.relative(absolute, to: root), relative != "." { return relative }
@@ -99,23 +99,23 @@ public struct AgentHookContext: Sendable {
 }
 
 /// Facts about the work a session did, from its runtime record, the repository and the event log.
-public struct SessionWork: Sendable, Equatable {
-    public var head: HeadState
+package struct SessionWork: Sendable, Equatable {
+    package var head: HeadState
     /// Uncommitted paths that are new or changed since the session started.
-    public var newUncommitted: [String]
+    package var newUncommitted: [String]
     /// Every uncommitted path.
-    public var uncommitted: [String]
+    package var uncommitted: [String]
     /// Commits the branch has and its upstream (or the last recorded push) lacks; nil when there is
     /// nowhere to push (no remote at all).
-    public var unpushed: Int?
-    public var commitsSinceStart: Bool
+    package var unpushed: Int?
+    package var commitsSinceStart: Bool
     /// Why the uncommitted files could not be listed (neither libgit2 nor git answered); the lists
     /// above are then empty, and must not be read as "clean".
-    public var uncommittedUnknown: String?
+    package var uncommittedUnknown: String?
     /// Why the unpushed commits could not be counted; `unpushed` is then nil.
-    public var unpushedUnknown: String?
+    package var unpushedUnknown: String?
 
-    public init(head: HeadState, newUncommitted: [String], uncommitted: [String], unpushed: Int?, commitsSinceStart: Bool,
+    package init(head: HeadState, newUncommitted: [String], uncommitted: [String], unpushed: Int?, commitsSinceStart: Bool,
                 uncommittedUnknown: String? = nil, unpushedUnknown: String? = nil) {
         self.head = head
         self.newUncommitted = newUncommitted
@@ -128,7 +128,7 @@ public struct SessionWork: Sendable, Equatable {
 
     /// The work as it stands, as one comparable string: HEAD, what is unpushed, which files are
     /// uncommitted and the last recorded work. Two stops with the same mark had no new work between them.
-    public func mark(runtime: SessionRuntime) -> String {
+    package func mark(runtime: SessionRuntime) -> String {
         let unpushedText = unpushed.map(String.init) ?? "?"
         let work = runtime.lastWorkAt.map { String($0.milliseconds) } ?? "-"
         return "\(head.sha ?? "-") \(unpushedText) \(work) \(newUncommitted.sorted().joined(separator: "\u{0}"))"
@@ -136,19 +136,19 @@ public struct SessionWork: Sendable, Equatable {
 
     /// Nothing to hand over: no commit, no file-changing tool call, no new uncommitted change
     /// (and the uncommitted files are known).
-    public func changedNothing(runtime: SessionRuntime) -> Bool {
+    package func changedNothing(runtime: SessionRuntime) -> Bool {
         runtime.lastWorkAt == nil && !commitsSinceStart && newUncommitted.isEmpty && uncommittedUnknown == nil
     }
 
     /// What could not be checked, one phrase each ("uncommitted files unknown (why)").
-    public var unknowns: [String] {
+    package var unknowns: [String] {
         var result: [String] = []
         if let why = uncommittedUnknown { result.append("the uncommitted files could not be listed (\(why))") }
         if let why = unpushedUnknown { result.append("the unpushed commits could not be counted (\(why))") }
         return result
     }
 
-    public static func gather(repository: GitRepository, store: HandoffStore, runtime: SessionRuntime) throws(GitError) -> SessionWork {
+    package static func gather(repository: GitRepository, store: HandoffStore, runtime: SessionRuntime) throws(GitError) -> SessionWork {
         try gather(facts: RepositoryFacts.gather(repository: repository, statusLimit: 500), repository: repository,
                    git: repository.commandLine, store: store, runtime: runtime)
     }
@@ -156,7 +156,7 @@ public struct SessionWork: Sendable, Equatable {
     /// The session's work from `facts`; `repository` is nil when libgit2 could not open it (then git
     /// answers, and work is credited to this session whenever telling otherwise would need libgit2:
     /// more blocks, never fewer). Throws when HEAD itself is unknown.
-    public static func gather(facts: RepositoryFacts, repository: GitRepository?, git: GitCommandLine, store: HandoffStore,
+    package static func gather(facts: RepositoryFacts, repository: GitRepository?, git: GitCommandLine, store: HandoffStore,
                               runtime: SessionRuntime) throws(GitError) -> SessionWork {
         let head: HeadState
         switch facts.head {
@@ -266,7 +266,7 @@ public struct SessionWork: Sendable, Equatable {
     /// Index entries up to which session start also records the size and mtime of every dirty file
     /// (one status: well under a millisecond there). `HANDOFF_BASELINE_SCAN_LIMIT` overrides it
     /// (0: never), which is how the tests take the large-repository path on a small repository.
-    public static let defaultBaselineScanLimit = 2_000
+    package static let defaultBaselineScanLimit = 2_000
 
     /// What a new session remembers of the working tree, so that only its own changes count later.
     ///
@@ -275,7 +275,7 @@ public struct SessionWork: Sendable, Equatable {
     /// on a large repository. On a small index, also the size and mtime of each dirty file, which
     /// covers what the clock cannot tell (files changed in the seconds before the start, a staged
     /// index at the stop).
-    public static func startBaseline(repository: GitRepository, root: String, environment: Environment)
+    package static func startBaseline(repository: GitRepository, root: String, environment: Environment)
         -> (marks: [SessionRuntime.FileMark], fileClock: Double)
     {
         let fileClock = FileSystem.fileClockNow()
@@ -286,7 +286,7 @@ public struct SessionWork: Sendable, Equatable {
         return (dirtyMarks(paths: status.paths, root: root), fileClock)
     }
 
-    public static func dirtyMarks(paths: [String], root: String) -> [SessionRuntime.FileMark] {
+    package static func dirtyMarks(paths: [String], root: String) -> [SessionRuntime.FileMark] {
         paths.map { path in
             let full = Path.join(root, path)
             return SessionRuntime.FileMark(path: path, size: FileSystem.size(full) ?? -1, modified: FileSystem.modificationTime(full) ?? 0)
@@ -395,13 +395,13 @@ struct OtherSessionsWork {
 }
 
 /// The stop gate's policy: `HANDOFF_GATE`, else `git config handoff.gate`; strict by default.
-public enum GatePolicy: Sendable, Equatable {
+package enum GatePolicy: Sendable, Equatable {
     case strict
     /// Block only once the context is degraded: from `afterCompactions` compactions on.
     case degraded(afterCompactions: Int)
     case off
 
-    public static func resolve(environment: Environment, config: (String) -> String?) -> GatePolicy {
+    package static func resolve(environment: Environment, config: (String) -> String?) -> GatePolicy {
         let text = (environment["HANDOFF_GATE"] ?? config("handoff.gate") ?? "strict").lowercased()
         switch text {
         case "off", "false", "no", "0", "disabled":
@@ -415,7 +415,7 @@ public enum GatePolicy: Sendable, Equatable {
     }
 
     /// `HANDOFF_GATE_MAX_BLOCKS`, else `git config handoff.gate.maxBlocks`; 3 by default.
-    public static func maximumBlocks(environment: Environment, config: (String) -> String?) -> Int {
+    package static func maximumBlocks(environment: Environment, config: (String) -> String?) -> Int {
         let text = environment["HANDOFF_GATE_MAX_BLOCKS"] ?? config("handoff.gate.maxBlocks")
         guard let text, let value = Int(text.trimmed), value >= 0 else { return 3 }
         return min(value, 50)

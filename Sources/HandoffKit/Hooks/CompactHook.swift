@@ -1,10 +1,10 @@
 /// The PreCompact hook: counts the compaction and saves a lightweight snapshot of the session, so
 /// what the agent knew survives the summary. It never blocks compaction.
-public enum CompactHook {
-    public static let hookName = "compact"
-    public static let failOpen = ClaudeHookOutput.allow
+package enum CompactHook {
+    package static let hookName = "compact"
+    package static let failOpen = ClaudeHookOutput.allow
 
-    public static func run(_ input: HookInput) -> HookOutput {
+    package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
         let context = AgentHookContext(input)
         do {
@@ -48,14 +48,14 @@ public enum CompactHook {
 
 /// The automatic snapshot (PreCompact, and SessionEnd without a handover): mechanical facts only —
 /// commits, uncommitted and edited files, failed commands, check results.
-public enum AutoSave {
-    public static let failureWhy = "recorded automatically: see the command's output; the root cause was not analysed yet"
+package enum AutoSave {
+    package static let failureWhy = "recorded automatically: see the command's output; the root cause was not analysed yet"
 
     /// Builds the snapshot from the previous state, keeping what only a person can write
     /// (blockers, watch-outs, session memory) and rebuilding what the repository and events say.
     /// `uncommitted`: the working tree's changes when the caller already has them (the stop gate
     /// does), so that a large repository is not asked twice.
-    public static func snapshot(previous: HandoffState, context: AgentHookContext, store: HandoffStore,
+    package static func snapshot(previous: HandoffState, context: AgentHookContext, store: HandoffStore,
                                 repository: GitRepository, runtime: SessionRuntime, why: String,
                                 uncommitted known: [String]? = nil) -> HandoffState {
         let session = runtime.sessionID
@@ -132,7 +132,7 @@ public enum AutoSave {
     /// a copy as `sessions/<copyName>.json` when a name is given. `amend` adds what the caller knows
     /// beyond the mechanical facts. Returns whether state.json got the snapshot.
     @discardableResult
-    public static func save(context: AgentHookContext, store: HandoffStore, repository: GitRepository,
+    package static func save(context: AgentHookContext, store: HandoffStore, repository: GitRepository,
                             runtime: SessionRuntime, copyName: String?, why: String, uncommitted: [String]? = nil,
                             amend: (inout HandoffState) -> Void = { _ in }) throws -> Bool {
         var copy: HandoffState?

@@ -1,20 +1,20 @@
 /// How full the agent's context window is: `_runtime.context_pct`, from the transcript's latest
 /// usage record against the model's window, updated at every stop and before every compaction.
 /// At or above a threshold the `degraded` gate policy blocks and the brief suggests handing over now.
-public enum ContextUse {
-    public static let defaultThreshold = 80.0
+package enum ContextUse {
+    package static let defaultThreshold = 80.0
     /// Claude models' standard window; a model id marked `[1m]` (the 1M-token beta) has 1,000,000.
-    public static let defaultWindow = 200_000
+    package static let defaultWindow = 200_000
 
     /// `HANDOFF_CONTEXT_THRESHOLD`, else `git config handoff.context.threshold` (percent); 80 by default.
-    public static func threshold(environment: Environment, config: ((String) -> String?)?) -> Double {
+    package static func threshold(environment: Environment, config: ((String) -> String?)?) -> Double {
         let text = environment["HANDOFF_CONTEXT_THRESHOLD"] ?? config?("handoff.context.threshold")
         guard let text, let value = Double(text.trimmed), value > 0, value <= 100 else { return defaultThreshold }
         return value
     }
 
     /// `HANDOFF_CONTEXT_WINDOW`, else `git config handoff.context.window` (tokens), else by model.
-    public static func window(model: String?, environment: Environment, config: ((String) -> String?)?) -> Int {
+    package static func window(model: String?, environment: Environment, config: ((String) -> String?)?) -> Int {
         if let text = environment["HANDOFF_CONTEXT_WINDOW"] ?? config?("handoff.context.window"), let value = Int(text.trimmed), value > 0 {
             return value
         }
@@ -22,13 +22,13 @@ public enum ContextUse {
         return defaultWindow
     }
 
-    public struct Usage: Sendable, Equatable {
-        public var tokens: Int
-        public var model: String?
+    package struct Usage: Sendable, Equatable {
+        package var tokens: Int
+        package var model: String?
     }
 
     /// The latest usage record in a Claude Code transcript (read from its end, bounded).
-    public static func latestUsage(transcriptPath: String, maximumBytes: Int = 1024 * 1024) -> Usage? {
+    package static func latestUsage(transcriptPath: String, maximumBytes: Int = 1024 * 1024) -> Usage? {
         guard transcriptPath.hasPrefix("/"), let bytes = try? FileSystem.readTail(transcriptPath, count: maximumBytes) else { return nil }
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
         for line in lines.reversed() {
@@ -56,7 +56,7 @@ public enum ContextUse {
     }
 
     /// Percent of the window in use (one decimal), or nil when the transcript has no usage yet.
-    public static func percent(transcriptPath: String?, environment: Environment, config: ((String) -> String?)?) -> Double? {
+    package static func percent(transcriptPath: String?, environment: Environment, config: ((String) -> String?)?) -> Double? {
         guard let transcriptPath, let usage = latestUsage(transcriptPath: transcriptPath) else { return nil }
         let window = window(model: usage.model, environment: environment, config: config)
         return (Double(usage.tokens) * 1000 / Double(window)).rounded() / 10
@@ -64,7 +64,7 @@ public enum ContextUse {
 
     /// Writes `_runtime.context_pct` when state.json belongs to `session` and the value changed.
     /// No fsync: the next stop measures again.
-    public static func record(_ percent: Double, store: HandoffStore, session: String) {
+    package static func record(_ percent: Double, store: HandoffStore, session: String) {
         guard let current = try? store.readState(), current.sessionID == session, current.runtime.contextPercent != percent else { return }
         _ = try? store.updateState(durability: .none) { state in
             if state.sessionID == session { state.runtime.contextPercent = percent }
@@ -72,7 +72,7 @@ public enum ContextUse {
     }
 
     /// The brief's line when this session's context is at or above the threshold.
-    public static func warning(percent: Double?, threshold: Double) -> String? {
+    package static func warning(percent: Double?, threshold: Double) -> String? {
         guard let percent, percent >= threshold else { return nil }
         return "Context is \(percent)% full (threshold \(threshold)%): hand over now — file follow-up tasks, commit and push, then /handoff:dump or /handoff:handoff-end."
     }

@@ -5,29 +5,29 @@
 /// `git config handoff.tasks.external REGEX`. An id that names no task of this store is refused,
 /// whatever the outcome, with the open tasks listed. A success may say "none".
 /// Kept apart from the reflection's parsing and from the gate's wording, which change for other reasons.
-public enum FollowUpCheck {
-    public struct Facts: Sendable {
+package enum FollowUpCheck {
+    package struct Facts: Sendable {
         /// The store's tasks (nil when they could not be read: the rule is then not applied).
-        public var listing: TaskStore.Listing?
+        package var listing: TaskStore.Listing?
         /// `handoff.tasks.external`, as configured.
-        public var externalPattern: String?
+        package var externalPattern: String?
 
-        public init(listing: TaskStore.Listing?, externalPattern: String? = nil) {
+        package init(listing: TaskStore.Listing?, externalPattern: String? = nil) {
             self.listing = listing
             self.externalPattern = externalPattern
         }
     }
 
-    public enum Verdict: Sendable, Equatable {
+    package enum Verdict: Sendable, Equatable {
         case accepted
         /// The Next step does not name a follow-up that exists; the reason says what to do.
         case refused(reason: String)
     }
 
     /// The exact command that creates a task, shown in every refusal.
-    public static let createCommand = #"handoff task add "what is left to do" --body "details""#
+    package static let createCommand = #"handoff task add "what is left to do" --body "details""#
 
-    public static func judge(_ reflection: Reflection, _ facts: Facts) -> Verdict {
+    package static func judge(_ reflection: Reflection, _ facts: Facts) -> Verdict {
         guard let listing = facts.listing else { return .accepted }
         let next = reflection.nextStep
         let mentioned = TaskID.mentions(in: next)

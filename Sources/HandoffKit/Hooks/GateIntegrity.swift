@@ -2,12 +2,12 @@
 /// force when the session started, and the session's runtime record is checked against the event
 /// log. An agent with a shell can run `git config` and edit or delete `.handoff/runtime/<session>.json`;
 /// neither makes its work disappear, and both are recorded for the user to see.
-public enum GateIntegrity {
+package enum GateIntegrity {
     /// The git config keys of the gate's policy, frozen per session.
-    public static let policyKeys = ["handoff.gate", "handoff.gate.maxBlocks", "handoff.gate.degradedAfter"]
+    package static let policyKeys = ["handoff.gate", "handoff.gate.maxBlocks", "handoff.gate.degradedAfter"]
 
     /// The policy keys set in the repository's config now.
-    public static func capture(_ config: (String) -> String?) -> [String: String] {
+    package static func capture(_ config: (String) -> String?) -> [String: String] {
         var values: [String: String] = [:]
         for key in policyKeys { if let value = config(key) { values[key] = value } }
         return values

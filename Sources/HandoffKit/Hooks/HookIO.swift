@@ -10,16 +10,16 @@ import Darwin
 ///
 /// Every hook is a function from `HookInput` to `HookOutput`; the executables only build the input
 /// from the process and write the output. Tests call the same functions with made-up inputs.
-public struct HookInput: Sendable {
-    public var arguments: [String]
-    public var environment: Environment
-    public var workingDirectory: String
+package struct HookInput: Sendable {
+    package var arguments: [String]
+    package var environment: Environment
+    package var workingDirectory: String
     /// Reads standard input to its end (bounded). Lazy: a hook that exits early never reads it,
     /// except where the contract says it must drain it (pre-push).
-    public var readStandardInput: @Sendable () -> [UInt8]
-    public var now: @Sendable () -> Timestamp
+    package var readStandardInput: @Sendable () -> [UInt8]
+    package var now: @Sendable () -> Timestamp
 
-    public init(
+    package init(
         arguments: [String] = [],
         environment: Environment,
         workingDirectory: String,
@@ -34,7 +34,7 @@ public struct HookInput: Sendable {
     }
 
     /// The input of this process.
-    public static func fromProcess() -> HookInput {
+    package static func fromProcess() -> HookInput {
         HookInput(
             arguments: Array(CommandLine.arguments.dropFirst()),
             environment: .current(),
@@ -44,21 +44,21 @@ public struct HookInput: Sendable {
 }
 
 /// What a hook answers: bytes for stdout and stderr, and the exit status.
-public struct HookOutput: Sendable, Equatable {
-    public var standardOutput: String
-    public var standardError: String
-    public var exitStatus: Int32
+package struct HookOutput: Sendable, Equatable {
+    package var standardOutput: String
+    package var standardError: String
+    package var exitStatus: Int32
 
-    public init(standardOutput: String = "", standardError: String = "", exitStatus: Int32 = 0) {
+    package init(standardOutput: String = "", standardError: String = "", exitStatus: Int32 = 0) {
         self.standardOutput = standardOutput
         self.standardError = standardError
         self.exitStatus = exitStatus
     }
 
-    public static let silent = HookOutput()
+    package static let silent = HookOutput()
 
     /// Writes the output to this process's streams and exits with its status. Only executables call this.
-    public func emitAndExit() -> Never {
+    package func emitAndExit() -> Never {
         StandardStreams.write(standardOutput, to: 1)
         StandardStreams.write(standardError, to: 2)
         exit(exitStatus)
@@ -66,11 +66,11 @@ public struct HookOutput: Sendable, Equatable {
 }
 
 /// Raw standard streams for the hook executables (no buffering surprises, no Foundation).
-public enum StandardStreams {
+package enum StandardStreams {
     /// Hook input larger than this is drained but not kept: a hostile payload cannot exhaust memory.
-    public static let inputLimit = 8 * 1024 * 1024
+    package static let inputLimit = 8 * 1024 * 1024
 
-    public static func readAllInput(limit: Int = inputLimit) -> [UInt8] {
+    package static func readAllInput(limit: Int = inputLimit) -> [UInt8] {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -85,7 +85,7 @@ public enum StandardStreams {
         return result
     }
 
-    public static func write(_ text: String, to fd: Int32) {
+    package static func write(_ text: String, to fd: Int32) {
         guard !text.isEmpty else { return }
         _ = FileSystem.writeAll(fd, Array(text.utf8))
     }
@@ -93,7 +93,7 @@ public enum StandardStreams {
 
 /// A hook that has not finished by its deadline gives up and fails open: the pre-rendered
 /// fail-open answer is written from a signal handler (only `write` and `_exit`, both async-signal-safe).
-public enum HookDeadline {
+package enum HookDeadline {
     nonisolated(unsafe) private static var failOpenStdout: UnsafeMutableBufferPointer<UInt8>?
     nonisolated(unsafe) private static var failOpenStderr: UnsafeMutableBufferPointer<UInt8>?
     nonisolated(unsafe) private static var armedSeconds: Double?
@@ -101,13 +101,13 @@ public enum HookDeadline {
     nonisolated(unsafe) private static var timeoutRecord: (path: UnsafeMutablePointer<CChar>, line: UnsafeMutableBufferPointer<UInt8>)?
 
     /// The deadline in seconds: `HANDOFF_HOOK_TIMEOUT`, default 2.
-    public static func seconds(_ environment: Environment) -> Double {
+    package static func seconds(_ environment: Environment) -> Double {
         guard let text = environment["HANDOFF_HOOK_TIMEOUT"], let value = Double(text), value > 0 else { return 2.0 }
         return min(value, 600)
     }
 
     /// Arms a one-shot timer; when it fires, `failOpen` is written and the process exits 0.
-    public static func arm(seconds: Double, failOpen: HookOutput) {
+    package static func arm(seconds: Double, failOpen: HookOutput) {
         // Set once, before the timer exists, and only read by the handler afterwards: no data race.
         failOpenStdout = copy(failOpen.standardOutput)
         failOpenStderr = copy(failOpen.standardError)
@@ -141,7 +141,7 @@ public enum HookDeadline {
     /// Once a hook knows its store: should the deadline fire, a `hook_timeout` event is appended to
     /// its log, so that a hook giving up is never silent. Only in a process whose deadline is armed
     /// (set once, before anything else can read it; tests that call hooks in-process arm none).
-    public static func recordTimeouts(in store: HandoffStore, hook: String, session: String?, at now: Timestamp) {
+    package static func recordTimeouts(in store: HandoffStore, hook: String, session: String?, at now: Timestamp) {
         guard let seconds = armedSeconds, timeoutRecord == nil else { return }
         let event = Event(type: EventType.hookTimeout, session: session, at: now, [
             ("hook", .string(hook)), ("deadline_seconds", .double(seconds)),

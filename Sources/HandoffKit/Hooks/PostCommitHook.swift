@@ -4,14 +4,14 @@
 /// one `stat`, before libgit2 is loaded. The commit event is appended before `state.json` is touched,
 /// so a corrupt state never loses the record of the commit. Whatever fails, git is told nothing but
 /// one line on stderr: post-commit runs after the commit exists and can never undo it.
-public enum PostCommitHook {
-    public static let name = "post-commit"
+package enum PostCommitHook {
+    package static let name = "post-commit"
 
     /// Written by the deadline's signal handler when the hook runs out of time.
-    public static let timeoutOutput = HookOutput(
+    package static let timeoutOutput = HookOutput(
         standardError: "handoff: post-commit: gave up after HANDOFF_HOOK_TIMEOUT seconds; the commit is made, only its record is missing\n")
 
-    public static func run(_ input: HookInput) -> HookOutput {
+    package static func run(_ input: HookInput) -> HookOutput {
         GitHookContext.withTarget(input, hook: name) { record(input, in: $0) }
     }
 

@@ -11,18 +11,18 @@
 /// A merge stopped by a conflict is concluded by `git commit`, which runs post-commit; it never
 /// reaches this hook as a new commit. Without a HEAD reflog (`core.logAllRefUpdates=false`) nothing
 /// tells a merge made here from a fast-forward, and nothing is recorded.
-public enum PostMergeHook {
-    public static let name = "post-merge"
+package enum PostMergeHook {
+    package static let name = "post-merge"
     /// The first argument the hook entry passes to handoff-post-commit.
-    public static let flag = "--post-merge"
+    package static let flag = "--post-merge"
 
-    public static let timeoutOutput = HookOutput(
+    package static let timeoutOutput = HookOutput(
         standardError: "handoff: post-merge: gave up after HANDOFF_HOOK_TIMEOUT seconds; the merge is made, only its record is missing\n")
 
     /// How far back the log is searched for an earlier record of the same commit.
     static let recordScanLimit = 4 * 1024 * 1024
 
-    public static func run(_ input: HookInput) -> HookOutput {
+    package static func run(_ input: HookInput) -> HookOutput {
         var arguments = input.arguments
         if arguments.first == flag { arguments.removeFirst() }
         if arguments.first == "1" { return .silent }  // --squash: no commit was made

@@ -4,21 +4,21 @@
 /// lines unread can make the push fail. By default the hook never refuses a push; with
 /// `git config handoff.prepush.block critical` it refuses while state.json's severity is CRITICAL,
 /// unless `HANDOFF_ALLOW_PUSH=1`.
-public enum PrePushHook {
-    public static let name = "pre-push"
+package enum PrePushHook {
+    package static let name = "pre-push"
 
-    public static let timeoutOutput = HookOutput(
+    package static let timeoutOutput = HookOutput(
         standardError: "handoff: pre-push: gave up after HANDOFF_HOOK_TIMEOUT seconds; the push goes on unrecorded\n")
 
     /// One line of git's pre-push input.
-    public struct RefUpdate: Sendable, Equatable {
-        public enum Kind: String, Sendable { case new, delete, update, force }
-        public var localRef: String
-        public var localSHA: String
-        public var remoteRef: String
-        public var remoteSHA: String
+    package struct RefUpdate: Sendable, Equatable {
+        package enum Kind: String, Sendable { case new, delete, update, force }
+        package var localRef: String
+        package var localSHA: String
+        package var remoteRef: String
+        package var remoteSHA: String
 
-        public init(localRef: String, localSHA: String, remoteRef: String, remoteSHA: String) {
+        package init(localRef: String, localSHA: String, remoteRef: String, remoteSHA: String) {
             self.localRef = localRef
             self.localSHA = localSHA
             self.remoteRef = remoteRef
@@ -26,7 +26,7 @@ public enum PrePushHook {
         }
 
         /// `<local ref> <local sha> <remote ref> <remote sha>` per line; malformed lines are skipped.
-        public static func parse(_ bytes: [UInt8]) -> [RefUpdate] {
+        package static func parse(_ bytes: [UInt8]) -> [RefUpdate] {
             String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).compactMap { line in
                 let words = line.split(separator: " ", omittingEmptySubsequences: true)
                 guard words.count == 4 else { return nil }
@@ -35,14 +35,14 @@ public enum PrePushHook {
         }
 
         static func isZero(_ sha: String) -> Bool { sha.utf8.allSatisfy { $0 == UInt8(ascii: "0") } }
-        public var isDeletion: Bool { Self.isZero(localSHA) }
-        public var isNewRemoteRef: Bool { Self.isZero(remoteSHA) }
+        package var isDeletion: Bool { Self.isZero(localSHA) }
+        package var isNewRemoteRef: Bool { Self.isZero(remoteSHA) }
     }
 
     /// A first push of a long history would otherwise walk all of it.
     static let commitCountLimit = 10_000
 
-    public static func run(_ input: HookInput) -> HookOutput {
+    package static func run(_ input: HookInput) -> HookOutput {
         // Before any exit, disabled or not: git's ref lines are read to the end.
         let standardInput = input.readStandardInput()
         return GitHookContext.withTarget(input, hook: name) { record(input, standardInput: standardInput, in: $0) }

@@ -9,17 +9,17 @@
 /// ```
 /// Parsing is tolerant about markup (`**Outcome:**`, list bullets, values on the following lines)
 /// and strict about content: the gate only accepts a block that a person could act on.
-public struct Reflection: Sendable, Equatable {
-    public enum Outcome: String, Sendable { case success, partial, failure }
+package struct Reflection: Sendable, Equatable {
+    package enum Outcome: String, Sendable { case success, partial, failure }
 
-    public var outcome: Outcome
-    public var accomplishments: String
-    public var frictionPoints: String
-    public var nextStep: String
+    package var outcome: Outcome
+    package var accomplishments: String
+    package var frictionPoints: String
+    package var nextStep: String
     /// The block as printed, from its heading to its end.
-    public var text: String
+    package var text: String
 
-    public enum Parsed: Sendable, Equatable {
+    package enum Parsed: Sendable, Equatable {
         /// No reflection heading in the text.
         case absent
         /// A heading was found, but the block is incomplete; the problems say what to fix.
@@ -32,7 +32,7 @@ public struct Reflection: Sendable, Equatable {
     /// Strict about where it stands: a block inside a code fence is an example, not a handover; and
     /// the block must end the message: after it, at most a short closing line ("Handover complete.")
     /// may follow, never a heading, a fence, or an announcement of more work ("let me also…").
-    public static func parse(_ message: String) -> Parsed {
+    package static func parse(_ message: String) -> Parsed {
         // `isNewline` also splits "\r\n", which Swift treats as one Character.
         let lines = message.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         let fenced = fencedLines(lines)

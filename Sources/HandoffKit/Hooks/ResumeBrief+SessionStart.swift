@@ -3,7 +3,7 @@
 extension ResumeBrief {
     /// A newer handover of this branch fetched from another clone (sharing on) is the one to resume
     /// from; otherwise this worktree's state and its last reflection.
-    public static func forSessionStart(store: HandoffStore, state: HandoffState, repository: GitRepository?, head: HeadState?,
+    package static func forSessionStart(store: HandoffStore, state: HandoffState, repository: GitRepository?, head: HeadState?,
                                        environment: Environment, compaction: String?,
                                        handedOverBy: String? = nil, contextWarning: String? = nil) -> String {
         if let branch = head?.branchName, let repository,

@@ -2,21 +2,21 @@
 ///
 /// It reaches the model as SessionStart `additionalContext`, so it is kept under about 2,000
 /// characters: the most useful facts first, every list cut short.
-public enum ResumeBrief {
-    public static let maximumCharacters = 2000
+package enum ResumeBrief {
+    package static let maximumCharacters = 2000
 
     /// Said at session start when `.handoff/` was missing from a repository that opted in.
-    public static let wipedStoreNotice = "Note: .handoff/ was missing although this repository opted in (git config handoff.enabled), so it was created again: earlier handovers kept here are gone (git clean -x or git stash --all removes it)."
+    package static let wipedStoreNotice = "Note: .handoff/ was missing although this repository opted in (git config handoff.enabled), so it was created again: earlier handovers kept here are gone (git clean -x or git stash --all removes it)."
 
-    public struct LastReflection: Sendable, Equatable {
-        public var session: String?
-        public var outcome: String
-        public var nextStep: String
-        public var at: Timestamp
+    package struct LastReflection: Sendable, Equatable {
+        package var session: String?
+        package var outcome: String
+        package var nextStep: String
+        package var at: Timestamp
     }
 
     /// The last accepted reflection, from the event log (bounded scan from its end).
-    public static func lastReflection(store: HandoffStore) -> LastReflection? {
+    package static func lastReflection(store: HandoffStore) -> LastReflection? {
         guard let event = store.events.tail(1, matching: { $0.type == EventType.handover && $0["kind"]?.stringValue == "reflection" },
                                             scanLimit: 2 * 1024 * 1024).events.last
         else { return nil }
@@ -25,16 +25,16 @@ public enum ResumeBrief {
     }
 
     /// What the brief carries beyond state.json: the task store, remembered discoveries, who handed over.
-    public struct Extras: Sendable {
+    package struct Extras: Sendable {
         /// Open tasks; nil when the store has none to read.
-        public var tasks: TaskStore.Listing?
-        public var memories: [Memory]
+        package var tasks: TaskStore.Listing?
+        package var memories: [Memory]
         /// The session that wrote the handover (state.json names the starting session once it began).
-        public var handedOverBy: String?
+        package var handedOverBy: String?
         /// `_runtime.context_pct` of this session, when it is at or above the threshold.
-        public var contextWarning: String?
+        package var contextWarning: String?
 
-        public init(tasks: TaskStore.Listing? = nil, memories: [Memory] = [], handedOverBy: String? = nil, contextWarning: String? = nil) {
+        package init(tasks: TaskStore.Listing? = nil, memories: [Memory] = [], handedOverBy: String? = nil, contextWarning: String? = nil) {
             self.tasks = tasks
             self.memories = memories
             self.handedOverBy = handedOverBy
@@ -42,12 +42,12 @@ public enum ResumeBrief {
         }
 
         /// Reads the task store and the memory log (both small; no libgit2).
-        public static func read(store: HandoffStore, handedOverBy: String?) -> Extras {
+        package static func read(store: HandoffStore, handedOverBy: String?) -> Extras {
             Extras(tasks: TaskStore(store: store).list(), memories: MemoryStore(store: store).all(), handedOverBy: handedOverBy)
         }
     }
 
-    public static func build(state: HandoffState, branch: String?, lastReflection: LastReflection?, compaction: String? = nil,
+    package static func build(state: HandoffState, branch: String?, lastReflection: LastReflection?, compaction: String? = nil,
                              shared: [String] = [], extras: Extras = Extras()) -> String {
         func cut(_ text: String, _ limit: Int) -> String {
             let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")

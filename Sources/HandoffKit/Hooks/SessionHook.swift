@@ -1,9 +1,9 @@
 /// SessionStart, SessionEnd, PostToolUse and PostToolUseFailure, dispatched on `hook_event_name`.
-public enum SessionHook {
-    public static let hookName = "session"
-    public static let failOpen = ClaudeHookOutput.allow
+package enum SessionHook {
+    package static let hookName = "session"
+    package static let failOpen = ClaudeHookOutput.allow
 
-    public static func run(_ input: HookInput) -> HookOutput {
+    package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
         let context = AgentHookContext(input)
         do {

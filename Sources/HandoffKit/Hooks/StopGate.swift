@@ -3,34 +3,34 @@
 /// The decision itself (`StopGate.judge`) is a pure function of facts gathered from the hook input,
 /// the session's runtime record, the repository and the event log; `run` gathers them, records the
 /// outcome and renders the answer. Everything fails open: an internal error lets the stop through.
-public enum StopGate {
-    public static let hookName = "stop-gate"
+package enum StopGate {
+    package static let hookName = "stop-gate"
 
     /// What the executable prints if it runs out of time.
-    public static let failOpen = ClaudeHookOutput.systemMessage(
+    package static let failOpen = ClaudeHookOutput.systemMessage(
         "handoff: the stop gate did not answer in time, so the stop was let through")
 
-    public static let dumpHint = "print the Framework Reflection (see /handoff:dump)"
+    package static let dumpHint = "print the Framework Reflection (see /handoff:dump)"
 
     /// Everything the decision depends on.
-    public struct Facts: Sendable {
-        public var runtime: SessionRuntime
-        public var work: SessionWork
-        public var reflection: Reflection.Parsed
+    package struct Facts: Sendable {
+        package var runtime: SessionRuntime
+        package var work: SessionWork
+        package var reflection: Reflection.Parsed
         /// For a `handoff end` of this session: nil when the state is valid, else its first error.
-        public var handoffEndProblem: String?
+        package var handoffEndProblem: String?
         /// A failed test or build run recorded this session ("`swift test` exited 1").
-        public var failedCheck: String?
+        package var failedCheck: String?
         /// The store's tasks and the tracker pattern, for the Next step's follow-ups (nil: not checked).
-        public var followUps: FollowUpCheck.Facts?
+        package var followUps: FollowUpCheck.Facts?
         /// HEAD moved since this session's last handover, by commits not credited to another session
         /// (a commit made where handoff's git hooks are not installed leaves no `lastWorkAt`).
-        public var headMovedSinceHandover: Bool
+        package var headMovedSinceHandover: Bool
         /// The agent was already told, at a block of this series, what could not be checked
         /// (`SessionWork.unknowns`): unknown facts alone then no longer block, they warn.
-        public var unknownsReported = false
+        package var unknownsReported = false
 
-        public init(runtime: SessionRuntime, work: SessionWork, reflection: Reflection.Parsed,
+        package init(runtime: SessionRuntime, work: SessionWork, reflection: Reflection.Parsed,
                     handoffEndProblem: String? = nil, failedCheck: String? = nil, headMovedSinceHandover: Bool = false) {
             self.runtime = runtime
             self.work = work
@@ -41,7 +41,7 @@ public enum StopGate {
         }
     }
 
-    public enum Verdict: Sendable, Equatable {
+    package enum Verdict: Sendable, Equatable {
         case allow(why: String)
         /// A reflection completes the handover: record it, then allow.
         case accept(Reflection)
@@ -59,12 +59,12 @@ public enum StopGate {
         work.unknowns.isEmpty ? "" : " Also, \(work.unknowns.joined(separator: " and ")): check with `git status` and `git log @{u}..`."
     }
 
-    public static func unknownWarning(_ work: SessionWork) -> String? {
+    package static func unknownWarning(_ work: SessionWork) -> String? {
         work.unknowns.isEmpty ? nil
             : "handoff: the stop was let through, but \(work.unknowns.joined(separator: " and ")): nothing confirms this work is committed and pushed."
     }
 
-    public static func judge(_ facts: Facts) -> Verdict {
+    package static func judge(_ facts: Facts) -> Verdict {
         let verdict = judgeKnown(facts)
         let work = facts.work
         guard !work.unknowns.isEmpty else { return verdict }
@@ -138,7 +138,7 @@ public enum StopGate {
 
     // MARK: - The hook
 
-    public static func run(_ input: HookInput) -> HookOutput {
+    package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
         let context = AgentHookContext(input)
         if context.payload.hookEventName == "SubagentStop" {

@@ -3,7 +3,7 @@
 /// parse — the exact reflection to print, so a model that never saw /handoff:dump can comply at once.
 extension StopGate {
     /// The four fields the gate accepts (see `Reflection`), in the form it parses.
-    public static let reflectionTemplate = """
+    package static let reflectionTemplate = """
         ## Framework Reflection
         **Outcome**: success | partial | failure
         **Accomplishments**: what this session did, concretely

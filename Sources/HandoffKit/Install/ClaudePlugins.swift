@@ -12,13 +12,13 @@
 /// A plugin counts as handoff's when its hooks (`hooks/hooks.json`, or hooks in its
 /// `.claude-plugin/plugin.json`) run one of handoff's agent-hook executables, whatever its name.
 /// A plugin loaded for one run with `claude --plugin-dir` leaves nothing on disk and is not seen.
-public enum ClaudePlugins {
-    public struct Enabled: Sendable, Equatable {
+package enum ClaudePlugins {
+    package struct Enabled: Sendable, Equatable {
         /// "handoff@my-marketplace".
-        public var id: String
+        package var id: String
         /// The settings file whose `enabledPlugins` turns it on.
-        public var enabledIn: String
-        public var installPath: String
+        package var enabledIn: String
+        package var installPath: String
     }
 
     /// The settings files that can enable a plugin, least specific first.
@@ -33,7 +33,7 @@ public enum ClaudePlugins {
     }
 
     /// Enabled, installed plugins whose hooks run handoff's executables.
-    public static func enabledHandoffPlugins(environment: Environment, projectRoot: String?) -> [Enabled] {
+    package static func enabledHandoffPlugins(environment: Environment, projectRoot: String?) -> [Enabled] {
         var enabled: [String: (on: Bool, file: String)] = [:]
         var order: [String] = []
         for file in settingsFiles(environment: environment, projectRoot: projectRoot) {

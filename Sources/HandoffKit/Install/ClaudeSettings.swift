@@ -16,8 +16,8 @@ import Darwin
 /// Re-serialising a file changes its formatting, so before the first change of a file that already
 /// existed its bytes are kept beside it as `settings.json.pre-handoff`; uninstall puts those bytes
 /// back when what remains equals them, so install-then-uninstall restores the file byte for byte.
-public struct ClaudeSettings: Sendable {
-    public enum Scope: String, Sendable, CaseIterable {
+package struct ClaudeSettings: Sendable {
+    package enum Scope: String, Sendable, CaseIterable {
         /// `~/.claude/settings.json`: every project of this user.
         case user
         /// `<repo>/.claude/settings.json`, usually committed: the hooks are named without a path
@@ -27,22 +27,22 @@ public struct ClaudeSettings: Sendable {
         case local
 
         /// Whether the entries name the executables by absolute path (not in a file meant to be shared).
-        public var usesAbsolutePaths: Bool { self != .project }
+        package var usesAbsolutePaths: Bool { self != .project }
     }
 
     /// One hook registration: what Claude Code calls, on which event, with which matcher and timeout.
     /// Mirrors `hooks/claude/hooks/hooks.json` (the plugin); a test keeps the two in step.
-    public struct Registration: Sendable, Equatable {
-        public var event: String
-        public var matcher: String?
-        public var executable: String
+    package struct Registration: Sendable, Equatable {
+        package var event: String
+        package var matcher: String?
+        package var executable: String
         /// Seconds (Claude Code's unit). SessionEnd is killed after about 1.5 s without one.
-        public var timeout: Int
+        package var timeout: Int
     }
 
-    public static let toolMatcher = "Bash|Write|Edit|MultiEdit|NotebookEdit"
+    package static let toolMatcher = "Bash|Write|Edit|MultiEdit|NotebookEdit"
 
-    public static let registrations: [Registration] = [
+    package static let registrations: [Registration] = [
         Registration(event: "Stop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
         Registration(event: "SubagentStop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
         Registration(event: "PreCompact", matcher: nil, executable: "handoff-compact", timeout: 15),
@@ -53,26 +53,26 @@ public struct ClaudeSettings: Sendable {
     ]
 
     /// The executables the agent hooks run.
-    public static var executables: [String] {
+    package static var executables: [String] {
         var seen: [String] = []
         for registration in registrations where !seen.contains(registration.executable) { seen.append(registration.executable) }
         return seen
     }
 
-    public static let backupSuffix = ".pre-handoff"
+    package static let backupSuffix = ".pre-handoff"
 
-    public struct Action: Sendable, Equatable, CustomStringConvertible {
-        public enum Kind: String, Sendable {
+    package struct Action: Sendable, Equatable, CustomStringConvertible {
+        package enum Kind: String, Sendable {
             case added, updated, alreadyRegistered, removedDuplicate, removed, notRegistered
             case createdFile, keptBackup, restoredBackup, removedFile, keptLaterChanges
         }
 
-        public var kind: Kind
+        package var kind: Kind
         /// "Stop", "PostToolUse(Bash|Write|…)"; "" for actions on the file.
-        public var event: String
-        public var detail: String
+        package var event: String
+        package var detail: String
 
-        public var description: String {
+        package var description: String {
             let name = event.isEmpty ? "" : "\(event): "
             switch kind {
             case .added: return "\(name)registered \(detail)"
@@ -90,22 +90,22 @@ public struct ClaudeSettings: Sendable {
         }
     }
 
-    public struct Report: Sendable, Equatable {
-        public var path: String
-        public var actions: [Action]
-        public var dryRun: Bool
+    package struct Report: Sendable, Equatable {
+        package var path: String
+        package var actions: [Action]
+        package var dryRun: Bool
         /// True when the file was (or, in a dry run, would be) written.
-        public var changed: Bool
+        package var changed: Bool
     }
 
-    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// The file is not JSON, or not shaped like Claude Code settings; it was not touched.
         case malformed(path: String, reason: String)
         case missingExecutable(path: String)
         case noHome
         case io(SystemError)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .malformed(let path, let reason):
                 return "\(path) is not valid Claude Code settings (\(reason)); it was left untouched — fix it (or move it aside) and run the command again"
@@ -119,14 +119,14 @@ public struct ClaudeSettings: Sendable {
         }
     }
 
-    public var dryRun: Bool
+    package var dryRun: Bool
 
-    public init(dryRun: Bool = false) {
+    package init(dryRun: Bool = false) {
         self.dryRun = dryRun
     }
 
     /// `~/.claude/settings.json` for the user; `<worktree>/.claude/settings.json` for the project.
-    public static func settingsPath(scope: Scope, environment: Environment, projectRoot: String?) throws(Failure) -> String {
+    package static func settingsPath(scope: Scope, environment: Environment, projectRoot: String?) throws(Failure) -> String {
         switch scope {
         case .user:
             guard let home = environment["HOME"] else { throw .noHome }
@@ -140,7 +140,7 @@ public struct ClaudeSettings: Sendable {
 
     /// The command string of our entry: the absolute path, double-quoted as the plugin's hooks.json
     /// does, because Claude Code hands the string to a shell.
-    public static func command(for executable: String, binDirectory: String, scope: Scope = .user) -> String {
+    package static func command(for executable: String, binDirectory: String, scope: Scope = .user) -> String {
         // A file meant to be committed names the executable only: each person's PATH finds it.
         if !scope.usesAbsolutePaths { return executable }
         let path = Path.join(binDirectory, executable)
@@ -154,7 +154,7 @@ public struct ClaudeSettings: Sendable {
 
     /// The executable's path when `command` is one of our entries (a lone absolute path, quoted or
     /// not, whose file name is one of handoff's agent-hook executables); nil for anyone else's.
-    public static func ourExecutable(in command: String) -> String? {
+    package static func ourExecutable(in command: String) -> String? {
         var text = command.trimmed
         if text.count >= 2, let first = text.first, first == "\"" || first == "'", text.last == first {
             text = String(text.dropFirst().dropLast())
@@ -178,7 +178,7 @@ public struct ClaudeSettings: Sendable {
 
     // MARK: Install
 
-    public func install(settingsAt path: String, binDirectory: String, scope: Scope = .user) throws(Failure) -> Report {
+    package func install(settingsAt path: String, binDirectory: String, scope: Scope = .user) throws(Failure) -> Report {
         let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
         for executable in Self.executables {
             let file = Path.join(binDirectory, executable)
@@ -261,7 +261,7 @@ public struct ClaudeSettings: Sendable {
 
     // MARK: Uninstall
 
-    public func uninstall(settingsAt path: String) throws(Failure) -> Report {
+    package func uninstall(settingsAt path: String) throws(Failure) -> Report {
         let target = Self.resolve(path)
         let backupPath = target + Self.backupSuffix
         guard let original = try Self.read(target) else {
@@ -324,21 +324,21 @@ public struct ClaudeSettings: Sendable {
 
     // MARK: Inspection (doctor)
 
-    public struct Inspection: Sendable, Equatable {
-        public var path: String
-        public var exists: Bool
+    package struct Inspection: Sendable, Equatable {
+        package var path: String
+        package var exists: Bool
         /// Set when the file does not parse or is not shaped like settings.
-        public var problem: String?
+        package var problem: String?
         /// Registrations with no entry of ours, as labels ("Stop", "PostToolUse(…)").
-        public var missing: [String]
+        package var missing: [String]
         /// Our entries whose executable is not there (or not executable).
-        public var brokenPaths: [String]
+        package var brokenPaths: [String]
         /// Registrations with an entry of ours.
-        public var registered: [String]
+        package var registered: [String]
     }
 
     /// `environment`'s PATH finds the executables that project settings name without a path.
-    public static func inspect(settingsAt path: String, environment: Environment = Environment([:])) -> Inspection {
+    package static func inspect(settingsAt path: String, environment: Environment = Environment([:])) -> Inspection {
         var result = Inspection(path: path, exists: false, problem: nil, missing: [], brokenPaths: [], registered: [])
         let bytes: [UInt8]?
         do { bytes = try read(resolve(path)) } catch { result.problem = "\(error)"; return result }

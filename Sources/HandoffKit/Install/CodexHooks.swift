@@ -19,25 +19,25 @@ import Darwin
 /// as `hooks.json.pre-handoff` before the first change; config.toml only gets a marked block
 /// appended (and its bytes kept as `config.toml.pre-handoff`). Uninstall removes exactly ours and
 /// puts the old bytes back when nothing else changed.
-public struct CodexHooks: Sendable {
-    public enum Scope: String, Sendable, CaseIterable {
+package struct CodexHooks: Sendable {
+    package enum Scope: String, Sendable, CaseIterable {
         case user, project
     }
 
-    public struct Registration: Sendable, Equatable {
+    package struct Registration: Sendable, Equatable {
         /// hooks.json's event name ("Stop").
-        public var event: String
+        package var event: String
         /// Codex's internal label of the event, used in trust keys and hashes ("stop").
-        public var eventKey: String
-        public var matcher: String?
-        public var executable: String
+        package var eventKey: String
+        package var matcher: String?
+        package var executable: String
         /// Seconds. Codex clamps SessionEnd to 3 s, and hashes the clamped value.
-        public var timeout: Int
+        package var timeout: Int
     }
 
-    public static let toolMatcher = "Bash|apply_patch|Edit|Write"
+    package static let toolMatcher = "Bash|apply_patch|Edit|Write"
 
-    public static let registrations: [Registration] = [
+    package static let registrations: [Registration] = [
         Registration(event: "Stop", eventKey: "stop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
         Registration(event: "PreCompact", eventKey: "pre_compact", matcher: nil, executable: "handoff-compact", timeout: 15),
         Registration(event: "SessionStart", eventKey: "session_start", matcher: nil, executable: "handoff-session", timeout: 10),
@@ -45,23 +45,23 @@ public struct CodexHooks: Sendable {
         Registration(event: "PostToolUse", eventKey: "post_tool_use", matcher: toolMatcher, executable: "handoff-session", timeout: 5),
     ]
 
-    public static var executables: [String] {
+    package static var executables: [String] {
         var seen: [String] = []
         for registration in registrations where !seen.contains(registration.executable) { seen.append(registration.executable) }
         return seen
     }
 
-    public static let backupSuffix = ".pre-handoff"
+    package static let backupSuffix = ".pre-handoff"
     static let blockBegin = "# handoff-managed-lines v1: Codex trust for handoff's hooks (handoff uninstall --codex removes this block)"
     static let blockEnd = "# end of handoff-managed-lines"
 
-    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case malformed(path: String, reason: String)
         case missingExecutable(path: String)
         case noHome
         case io(SystemError)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .malformed(let path, let reason):
                 return "\(path) cannot be merged (\(reason)); it was left untouched — fix it (or move it aside) and run the command again"
@@ -75,47 +75,47 @@ public struct CodexHooks: Sendable {
         }
     }
 
-    public struct Report: Sendable, Equatable {
-        public var hooksPath: String
-        public var configPath: String
-        public var lines: [String]
-        public var changed: Bool
-        public var dryRun: Bool
+    package struct Report: Sendable, Equatable {
+        package var hooksPath: String
+        package var configPath: String
+        package var lines: [String]
+        package var changed: Bool
+        package var dryRun: Bool
     }
 
-    public var dryRun: Bool
+    package var dryRun: Bool
 
-    public init(dryRun: Bool = false) {
+    package init(dryRun: Bool = false) {
         self.dryRun = dryRun
     }
 
     // MARK: Places
 
     /// `CODEX_HOME`, else `~/.codex`.
-    public static func codexHome(environment: Environment) throws(Failure) -> String {
+    package static func codexHome(environment: Environment) throws(Failure) -> String {
         if let home = environment["CODEX_HOME"] { return home }
         guard let home = environment["HOME"] else { throw .noHome }
         return Path.join(home, ".codex")
     }
 
-    public static func hooksPath(scope: Scope, codexHome: String, projectRoot: String?) -> String {
+    package static func hooksPath(scope: Scope, codexHome: String, projectRoot: String?) -> String {
         switch scope {
         case .user: return Path.join(codexHome, "hooks.json")
         case .project: return Path.join(Path.join(projectRoot ?? FileSystem.currentDirectory(), ".codex"), "hooks.json")
         }
     }
 
-    public static func configPath(codexHome: String) -> String { Path.join(codexHome, "config.toml") }
+    package static func configPath(codexHome: String) -> String { Path.join(codexHome, "config.toml") }
 
     // MARK: Identity and trust
 
     /// The command Codex runs through a shell: the absolute path, double-quoted, and `--agent codex`.
-    public static func command(for executable: String, binDirectory: String) -> String {
+    package static func command(for executable: String, binDirectory: String) -> String {
         ClaudeSettings.command(for: executable, binDirectory: binDirectory) + " \(AgentKind.argument) \(AgentKind.codex.rawValue)"
     }
 
     /// The executable's path when `command` is one of our entries; nil for anyone else's.
-    public static func ourExecutable(in command: String) -> String? {
+    package static func ourExecutable(in command: String) -> String? {
         let suffix = " \(AgentKind.argument) \(AgentKind.codex.rawValue)"
         let text = command.trimmed
         guard text.hasSuffix(suffix) else { return nil }
@@ -123,14 +123,14 @@ public struct CodexHooks: Sendable {
     }
 
     /// Codex's key for one handler's state: `<hooks file>:<event>:<group index>:<handler index>`.
-    public static func trustKey(hooksPath: String, eventKey: String, group: Int, handler: Int) -> String {
+    package static func trustKey(hooksPath: String, eventKey: String, group: Int, handler: Int) -> String {
         "\(hooksPath):\(eventKey):\(group):\(handler)"
     }
 
     /// Codex's `trusted_hash` of a command hook: SHA-256 over the compact JSON, keys sorted, of
     /// `{"event_name", "matcher" (when set), "hooks": [{"type": "command", "command", "timeout", "async": false}]}`
     /// — Codex builds that identity through TOML, which drops unset fields.
-    public static func trustHash(eventKey: String, matcher: String?, command: String, timeout: Int) -> String {
+    package static func trustHash(eventKey: String, matcher: String?, command: String, timeout: Int) -> String {
         var text = "{\"event_name\":" + canonicalString(eventKey)
         text += ",\"hooks\":[{\"async\":false,\"command\":" + canonicalString(command) + ",\"timeout\":\(timeout),\"type\":\"command\"}]"
         if let matcher { text += ",\"matcher\":" + canonicalString(matcher) }
@@ -166,7 +166,7 @@ public struct CodexHooks: Sendable {
 
     // MARK: Install
 
-    public func install(hooksAt hooksPath: String, configAt configPath: String, binDirectory: String) throws(Failure) -> Report {
+    package func install(hooksAt hooksPath: String, configAt configPath: String, binDirectory: String) throws(Failure) -> Report {
         let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
         for executable in Self.executables {
             let file = Path.join(binDirectory, executable)
@@ -254,7 +254,7 @@ public struct CodexHooks: Sendable {
 
     // MARK: Uninstall
 
-    public func uninstall(hooksAt hooksPath: String, configAt configPath: String) throws(Failure) -> Report {
+    package func uninstall(hooksAt hooksPath: String, configAt configPath: String) throws(Failure) -> Report {
         var lines: [String] = []
         var changed = false
         if let original = try Self.read(hooksPath) {
@@ -297,19 +297,19 @@ public struct CodexHooks: Sendable {
 
     // MARK: Inspection (doctor)
 
-    public struct Inspection: Sendable, Equatable {
-        public var hooksPath: String
-        public var exists: Bool
-        public var problem: String?
+    package struct Inspection: Sendable, Equatable {
+        package var hooksPath: String
+        package var exists: Bool
+        package var problem: String?
         /// Events with no entry of ours.
-        public var missing: [String]
+        package var missing: [String]
         /// Our entries whose trust is not recorded, or recorded for another version of the hook.
-        public var untrusted: [String]
-        public var brokenPaths: [String]
-        public var registered: [String]
+        package var untrusted: [String]
+        package var brokenPaths: [String]
+        package var registered: [String]
     }
 
-    public static func inspect(hooksAt hooksPath: String, configAt configPath: String) -> Inspection {
+    package static func inspect(hooksAt hooksPath: String, configAt configPath: String) -> Inspection {
         var result = Inspection(hooksPath: hooksPath, exists: false, problem: nil, missing: [], untrusted: [], brokenPaths: [], registered: [])
         let bytes: [UInt8]?
         do { bytes = try read(hooksPath) } catch { result.problem = "\(error)"; return result }
@@ -347,7 +347,7 @@ public struct CodexHooks: Sendable {
 
     /// True when `[projects."<root>"]` in config.toml says `trust_level = "trusted"` (Codex reads a
     /// project's .codex/ only then).
-    public static func projectTrusted(root: String, configPath: String) -> Bool {
+    package static func projectTrusted(root: String, configPath: String) -> Bool {
         guard let text = try? FileSystem.readText(configPath) else { return false }
         var inProject = false
         for raw in text.split(separator: "\n") {

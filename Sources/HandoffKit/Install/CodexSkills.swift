@@ -3,10 +3,10 @@
 /// `/handoff:handoff-end` commands are for Claude Code, in Codex's conventions (shell commands,
 /// no TodoWrite). Written by `handoff install --codex`; a skill file that is not handoff's is never
 /// overwritten or removed.
-public enum CodexSkills {
-    public static let marker = "<!-- handoff-managed-skill v1 -->"
+package enum CodexSkills {
+    package static let marker = "<!-- handoff-managed-skill v1 -->"
 
-    public static let skills: [(name: String, text: String)] = [
+    package static let skills: [(name: String, text: String)] = [
         (CodexContract.dumpSkill, """
             ---
             name: \(CodexContract.dumpSkill)
@@ -68,12 +68,12 @@ public enum CodexSkills {
             """),
     ]
 
-    public static func path(codexHome: String, name: String) -> String {
+    package static func path(codexHome: String, name: String) -> String {
         Path.join(Path.join(Path.join(codexHome, "skills"), name), "SKILL.md")
     }
 
     /// Writes the skills that are missing or handoff's own; returns what it did, one line each.
-    public static func install(codexHome: String, dryRun: Bool) throws(SystemError) -> [String] {
+    package static func install(codexHome: String, dryRun: Bool) throws(SystemError) -> [String] {
         var lines: [String] = []
         for (name, text) in skills {
             let file = path(codexHome: codexHome, name: name)
@@ -94,7 +94,7 @@ public enum CodexSkills {
         return lines
     }
 
-    public static func uninstall(codexHome: String, dryRun: Bool) -> [String] {
+    package static func uninstall(codexHome: String, dryRun: Bool) -> [String] {
         var lines: [String] = []
         for (name, _) in skills {
             let file = path(codexHome: codexHome, name: name)

@@ -8,47 +8,47 @@ import Darwin
 
 /// `handoff doctor`: checks that the installation can work, one finding per thing that can break,
 /// each failing one with the command that fixes it. Read-only: it changes nothing.
-public struct Doctor: Sendable {
-    public struct Check: Sendable, Equatable {
-        public enum Status: String, Sendable { case pass, warn, fail, skip }
+package struct Doctor: Sendable {
+    package struct Check: Sendable, Equatable {
+        package enum Status: String, Sendable { case pass, warn, fail, skip }
 
         /// Stable name for scripts and tests: "executable:handoff-stop-gate", "git-hook:pre-push", "store".
-        public var id: String
-        public var status: Status
+        package var id: String
+        package var status: Status
         /// What was found.
-        public var detail: String
+        package var detail: String
         /// What to run or change; empty when nothing is needed.
-        public var fix: String
+        package var fix: String
 
-        public var json: JSONValue {
+        package var json: JSONValue {
             ["id": .string(id), "status": .string(status.rawValue), "detail": .string(detail), "fix": .string(fix)]
         }
     }
 
-    public struct Report: Sendable, Equatable {
-        public var checks: [Check]
+    package struct Report: Sendable, Equatable {
+        package var checks: [Check]
         /// Warnings and skips do not fail the doctor; only faults do.
-        public var healthy: Bool { !checks.contains { $0.status == .fail } }
+        package var healthy: Bool { !checks.contains { $0.status == .fail } }
 
-        public var json: JSONValue {
+        package var json: JSONValue {
             ["healthy": .bool(healthy), "checks": .array(checks.map(\.json))]
         }
     }
 
-    public static let executables = ["handoff", "handoff-post-commit", "handoff-pre-push", "handoff-stop-gate", "handoff-compact", "handoff-session"]
+    package static let executables = ["handoff", "handoff-post-commit", "handoff-pre-push", "handoff-stop-gate", "handoff-compact", "handoff-session"]
 
-    public var environment: Environment
-    public var workingDirectory: String
+    package var environment: Environment
+    package var workingDirectory: String
     /// Where the executables are expected (the folder of the running `handoff` by default).
-    public var binDirectory: String
+    package var binDirectory: String
 
-    public init(environment: Environment, workingDirectory: String, binDirectory: String) {
+    package init(environment: Environment, workingDirectory: String, binDirectory: String) {
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.binDirectory = binDirectory
     }
 
-    public func run() -> Report {
+    package func run() -> Report {
         var checks: [Check] = []
         checks += Self.executables.map(checkExecutable)
         let root = WorktreeLocator.worktreeRoot(startingAt: workingDirectory, environment: withoutGitVariables)
@@ -242,7 +242,7 @@ public struct Doctor: Sendable {
     // MARK: Agent commands
 
     /// The handover commands every block message and brief points to.
-    public static let handoverCommands = ["dump", "handoff-end"]
+    package static let handoverCommands = ["dump", "handoff-end"]
 
     /// `/handoff:dump` and `/handoff:handoff-end` exist when `<folder>/handoff/<name>.md` is in the
     /// user's or the project's commands folder (Claude Code names a command in a subfolder

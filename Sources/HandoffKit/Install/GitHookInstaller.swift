@@ -16,22 +16,22 @@ import Darwin
 /// When git runs hooks through husky, a marked block is added to husky's scripts (see
 /// HookManagers.swift); lefthook's and pre-commit's configuration is left alone and the report gives
 /// the lines to add.
-public struct GitHookInstaller: Sendable {
+package struct GitHookInstaller: Sendable {
     /// First line after the shebang of every entry we write: how install, uninstall and doctor tell
     /// our hooks from anyone else's.
-    public static let marker = "# handoff-managed-hook v1"
+    package static let marker = "# handoff-managed-hook v1"
     static let markerPrefix = "# handoff-managed-hook"
-    public static let backupSuffix = ".pre-handoff"
+    package static let backupSuffix = ".pre-handoff"
 
-    public struct Hook: Sendable, Equatable {
-        public var name: String
-        public var executable: String
+    package struct Hook: Sendable, Equatable {
+        package var name: String
+        package var executable: String
         var template: String
         /// Written before git's arguments wherever the executable is called ("--post-merge ").
         var leadingArguments: String = ""
     }
 
-    public static let hooks = [
+    package static let hooks = [
         Hook(name: "post-commit", executable: "handoff-post-commit", template: GitHookTemplates.postCommit),
         Hook(name: "pre-push", executable: "handoff-pre-push", template: GitHookTemplates.prePush),
         // git runs post-merge, not post-commit, for a merge commit that `git merge`/`git pull` made.
@@ -41,28 +41,28 @@ public struct GitHookInstaller: Sendable {
 
     /// Left in a hooks folder that install created; it lists the folders install created (deepest
     /// first), so that uninstall removes exactly those, once nothing but handoff's files is in them.
-    public static let createdFolderMarker = ".handoff-created"
+    package static let createdFolderMarker = ".handoff-created"
 
     /// A hook manager that owns the hooks folder's files.
-    public enum Manager: String, Sendable {
+    package enum Manager: String, Sendable {
         case husky, lefthook, preCommit = "pre-commit"
     }
 
-    public struct Action: Sendable, Equatable, CustomStringConvertible {
-        public enum Kind: String, Sendable {
+    package struct Action: Sendable, Equatable, CustomStringConvertible {
+        package enum Kind: String, Sendable {
             case createdFolder, installed, updated, alreadyInstalled, keptPrevious
             case removed, restoredPrevious, notInstalled, leftForeign, removedFolder, keptFolder
             case manual, note, conflict, createdStore, storeExists
             case optedIn, alreadyOptedIn, optedOut
         }
 
-        public var kind: Kind
+        package var kind: Kind
         /// The hook's name, or "" for actions on the folder or the store.
-        public var hook: String
-        public var path: String
-        public var detail: String
+        package var hook: String
+        package var path: String
+        package var detail: String
 
-        public var description: String {
+        package var description: String {
             let name = hook.isEmpty ? "" : "\(hook): "
             switch kind {
             case .createdFolder: return "created the hooks folder \(path)"
@@ -88,26 +88,26 @@ public struct GitHookInstaller: Sendable {
         }
     }
 
-    public struct Report: Sendable, Equatable {
-        public var hooksDirectory: String
+    package struct Report: Sendable, Equatable {
+        package var hooksDirectory: String
         /// True when `core.hooksPath` chose the folder.
-        public var fromHooksPath: Bool
-        public var manager: Manager?
-        public var actions: [Action]
-        public var dryRun: Bool
+        package var fromHooksPath: Bool
+        package var manager: Manager?
+        package var actions: [Action]
+        package var dryRun: Bool
 
         /// False when a hook could not be installed or removed as asked (see the `.conflict` actions).
-        public var succeeded: Bool { !actions.contains { $0.kind == .conflict } }
+        package var succeeded: Bool { !actions.contains { $0.kind == .conflict } }
     }
 
-    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case notARepository(path: String, reason: String)
         case bareRepository(path: String)
         case missingExecutable(path: String)
         case io(SystemError)
         case store(StoreError)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .notARepository(let path, let reason):
                 return "\(path) is not inside a git repository (\(reason)); cd into one, or run `git init` first"
@@ -123,18 +123,18 @@ public struct GitHookInstaller: Sendable {
         }
     }
 
-    public var environment: Environment
+    package var environment: Environment
     /// Plan and report, change nothing.
-    public var dryRun: Bool
+    package var dryRun: Bool
 
-    public init(environment: Environment, dryRun: Bool = false) {
+    package init(environment: Environment, dryRun: Bool = false) {
         self.environment = environment
         self.dryRun = dryRun
     }
 
     // MARK: Install
 
-    public func install(repositoryAt path: String, binDirectory: String) throws(Failure) -> Report {
+    package func install(repositoryAt path: String, binDirectory: String) throws(Failure) -> Report {
         let (repository, root) = try open(path)
         let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
         for hook in Self.hooks {
@@ -237,7 +237,7 @@ public struct GitHookInstaller: Sendable {
 
     // MARK: Uninstall
 
-    public func uninstall(repositoryAt path: String) throws(Failure) -> Report {
+    package func uninstall(repositoryAt path: String) throws(Failure) -> Report {
         let (repository, root) = try open(path)
         let folder = repository.hooksDirectory(environment: environment)
         var report = Report(hooksDirectory: folder.path, fromHooksPath: folder.fromHooksPath, manager: nil, actions: [], dryRun: dryRun)
@@ -270,7 +270,7 @@ public struct GitHookInstaller: Sendable {
 
     /// Writes `handoff.enabled=true` into the repository's own git config (see `OptIn`), unless it is
     /// already there.
-    public static func optIn(_ repository: GitRepository, dryRun: Bool) throws(Failure) -> Action {
+    package static func optIn(_ repository: GitRepository, dryRun: Bool) throws(Failure) -> Action {
         let line = "git config \(OptIn.enabledKey) true"
         if repository.localConfigString(OptIn.enabledKey).flatMap({ GitConfigFiles.boolean($0) }) == true {
             return Action(kind: .alreadyOptedIn, hook: "", path: "", detail: line)
@@ -284,7 +284,7 @@ public struct GitHookInstaller: Sendable {
     }
 
     /// Removes `handoff.enabled` from the repository's own git config; nil when it was not there.
-    public static func optOut(_ repository: GitRepository, environment: Environment, dryRun: Bool) throws(Failure) -> Action? {
+    package static func optOut(_ repository: GitRepository, environment: Environment, dryRun: Bool) throws(Failure) -> Action? {
         guard repository.localConfigString(OptIn.enabledKey) != nil else { return nil }
         if dryRun { return Action(kind: .optedOut, hook: "", path: "", detail: "git config \(OptIn.enabledKey)") }
         let removed: Bool
@@ -399,7 +399,7 @@ public struct GitHookInstaller: Sendable {
     }
 
     /// True when the file's first lines carry our marker.
-    public static func isManaged(_ path: String) -> Bool {
+    package static func isManaged(_ path: String) -> Bool {
         guard let bytes = try? FileSystem.readBytes(path, limit: 512) else { return false }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").prefix(3).contains { $0.hasPrefix(markerPrefix) }
     }

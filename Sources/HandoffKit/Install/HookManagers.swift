@@ -45,7 +45,7 @@ extension GitHookInstaller {
 
     /// What `install` does when a manager owns the hooks: husky's scripts get our block (in husky's
     /// folder as git uses it, `.husky` by default); lefthook and pre-commit get instructions.
-    public func cooperate(_ manager: Manager, worktreeRoot root: String, hooksDirectory: String? = nil, binDirectory: String) throws(Failure) -> [Action] {
+    package func cooperate(_ manager: Manager, worktreeRoot root: String, hooksDirectory: String? = nil, binDirectory: String) throws(Failure) -> [Action] {
         let folder = hooksDirectory.flatMap { Self.huskyFolder(worktreeRoot: root, hooksDirectory: $0) } ?? Path.join(root, ".husky")
         guard manager == .husky, FileSystem.isDirectory(folder) else {
             return Self.manualInstructions(manager, binDirectory: binDirectory)
@@ -81,7 +81,7 @@ extension GitHookInstaller {
     }
 
     /// What `uninstall` does for husky: takes our block out; a file that held only our block goes.
-    public func uncooperate(_ manager: Manager, worktreeRoot root: String, hooksDirectory: String? = nil) throws(Failure) -> [Action] {
+    package func uncooperate(_ manager: Manager, worktreeRoot root: String, hooksDirectory: String? = nil) throws(Failure) -> [Action] {
         guard manager == .husky else { return [] }
         let folder = hooksDirectory.flatMap { Self.huskyFolder(worktreeRoot: root, hooksDirectory: $0) } ?? Path.join(root, ".husky")
         var actions: [Action] = []

@@ -6,8 +6,8 @@
 /// server starts no faster; this needs nothing the CLI does not already link. One request in, one
 /// response out (none for notifications); every call goes through the same task and memory stores
 /// as the CLI (lock, atomic writes, redaction).
-public final class TaskMCPServer {
-    public static let protocolVersions = ["2025-06-18", "2025-03-26", "2024-11-05"]
+package final class TaskMCPServer {
+    package static let protocolVersions = ["2025-06-18", "2025-03-26", "2024-11-05"]
 
     let root: String?
     let environment: Environment
@@ -15,7 +15,7 @@ public final class TaskMCPServer {
     /// The client's name from `initialize` (`claude-code`), recorded as the agent of tasks it files.
     var clientName: String?
 
-    public init(root: String?, environment: Environment, version: String) {
+    package init(root: String?, environment: Environment, version: String) {
         self.root = root
         self.environment = environment
         self.version = version
@@ -29,7 +29,7 @@ public final class TaskMCPServer {
     }
 
     /// One line of input → one line of output (nil for a notification or a blank line).
-    public func handle(line: [UInt8]) -> String? {
+    package func handle(line: [UInt8]) -> String? {
         guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return nil }
         guard let message = try? JSONValue.parse(line) else { return error(id: .null, .parse, "the line is not JSON") }
         guard let object = message.objectValue, let method = object["method"]?.stringValue else {
@@ -192,7 +192,7 @@ public final class TaskMCPServer {
     // MARK: The loop
 
     /// Reads newline-delimited requests from `input` until end of file, answering each on `output`.
-    public func serve(input: Int32 = 0, output: Int32 = 1) {
+    package func serve(input: Int32 = 0, output: Int32 = 1) {
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {

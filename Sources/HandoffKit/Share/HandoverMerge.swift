@@ -6,12 +6,12 @@
 /// ancestor's list: a task changed on one side only takes that change; one changed on both sides
 /// resolves by a fixed rule (closed wins over open, else the newer handover's version), and the
 /// merge says so in its notes and commit message.
-public enum HandoverMerge {
-    public struct Outcome: Sendable, Equatable {
-        public enum Kind: String, Sendable { case upToDate = "up to date", fastForward = "fast-forward", merged, adopted }
-        public var kind: Kind
-        public var commit: String
-        public var notes: [String]
+package enum HandoverMerge {
+    package struct Outcome: Sendable, Equatable {
+        package enum Kind: String, Sendable { case upToDate = "up to date", fastForward = "fast-forward", merged, adopted }
+        package var kind: Kind
+        package var commit: String
+        package var notes: [String]
     }
 
     /// Statuses that close a task (the task store's words).
@@ -23,7 +23,7 @@ public enum HandoverMerge {
 
     /// Merges `theirs` (a fetched tip) into `ours` (the local ref's tip, nil when there is none) and
     /// returns the commit the local ref should point at. Writes objects only; moves no ref.
-    public static func merge(ours: String?, theirs: String, refs: HandoverRefs) throws(GitCLIError) -> Outcome {
+    package static func merge(ours: String?, theirs: String, refs: HandoverRefs) throws(GitCLIError) -> Outcome {
         guard let ours else { return Outcome(kind: .adopted, commit: theirs, notes: []) }
         if ours == theirs { return Outcome(kind: .upToDate, commit: ours, notes: []) }
         if refs.isAncestor(theirs, of: ours) == true { return Outcome(kind: .upToDate, commit: ours, notes: []) }
@@ -51,7 +51,7 @@ public enum HandoverMerge {
     /// that every task store that merges it keeps it closed. A task missing on one side is kept, unless
     /// that side dropped it from its shared list while the other left it as the ancestor had it. The
     /// result is sorted by id (the same bytes on every clone).
-    public static func mergeTasks(base: [JSONValue]?, ours: SharedHandover, theirs: SharedHandover) -> (tasks: [JSONValue]?, notes: [String]) {
+    package static func mergeTasks(base: [JSONValue]?, ours: SharedHandover, theirs: SharedHandover) -> (tasks: [JSONValue]?, notes: [String]) {
         guard let oursTasks = ours.tasks else { return (theirs.tasks, []) }
         guard let theirsTasks = theirs.tasks else { return (oursTasks, []) }
         func byID(_ list: [JSONValue]?) -> [String: JSONValue] {

@@ -6,12 +6,12 @@
 /// repository format git can open (sha256 ids, the reftable backend, which libgit2 cannot write) and
 /// because the same executable does the transport; it costs a handful of short processes, paid only
 /// when sharing is on and a handover completes.
-public struct HandoverRefs: Sendable {
-    public var git: GitCLI
+package struct HandoverRefs: Sendable {
+    package var git: GitCLI
 
-    public init(git: GitCLI) { self.git = git }
+    package init(git: GitCLI) { self.git = git }
 
-    public init(root: String, environment: Environment) {
+    package init(root: String, environment: Environment) {
         git = GitCLI(directory: root, environment: environment)
     }
 
@@ -28,7 +28,7 @@ public struct HandoverRefs: Sendable {
     // MARK: Reading refs
 
     /// `refname → commit` for every ref under `prefix` (one `for-each-ref`).
-    public func refs(under prefix: String) throws(GitCLIError) -> [String: String] {
+    package func refs(under prefix: String) throws(GitCLIError) -> [String: String] {
         let result = try git.checked(["for-each-ref", "--format=%(objectname) %(refname)", prefix])
         var refs: [String: String] = [:]
         for line in result.output.split(separator: "\n") {
@@ -39,13 +39,13 @@ public struct HandoverRefs: Sendable {
     }
 
     /// The commit a ref points at; nil when it does not exist.
-    public func resolve(_ ref: String) -> String? {
+    package func resolve(_ ref: String) -> String? {
         let result = git.run(["rev-parse", "-q", "--verify", ref + "^{commit}"])
         return result.succeeded && !result.line.isEmpty ? result.line : nil
     }
 
     /// Whether `ancestor` is reachable from `descendant`; nil when git could not tell.
-    public func isAncestor(_ ancestor: String, of descendant: String) -> Bool? {
+    package func isAncestor(_ ancestor: String, of descendant: String) -> Bool? {
         let result = git.run(["merge-base", "--is-ancestor", ancestor, descendant])
         switch result.status {
         case 0?: return true
@@ -56,7 +56,7 @@ public struct HandoverRefs: Sendable {
 
     /// The files of handover commits, read in one `cat-file --batch`. A commit whose tree has no
     /// readable `origin.json` is left out.
-    public func read(_ commits: [String]) -> [String: SharedHandover] {
+    package func read(_ commits: [String]) -> [String: SharedHandover] {
         guard !commits.isEmpty else { return [:] }
         var input = ""
         for commit in commits {
@@ -85,14 +85,14 @@ public struct HandoverRefs: Sendable {
     }
 
     /// The handover at a ref's tip, nil when there is none.
-    public func handover(at ref: String) -> (commit: String, handover: SharedHandover)? {
+    package func handover(at ref: String) -> (commit: String, handover: SharedHandover)? {
         guard let commit = resolve(ref), let handover = read([commit])[commit] else { return nil }
         return (commit, handover)
     }
 
     /// The handovers in a ref's history, newest first: merge commits are left out (each side's
     /// handovers are in the list already).
-    public func history(_ ref: String, limit: Int) throws(GitCLIError) -> [(commit: String, handover: SharedHandover)] {
+    package func history(_ ref: String, limit: Int) throws(GitCLIError) -> [(commit: String, handover: SharedHandover)] {
         let list = try git.checked(["rev-list", "--no-merges", "--max-count=\(limit)", ref, "--"])
         let commits = list.output.split(separator: "\n").map(String.init)
         let handovers = read(commits)
@@ -102,7 +102,7 @@ public struct HandoverRefs: Sendable {
     // MARK: Writing
 
     /// Writes the handover's tree and a commit with `parents`; moves no ref.
-    public func commit(_ handover: SharedHandover, parents: [String], message: String? = nil) throws(GitCLIError) -> String {
+    package func commit(_ handover: SharedHandover, parents: [String], message: String? = nil) throws(GitCLIError) -> String {
         var entries = ""
         for file in handover.files {
             let blob = try git.checked(["hash-object", "-w", "--stdin"], input: file.bytes).line
@@ -118,12 +118,12 @@ public struct HandoverRefs: Sendable {
     }
 
     /// Moves `ref` from `old` (nil: the ref must not exist) to `new`; false when someone else moved it first.
-    public func update(_ ref: String, to new: String, from old: String?, reason: String) -> Bool {
+    package func update(_ ref: String, to new: String, from old: String?, reason: String) -> Bool {
         git.run(["update-ref", "-m", reason, ref, new, old ?? ""]).succeeded
     }
 
     /// Deletes a ref (only when it still points at `old`, if given).
-    public func delete(_ ref: String, expected old: String? = nil) -> Bool {
+    package func delete(_ ref: String, expected old: String? = nil) -> Bool {
         var arguments = ["update-ref", "-d", ref]
         if let old { arguments.append(old) }
         return git.run(arguments).succeeded
@@ -132,7 +132,7 @@ public struct HandoverRefs: Sendable {
     /// Commits a handover on top of `refs/handoff/<branch>` (a concurrent writer makes it retry on
     /// the new tip, at most a few times). Returns the new commit.
     @discardableResult
-    public func record(_ handover: SharedHandover, branch: String) throws(GitCLIError) -> String {
+    package func record(_ handover: SharedHandover, branch: String) throws(GitCLIError) -> String {
         let ref = ShareSettings.localRef(branch: branch)
         for _ in 0..<5 {
             let parent = resolve(ref)

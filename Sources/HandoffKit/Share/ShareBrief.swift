@@ -2,10 +2,10 @@
 /// already here (`refs/handoff/<branch>`, and `refs/handoff-remotes/<remote>/<branch>` that `git
 /// fetch` fills through the refspec `handoff share on` adds). A session start never fetches: a hook
 /// that waits on a remote can stall the agent's first turn, and prompts for credentials nobody sees.
-public enum ShareBrief {
+package enum ShareBrief {
     /// The newest handover of `branch` across this clone's refs, when it was made by another clone
     /// (the newest one here is this clone's own: the local state says it already). One `cat-file`.
-    public static func newestFromElsewhere(root: String, environment: Environment, settings: ShareSettings,
+    package static func newestFromElsewhere(root: String, environment: Environment, settings: ShareSettings,
                                            remotes: [String], branch: String) -> SharedHandover? {
         guard settings.enabled else { return nil }
         let refs = HandoverRefs(root: root, environment: environment)
@@ -19,13 +19,13 @@ public enum ShareBrief {
     }
 
     /// The brief's line naming where the handover came from.
-    public static func originLine(_ handover: SharedHandover) -> String {
+    package static func originLine(_ handover: SharedHandover) -> String {
         let outcome = handover.origin.outcome.map { ", outcome \($0)" } ?? ""
         return "This handover came from another clone: \(handover.origin.summary), \(handover.origin.kind.rawValue)\(outcome)."
     }
 
     /// "Open tasks: ho-1a2b fix the parser; …" from a shared tree's tasks, nil when none are open.
-    public static func openTasksLine(_ handover: SharedHandover) -> String? {
+    package static func openTasksLine(_ handover: SharedHandover) -> String? {
         let open = (handover.tasks ?? []).filter { !HandoverMerge.isClosed($0) }
         guard !open.isEmpty else { return nil }
         let shown = open.prefix(5).map { task in

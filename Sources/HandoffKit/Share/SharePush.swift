@@ -7,12 +7,12 @@
 /// cost is paid only when a handover ref moved since the last push (compared with what was last
 /// fetched or pushed, no network needed to know). It is bounded by `handoff.shareTimeout` (10 s) in
 /// all, never prompts, and whatever happens the user's push goes on: this step only ever adds a line.
-public enum SharePush {
-    public static let timeoutOutput = HookOutput(
+package enum SharePush {
+    package static let timeoutOutput = HookOutput(
         standardError: "handoff: sharing handovers ran out of time (git config handoff.shareTimeout); your push goes on. `handoff push` retries.\n")
 
     /// The seconds the hook's deadline must allow for sharing, nil when sharing is off (or nothing to do).
-    public static func budget(_ input: HookInput) -> Double? {
+    package static func budget(_ input: HookInput) -> Double? {
         guard let target = target(input) else { return nil }
         return target.settings.timeout + 1
     }
@@ -34,7 +34,7 @@ public enum SharePush {
     }
 
     /// Pushes the changed handover refs to the hook's remote (its first argument); returns the line to show.
-    public static func run(_ input: HookInput) -> HookOutput {
+    package static func run(_ input: HookInput) -> HookOutput {
         guard let target = target(input), let remote = input.arguments.first, !remote.isEmpty else { return .silent }
         let refs = HandoverRefs(root: target.root, environment: input.environment)
         var sync = ShareSync(refs: refs, timeout: target.settings.timeout)
@@ -62,7 +62,7 @@ public enum SharePush {
     }
 
     /// One line: what was shared, or why not. Nil when nothing changed.
-    public static func line(_ report: ShareSync.PushReport, remote: String) -> String? {
+    package static func line(_ report: ShareSync.PushReport, remote: String) -> String? {
         if let failure = report.failure {
             return "handoff: could not share handovers with \(remote) (\(failure)); your push goes on. `handoff push` retries, `handoff share off` stops sharing."
         }

@@ -2,8 +2,8 @@
 ///
 /// Called after the handover is recorded in `.handoff/`; it never throws, so a failure to share can
 /// never undo or block the handover itself (the caller shows the one line it returns).
-public enum ShareRecorder {
-    public enum Result: Sendable, Equatable {
+package enum ShareRecorder {
+    package enum Result: Sendable, Equatable {
         /// Sharing is off: nothing under `refs/handoff/` was created.
         case off
         /// Sharing is on but this handover has no branch to go to (detached HEAD) or is not shared (a snapshot).
@@ -12,7 +12,7 @@ public enum ShareRecorder {
         case failed(String)
 
         /// The one line for the user (nil when there is nothing to say).
-        public var line: String? {
+        package var line: String? {
             switch self {
             case .off: return nil
             case .skipped(let why): return "handoff: handover not shared: \(why)"
@@ -23,7 +23,7 @@ public enum ShareRecorder {
     }
 
     /// The agent that made a handover: `HANDOFF_AGENT` when set, else what the environment says, else `fallback`.
-    public static func agent(environment: Environment, fallback: String) -> String {
+    package static func agent(environment: Environment, fallback: String) -> String {
         if let named = environment["HANDOFF_AGENT"]?.trimmed, !named.isEmpty, named.count <= 40 { return named }
         if environment["CLAUDECODE"] == "1" || environment["CLAUDE_CODE_SESSION_ID"] != nil { return "claude-code" }
         if environment["CODEX_SANDBOX"] != nil || environment["CODEX_THREAD_ID"] != nil { return "codex" }
@@ -31,17 +31,17 @@ public enum ShareRecorder {
     }
 
     /// The facts of one handover, as the caller knows them.
-    public struct Handover: Sendable {
-        public var kind: SharedHandover.Kind
-        public var session: String?
-        public var agent: String
-        public var branch: String?
-        public var head: String?
-        public var outcome: String?
-        public var reflection: String?
-        public var at: Timestamp
+    package struct Handover: Sendable {
+        package var kind: SharedHandover.Kind
+        package var session: String?
+        package var agent: String
+        package var branch: String?
+        package var head: String?
+        package var outcome: String?
+        package var reflection: String?
+        package var at: Timestamp
 
-        public init(kind: SharedHandover.Kind, session: String?, agent: String, branch: String?, head: String?,
+        package init(kind: SharedHandover.Kind, session: String?, agent: String, branch: String?, head: String?,
                     outcome: String? = nil, reflection: String? = nil, at: Timestamp) {
             self.kind = kind
             self.session = session
@@ -55,7 +55,7 @@ public enum ShareRecorder {
     }
 
     /// This clone's id (`handoff.shareClone`), made and saved on first use when sharing was turned on by hand.
-    public static func cloneID(settings: ShareSettings, git: GitCLI) -> String {
+    package static func cloneID(settings: ShareSettings, git: GitCLI) -> String {
         if let clone = settings.clone { return clone }
         let made = ShareSettings.newCloneID()
         _ = git.run(["config", "--local", ShareSettings.cloneKey, made])
@@ -63,7 +63,7 @@ public enum ShareRecorder {
     }
 
     /// The tree the handover would be committed as (for `share status --dry-run` and `record`).
-    public static func snapshot(_ handover: Handover, store: HandoffStore, clone: String) -> SharedHandover {
+    package static func snapshot(_ handover: Handover, store: HandoffStore, clone: String) -> SharedHandover {
         let origin = SharedHandover.Origin(
             host: FileSystem.hostname(), agent: handover.agent, session: handover.session, clone: clone, at: handover.at,
             kind: handover.kind, branch: handover.branch ?? "", head: handover.head, outcome: handover.outcome)
@@ -71,7 +71,7 @@ public enum ShareRecorder {
     }
 
     /// Commits the handover when sharing is on (`config` reads the repository's git config).
-    public static func record(_ handover: Handover, store: HandoffStore, config: (String) -> String?, environment: Environment) -> Result {
+    package static func record(_ handover: Handover, store: HandoffStore, config: (String) -> String?, environment: Environment) -> Result {
         let settings = ShareSettings.read(config)
         guard settings.enabled else { return .off }
         if handover.kind == .snapshot && !settings.snapshots { return .skipped("compaction snapshots are not shared (git config handoff.shareSnapshots true)") }
@@ -97,12 +97,12 @@ public enum ShareRecorder {
 /// A task that ages out of the shared list is not deleted anywhere: merges drop a task missing on
 /// one side only when the other side left it as the common ancestor had it, and the task stores
 /// themselves only ever add or update (`TaskStore.merge`).
-public enum SharedTasks {
-    public static let recentDays: Int64 = 14
-    public static let limit = 500
+package enum SharedTasks {
+    package static let recentDays: Int64 = 14
+    package static let limit = 500
 
     /// The tasks to share, sorted by id (the same bytes on every clone); nil when the store has none.
-    public static func read(store: HandoffStore, now: Timestamp = .now()) -> [JSONValue]? {
+    package static func read(store: HandoffStore, now: Timestamp = .now()) -> [JSONValue]? {
         let tasks = TaskStore(store: store).list(now: now).tasks
         guard !tasks.isEmpty else { return nil }
         let since = Timestamp(milliseconds: now.milliseconds - recentDays * 86_400_000)
@@ -114,7 +114,7 @@ public enum SharedTasks {
 
     /// Brings shared tasks into this clone's task store (by id; see `TaskStore.merge`). Returns what changed.
     @discardableResult
-    public static func importTasks(_ tasks: [JSONValue]?, into store: HandoffStore) -> TaskStore.MergeReport? {
+    package static func importTasks(_ tasks: [JSONValue]?, into store: HandoffStore) -> TaskStore.MergeReport? {
         guard let tasks, store.exists else { return nil }
         let parsed = tasks.compactMap { try? HandoffTask(json: $0) }
         return try? TaskStore(store: store).merge(parsed)

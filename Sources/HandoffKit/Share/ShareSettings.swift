@@ -15,31 +15,31 @@ import Darwin
 /// - `handoff.shareSnapshots` (bool, default false): compaction snapshots are shared too.
 /// - `handoff.shareTimeout` (seconds, default 10): the bound on each push or fetch of handovers.
 /// - `handoff.shareKeep` (count, default 100): the history cap `handoff share prune` applies.
-public struct ShareSettings: Sendable, Equatable {
-    public static let enabledKey = "handoff.share"
-    public static let cloneKey = "handoff.shareclone"
-    public static let snapshotsKey = "handoff.sharesnapshots"
-    public static let timeoutKey = "handoff.sharetimeout"
-    public static let keepKey = "handoff.sharekeep"
+package struct ShareSettings: Sendable, Equatable {
+    package static let enabledKey = "handoff.share"
+    package static let cloneKey = "handoff.shareclone"
+    package static let snapshotsKey = "handoff.sharesnapshots"
+    package static let timeoutKey = "handoff.sharetimeout"
+    package static let keepKey = "handoff.sharekeep"
 
     /// Local handover refs: `refs/handoff/<branch>`.
-    public static let refPrefix = "refs/handoff/"
+    package static let refPrefix = "refs/handoff/"
     /// What was last fetched from (or pushed to) a remote: `refs/handoff-remotes/<remote>/<branch>`.
     /// Not under `refs/remotes/`, so `git branch -r` and checkouts never see handovers as branches.
-    public static let trackingPrefix = "refs/handoff-remotes/"
+    package static let trackingPrefix = "refs/handoff-remotes/"
 
     /// Set by handoff on its own `git push`: the pre-push hook it triggers shares nothing (no recursion).
-    public static let recursionGuard = "HANDOFF_SHARE_PUSH"
+    package static let recursionGuard = "HANDOFF_SHARE_PUSH"
 
-    public var enabled = false
-    public var clone: String?
-    public var snapshots = false
-    public var timeout: Double = 10
-    public var keep = 100
+    package var enabled = false
+    package var clone: String?
+    package var snapshots = false
+    package var timeout: Double = 10
+    package var keep = 100
 
-    public init() {}
+    package init() {}
 
-    public static func read(_ config: (String) -> String?) -> ShareSettings {
+    package static func read(_ config: (String) -> String?) -> ShareSettings {
         var settings = ShareSettings()
         settings.enabled = isTrue(config(enabledKey))
         settings.clone = config(cloneKey).map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
@@ -55,13 +55,13 @@ public struct ShareSettings: Sendable, Equatable {
         return ["true", "yes", "on", "1"].contains(value)
     }
 
-    public static func localRef(branch: String) -> String { refPrefix + branch }
-    public static func trackingRef(remote: String, branch: String) -> String { trackingPrefix + remote + "/" + branch }
+    package static func localRef(branch: String) -> String { refPrefix + branch }
+    package static func trackingRef(remote: String, branch: String) -> String { trackingPrefix + remote + "/" + branch }
     /// The fetch refspec `handoff share on` adds to a remote: its handovers come with every `git fetch`.
-    public static func fetchRefspec(remote: String) -> String { "+\(refPrefix)*:\(trackingPrefix)\(remote)/*" }
+    package static func fetchRefspec(remote: String) -> String { "+\(refPrefix)*:\(trackingPrefix)\(remote)/*" }
 
     /// A fresh clone id: 12 hex digits from the kernel's random source.
-    public static func newCloneID() -> String {
+    package static func newCloneID() -> String {
         var bytes = [UInt8](repeating: 0, count: 6)
         let fd = open("/dev/urandom", O_RDONLY)
         if fd >= 0 {

@@ -1,30 +1,30 @@
 /// `handoff share on|off|status`: the choice in git config, the fetch refspec, and what is shared.
-public struct ShareSetup: Sendable {
-    public var git: GitCLI
+package struct ShareSetup: Sendable {
+    package var git: GitCLI
 
-    public init(root: String, environment: Environment) {
+    package init(root: String, environment: Environment) {
         git = GitCLI(directory: root, environment: environment)
     }
 
-    public var settings: ShareSettings {
+    package var settings: ShareSettings {
         ShareSettings.read { key in
             let result = git.run(["config", "--get", key])
             return result.succeeded ? result.output.trimmed : nil
         }
     }
 
-    public var remotes: [String] {
+    package var remotes: [String] {
         git.run(["remote"]).output.split(separator: "\n").map { String($0).trimmed }.filter { !$0.isEmpty }
     }
 
-    public var currentBranch: String? {
+    package var currentBranch: String? {
         let result = git.run(["symbolic-ref", "-q", "--short", "HEAD"])
         return result.succeeded && !result.line.isEmpty ? result.line : nil
     }
 
     /// The remote handovers go to by default: the current branch's upstream remote, else `origin`,
     /// else the only remote. Nil when there is no remote.
-    public var defaultRemote: String? {
+    package var defaultRemote: String? {
         let all = remotes
         if let branch = currentBranch {
             let upstream = git.run(["config", "--get", "branch.\(branch).remote"]).line
@@ -38,19 +38,19 @@ public struct ShareSetup: Sendable {
         git.run(["config", "--get-all", "remote.\(remote).fetch"]).output.split(separator: "\n").map { String($0).trimmed }
     }
 
-    public func hasFetchRefspec(_ remote: String) -> Bool {
+    package func hasFetchRefspec(_ remote: String) -> Bool {
         fetchRefspecs(remote).contains(ShareSettings.fetchRefspec(remote: remote))
     }
 
-    public struct OnReport: Sendable, Equatable {
-        public var clone: String
-        public var remote: String?
-        public var refspecAdded: Bool
+    package struct OnReport: Sendable, Equatable {
+        package var clone: String
+        package var remote: String?
+        package var refspecAdded: Bool
     }
 
     /// Turns sharing on: `handoff.share true`, a clone id, and the fetch refspec on `remote` so that
     /// every `git fetch` (and `git pull`) also brings the remote's handovers.
-    public func turnOn(remote requested: String?) throws(GitCLIError) -> OnReport {
+    package func turnOn(remote requested: String?) throws(GitCLIError) -> OnReport {
         let remote = requested ?? defaultRemote
         if let requested, !remotes.contains(requested) {
             throw GitCLIError(command: "remote", reason: "no remote named \(requested) (see `git remote -v`)")
@@ -68,7 +68,7 @@ public struct ShareSetup: Sendable {
     /// Turns sharing off: nothing more is recorded, pushed or fetched. Refs already made stay (they
     /// are listed by `share status`; `handoff share prune --all` deletes them). Returns the remotes
     /// whose fetch refspec was removed.
-    public func turnOff() throws(GitCLIError) -> [String] {
+    package func turnOff() throws(GitCLIError) -> [String] {
         _ = try git.checked(["config", "--local", ShareSettings.enabledKey, "false"])
         var removed: [String] = []
         for remote in remotes where hasFetchRefspec(remote) {
@@ -78,17 +78,17 @@ public struct ShareSetup: Sendable {
         return removed
     }
 
-    public struct RefStatus: Sendable, Equatable {
-        public var branch: String
-        public var commit: String
+    package struct RefStatus: Sendable, Equatable {
+        package var branch: String
+        package var commit: String
         /// The tip last fetched from or pushed to the remote, nil when it never was.
-        public var remoteCommit: String?
-        public var origin: SharedHandover.Origin?
-        public var pending: Bool { remoteCommit != commit }
+        package var remoteCommit: String?
+        package var origin: SharedHandover.Origin?
+        package var pending: Bool { remoteCommit != commit }
     }
 
     /// Every local handover ref, with what the remote had at the last fetch or push.
-    public func refStatus(remote: String?) throws(GitCLIError) -> [RefStatus] {
+    package func refStatus(remote: String?) throws(GitCLIError) -> [RefStatus] {
         let refs = HandoverRefs(git: git)
         let local = try refs.refs(under: ShareSettings.refPrefix)
         let tracking = try remote.map { remote throws(GitCLIError) in try refs.refs(under: ShareSettings.trackingPrefix + remote + "/") } ?? [:]

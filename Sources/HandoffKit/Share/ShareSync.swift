@@ -5,18 +5,18 @@
 /// and carries the recursion guard: handoff's own `git push` runs with `--no-verify`, so neither the
 /// pre-push hook nor the user's own pre-push checks run a second time for handover refs, and the
 /// environment marker stops any wrapper that runs hooks anyway.
-public struct ShareSync: Sendable {
-    public var refs: HandoverRefs
-    public var timeout: Double
+package struct ShareSync: Sendable {
+    package var refs: HandoverRefs
+    package var timeout: Double
     /// Fetch-merge-retry rounds when another clone pushed the same branch's handovers first.
-    public var maximumRounds = 3
+    package var maximumRounds = 3
     /// The bound on everything one push or pull does (each network step also stops at `timeout`).
-    public var overall: Deadline?
+    package var overall: Deadline?
 
     /// Seconds the next network step may take.
     var stepLimit: Double { max(0.1, min(timeout, overall?.remaining ?? timeout)) }
 
-    public init(refs: HandoverRefs, timeout: Double) {
+    package init(refs: HandoverRefs, timeout: Double) {
         self.refs = refs
         self.timeout = timeout
     }
@@ -24,7 +24,7 @@ public struct ShareSync: Sendable {
     /// Brings the tasks of these local handover refs' tips into the task store (merged by id).
     /// Returns the ids the store added or updated.
     @discardableResult
-    public func importTasks(branches: [String], into store: HandoffStore) -> [String] {
+    package func importTasks(branches: [String], into store: HandoffStore) -> [String] {
         guard store.exists, !branches.isEmpty else { return [] }
         let tips = branches.map { ShareSettings.localRef(branch: $0) }
         var changed: [String] = []
@@ -36,35 +36,35 @@ public struct ShareSync: Sendable {
 
     static let networkEnvironment = ["GIT_TERMINAL_PROMPT": "0", ShareSettings.recursionGuard: "1"]
 
-    public struct PushReport: Sendable, Equatable {
+    package struct PushReport: Sendable, Equatable {
         /// Refs the remote now has as they are here.
-        public var pushed: [String] = []
+        package var pushed: [String] = []
         /// Refs that were already there.
-        public var upToDate: [String] = []
+        package var upToDate: [String] = []
         /// Refs the remote refused, with git's reason ("remote rejected: pre-receive hook declined").
-        public var rejected: [(ref: String, reason: String)] = []
+        package var rejected: [(ref: String, reason: String)] = []
         /// Merges made because another clone pushed first.
-        public var merged: [String] = []
-        public var notes: [String] = []
+        package var merged: [String] = []
+        package var notes: [String] = []
         /// The push as a whole failed (no network, unknown remote, timeout): git's last line.
-        public var failure: String?
+        package var failure: String?
 
-        public static func == (lhs: PushReport, rhs: PushReport) -> Bool {
+        package static func == (lhs: PushReport, rhs: PushReport) -> Bool {
             lhs.pushed == rhs.pushed && lhs.upToDate == rhs.upToDate && lhs.failure == rhs.failure
                 && lhs.rejected.map { "\($0.ref) \($0.reason)" } == rhs.rejected.map { "\($0.ref) \($0.reason)" }
         }
 
-        public var succeeded: Bool { rejected.isEmpty && failure == nil }
+        package var succeeded: Bool { rejected.isEmpty && failure == nil }
     }
 
     /// Whether `remote` is a configured remote's name (else a URL or path, which has no tracking refs).
-    public func isNamedRemote(_ remote: String) -> Bool {
+    package func isNamedRemote(_ remote: String) -> Bool {
         !remote.isEmpty && !remote.contains("/") && !remote.contains(":")
             && refs.git.run(["config", "--get", "remote.\(remote).url"]).succeeded
     }
 
     /// Local handover refs whose tip the remote (as last seen) lacks. For a URL remote, all of them.
-    public func changedRefs(remote: String) throws(GitCLIError) -> [String: String] {
+    package func changedRefs(remote: String) throws(GitCLIError) -> [String: String] {
         let local = try refs.refs(under: ShareSettings.refPrefix)
         guard isNamedRemote(remote) else { return local }
         let tracking = try refs.refs(under: ShareSettings.trackingPrefix + remote + "/")
@@ -76,7 +76,7 @@ public struct ShareSync: Sendable {
 
     /// Pushes the handover refs that changed (or `only` these refs); a ref another clone moved first is
     /// fetched, merged and pushed again, at most `maximumRounds` times.
-    public func push(remote: String, only: [String]? = nil) -> PushReport {
+    package func push(remote: String, only: [String]? = nil) -> PushReport {
         var report = PushReport()
         let named = isNamedRemote(remote)
         var pending: [String]
@@ -165,7 +165,7 @@ public struct ShareSync: Sendable {
 
     /// Fetches the remote's handover refs into `refs/handoff-remotes/<remote>/` (all of them, pruning
     /// those the remote deleted, or only `branches`). Nil on success, else git's last line.
-    public func fetch(remote: String, branches: [String]? = nil) -> String? {
+    package func fetch(remote: String, branches: [String]? = nil) -> String? {
         var arguments = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head"]
         if let branches {
             arguments.append(remote)
@@ -179,7 +179,7 @@ public struct ShareSync: Sendable {
 
     /// Merges the fetched tip of `branch` into the local ref (compare-and-swap, retried when a local
     /// handover lands meanwhile).
-    public func mergeTracking(remote: String, branch: String) -> Result<HandoverMerge.Outcome, GitCLIError> {
+    package func mergeTracking(remote: String, branch: String) -> Result<HandoverMerge.Outcome, GitCLIError> {
         let local = ShareSettings.localRef(branch: branch)
         guard let theirs = refs.resolve(ShareSettings.trackingRef(remote: remote, branch: branch)) else {
             return .failure(GitCLIError(command: "fetch", reason: "no fetched handovers for \(branch) from \(remote)"))
@@ -200,14 +200,14 @@ public struct ShareSync: Sendable {
         return .failure(GitCLIError(command: "update-ref", reason: "\(local) kept moving; run `handoff pull` again"))
     }
 
-    public struct PullReport: Sendable {
-        public var outcomes: [(branch: String, outcome: HandoverMerge.Outcome)] = []
-        public var failures: [(branch: String, reason: String)] = []
-        public var failure: String?
+    package struct PullReport: Sendable {
+        package var outcomes: [(branch: String, outcome: HandoverMerge.Outcome)] = []
+        package var failures: [(branch: String, reason: String)] = []
+        package var failure: String?
     }
 
     /// Fetches every handover ref of `remote` and merges each into the local one.
-    public func pull(remote: String) -> PullReport {
+    package func pull(remote: String) -> PullReport {
         var report = PullReport()
         if let failure = fetch(remote: remote) {
             report.failure = failure

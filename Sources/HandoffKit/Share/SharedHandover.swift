@@ -4,8 +4,8 @@
 /// (for a reflection), `tasks.json` (open and recently closed tasks, when the store has any). Never
 /// `events.jsonl`, tool commands, transcripts or runtime files; every text passes the `Redactor` here,
 /// before anything is written to the object database.
-public struct SharedHandover: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
+package struct SharedHandover: Sendable, Equatable {
+    package enum Kind: String, Sendable, CaseIterable {
         case reflection
         case handoffEnd = "handoff-end"
         case snapshot
@@ -14,18 +14,18 @@ public struct SharedHandover: Sendable, Equatable {
     }
 
     /// Where and when a handover was made.
-    public struct Origin: Sendable, Equatable {
-        public var host: String
-        public var agent: String
-        public var session: String?
-        public var clone: String
-        public var at: Timestamp
-        public var kind: Kind
-        public var branch: String
-        public var head: String?
-        public var outcome: String?
+    package struct Origin: Sendable, Equatable {
+        package var host: String
+        package var agent: String
+        package var session: String?
+        package var clone: String
+        package var at: Timestamp
+        package var kind: Kind
+        package var branch: String
+        package var head: String?
+        package var outcome: String?
 
-        public init(host: String, agent: String, session: String?, clone: String, at: Timestamp, kind: Kind,
+        package init(host: String, agent: String, session: String?, clone: String, at: Timestamp, kind: Kind,
                     branch: String, head: String?, outcome: String? = nil) {
             self.host = host
             self.agent = agent
@@ -38,7 +38,7 @@ public struct SharedHandover: Sendable, Equatable {
             self.outcome = outcome
         }
 
-        public var json: JSONValue {
+        package var json: JSONValue {
             .object(JSONObject([
                 ("host", .string(host)), ("agent", .string(agent)), ("session", JSONValue(session)),
                 ("clone", .string(clone)), ("at", .string(at.iso8601)), ("kind", .string(kind.rawValue)),
@@ -46,7 +46,7 @@ public struct SharedHandover: Sendable, Equatable {
             ]))
         }
 
-        public init?(json: JSONValue) {
+        package init?(json: JSONValue) {
             guard let at = json["at"]?.stringValue.flatMap(Timestamp.init(iso8601:)) else { return nil }
             host = json["host"]?.stringValue ?? "unknown host"
             agent = json["agent"]?.stringValue ?? "unknown agent"
@@ -60,37 +60,37 @@ public struct SharedHandover: Sendable, Equatable {
         }
 
         /// "laptop (claude-code, session 1a2b3c4d, 2026-12-03 10:22 UTC)"
-        public var summary: String {
+        package var summary: String {
             let when = String(at.iso8601.prefix(16).map { $0 == "T" ? " " : $0 })
             let session = self.session.map { ", session \($0.prefix(8))" } ?? ""
             return "\(host) (\(agent)\(session), \(when) UTC)"
         }
 
         /// Newest first; equal times order by clone id, then session, so every clone picks the same one.
-        public static func isNewer(_ lhs: Origin, than rhs: Origin) -> Bool {
+        package static func isNewer(_ lhs: Origin, than rhs: Origin) -> Bool {
             if lhs.at != rhs.at { return lhs.at > rhs.at }
             if lhs.clone != rhs.clone { return lhs.clone > rhs.clone }
             return (lhs.session ?? "") > (rhs.session ?? "")
         }
     }
 
-    public static let originFile = "origin.json"
-    public static let stateFile = "state.json"
-    public static let contextFile = "CONTEXT.md"
-    public static let reflectionFile = "reflection.md"
-    public static let tasksFile = "tasks.json"
+    package static let originFile = "origin.json"
+    package static let stateFile = "state.json"
+    package static let contextFile = "CONTEXT.md"
+    package static let reflectionFile = "reflection.md"
+    package static let tasksFile = "tasks.json"
     /// Every file a shared tree may hold; anything else in a fetched tree is ignored.
-    public static let fileNames = [originFile, stateFile, contextFile, reflectionFile, tasksFile]
+    package static let fileNames = [originFile, stateFile, contextFile, reflectionFile, tasksFile]
 
-    public var origin: Origin
+    package var origin: Origin
     /// The state (redacted), as JSON.
-    public var state: JSONValue?
-    public var context: String?
-    public var reflection: String?
+    package var state: JSONValue?
+    package var context: String?
+    package var reflection: String?
     /// Task objects (each with an `id`); nil when the store keeps no tasks.
-    public var tasks: [JSONValue]?
+    package var tasks: [JSONValue]?
 
-    public init(origin: Origin, state: JSONValue?, context: String?, reflection: String?, tasks: [JSONValue]?) {
+    package init(origin: Origin, state: JSONValue?, context: String?, reflection: String?, tasks: [JSONValue]?) {
         self.origin = origin
         self.state = state
         self.context = context
@@ -99,7 +99,7 @@ public struct SharedHandover: Sendable, Equatable {
     }
 
     /// The files of the tree, name and bytes, in a fixed order. Everything passes the redactor.
-    public var files: [(name: String, bytes: [UInt8])] {
+    package var files: [(name: String, bytes: [UInt8])] {
         var files: [(String, [UInt8])] = [(Self.originFile, Array(origin.json.prettyText.utf8))]
         if let state { files.append((Self.stateFile, Array(Self.redacted(state).prettyText.utf8))) }
         if let context { files.append((Self.contextFile, Array(Redactor.redact(context).utf8))) }
@@ -109,7 +109,7 @@ public struct SharedHandover: Sendable, Equatable {
     }
 
     /// Reads the files of a tree back; nil without a readable origin.
-    public init?(files: [String: [UInt8]]) {
+    package init?(files: [String: [UInt8]]) {
         guard let originBytes = files[Self.originFile], let originJSON = try? JSONValue.parse(originBytes),
             let origin = Origin(json: originJSON)
         else { return nil }
@@ -121,7 +121,7 @@ public struct SharedHandover: Sendable, Equatable {
     }
 
     /// Every string in a JSON value, redacted (keys are the contract's, never secrets).
-    public static func redacted(_ value: JSONValue) -> JSONValue {
+    package static func redacted(_ value: JSONValue) -> JSONValue {
         switch value {
         case .string(let text): return .string(Redactor.redact(text))
         case .array(let items): return .array(items.map(redacted))
@@ -134,7 +134,7 @@ public struct SharedHandover: Sendable, Equatable {
     }
 
     /// The commit message: one line a `git log refs/handoff/<branch>` reader understands.
-    public var commitMessage: String {
+    package var commitMessage: String {
         let outcome = origin.outcome.map { " (\($0))" } ?? ""
         let next = (state?["resume"]?["next"]?.stringValue).flatMap { $0.isEmpty ? nil : $0 }
         var message = "handover: \(origin.kind.rawValue)\(outcome) on \(origin.branch) from \(origin.summary)"
@@ -145,7 +145,7 @@ public struct SharedHandover: Sendable, Equatable {
     // MARK: Capture
 
     /// The handover of this worktree as it stands: state.json, CONTEXT.md, the reflection text, tasks.
-    public static func capture(store: HandoffStore, origin: Origin, reflection: String?, tasks: [JSONValue]? = nil) -> SharedHandover {
+    package static func capture(store: HandoffStore, origin: Origin, reflection: String?, tasks: [JSONValue]? = nil) -> SharedHandover {
         let state = try? store.readStateJSON()
         let context = try? FileSystem.readText(store.layout.contextFile)
         return SharedHandover(origin: origin, state: state, context: context, reflection: reflection, tasks: tasks)

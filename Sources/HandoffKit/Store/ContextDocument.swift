@@ -6,11 +6,11 @@
 /// - `<!-- handoff:curated:begin NAME -->` … `<!-- handoff:curated:end NAME -->`: yours; never rewritten.
 /// - `## Corrections`: one `- ` line per correction; new ones are appended, duplicates skipped.
 /// Everything outside the auto blocks is kept byte for byte.
-public enum ContextDocument {
-    public struct Inputs: Sendable {
-        public var trackedPaths: [String]
-        public var commands: ProjectCommands?
-        public init(trackedPaths: [String], commands: ProjectCommands?) {
+package enum ContextDocument {
+    package struct Inputs: Sendable {
+        package var trackedPaths: [String]
+        package var commands: ProjectCommands?
+        package init(trackedPaths: [String], commands: ProjectCommands?) {
             self.trackedPaths = trackedPaths
             self.commands = commands
         }
@@ -20,7 +20,7 @@ public enum ContextDocument {
     static func endMarker(_ name: String) -> String { "<!-- handoff:auto:end \(name) -->" }
 
     /// The top-level layout from the git index: folders with their file counts, then top-level files.
-    public static func structureSection(trackedPaths: [String], limit: Int = 40) -> String {
+    package static func structureSection(trackedPaths: [String], limit: Int = 40) -> String {
         var folderCounts: [String: Int] = [:]
         var topFiles: [String] = []
         for path in trackedPaths {
@@ -43,7 +43,7 @@ public enum ContextDocument {
         return lines.joined(separator: "\n")
     }
 
-    public static func invocationSection(commands: ProjectCommands?) -> String {
+    package static func invocationSection(commands: ProjectCommands?) -> String {
         var lines = ["## Invocation", ""]
         guard let commands, !commands.isEmpty else {
             lines.append("No build manifest detected (Package.swift, package.json, Cargo.toml, go.mod, pyproject.toml, Makefile).")
@@ -61,7 +61,7 @@ public enum ContextDocument {
     }
 
     /// Remembered discoveries (`handoff remember`), deduplicated, newest last.
-    public static func memorySection(_ memories: [Memory], limit: Int = 60) -> String {
+    package static func memorySection(_ memories: [Memory], limit: Int = 60) -> String {
         var lines = ["## Discoveries", ""]
         if memories.isEmpty {
             lines.append("Nothing remembered yet: `handoff remember \"what the next session should know\" --tag area`.")
@@ -102,7 +102,7 @@ public enum ContextDocument {
         """
 
     /// Regenerates the auto blocks of `existing` (or of a new document) and appends new corrections.
-    public static func render(existing: String?, inputs: Inputs, corrections: [String], memories: [Memory] = []) -> String {
+    package static func render(existing: String?, inputs: Inputs, corrections: [String], memories: [Memory] = []) -> String {
         var text = existing ?? template
         text = replaceBlock(in: text, name: "structure", with: structureSection(trackedPaths: inputs.trackedPaths))
         text = replaceBlock(in: text, name: "invocation", with: invocationSection(commands: inputs.commands))
@@ -111,7 +111,7 @@ public enum ContextDocument {
     }
 
     /// Only the memory block, for a document that exists (or the template): `handoff remember` needs no repository.
-    public static func withMemories(existing: String?, _ memories: [Memory]) -> String {
+    package static func withMemories(existing: String?, _ memories: [Memory]) -> String {
         replaceBlock(in: existing ?? template, name: "memory", with: memorySection(memories))
     }
 
@@ -128,7 +128,7 @@ public enum ContextDocument {
     }
 
     /// The `- ` entries of the `## Corrections` section.
-    public static func corrections(in text: String) -> [String] {
+    package static func corrections(in text: String) -> [String] {
         guard let section = correctionsSectionRange(in: text) else { return [] }
         return text[section].split(separator: "\n").compactMap { line in
             let trimmed = String(line).trimmed
@@ -180,10 +180,10 @@ public enum ContextDocument {
 }
 
 /// Regenerates `.handoff/CONTEXT.md` from the repository.
-public enum ContextRegenerator {
+package enum ContextRegenerator {
     /// Writes CONTEXT.md (atomically) and returns its text.
     @discardableResult
-    public static func regenerate(store: HandoffStore, repository: GitRepository, corrections: [String]) throws -> String {
+    package static func regenerate(store: HandoffStore, repository: GitRepository, corrections: [String]) throws -> String {
         let tracked = (try? repository.indexPaths()) ?? []
         let commands = ProjectDetector.detect(root: store.layout.worktreeRoot)
         let existing = try? FileSystem.readText(store.layout.contextFile)
@@ -196,7 +196,7 @@ public enum ContextRegenerator {
 
     /// Rewrites the Discoveries block alone (under the lock: `handoff remember` may run concurrently).
     @discardableResult
-    public static func refreshMemories(store: HandoffStore) throws(StoreError) -> String {
+    package static func refreshMemories(store: HandoffStore) throws(StoreError) -> String {
         try store.withLock { () throws(StoreError) -> String in
             let existing = try? FileSystem.readText(store.layout.contextFile)
             let text = ContextDocument.withMemories(existing: existing, MemoryStore(store: store).all())

@@ -5,24 +5,24 @@ import Darwin
 #endif
 
 /// One line of `events.jsonl`: when, what kind, which session, and the kind's own fields.
-public struct Event: Sendable, Equatable {
-    public var timestamp: Timestamp
-    public var type: String
-    public var session: String?
-    public var fields: JSONObject
+package struct Event: Sendable, Equatable {
+    package var timestamp: Timestamp
+    package var type: String
+    package var session: String?
+    package var fields: JSONObject
 
-    public init(type: String, session: String? = nil, at timestamp: Timestamp = .now(), fields: JSONObject = JSONObject()) {
+    package init(type: String, session: String? = nil, at timestamp: Timestamp = .now(), fields: JSONObject = JSONObject()) {
         self.type = type
         self.session = session
         self.timestamp = timestamp
         self.fields = fields
     }
 
-    public init(type: String, session: String? = nil, at timestamp: Timestamp = .now(), _ pairs: [(String, JSONValue)]) {
+    package init(type: String, session: String? = nil, at timestamp: Timestamp = .now(), _ pairs: [(String, JSONValue)]) {
         self.init(type: type, session: session, at: timestamp, fields: JSONObject(pairs))
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var object = JSONObject([("ts", .string(timestamp.iso8601)), ("type", .string(type))])
         if let session { object["session"] = .string(session) }
         for (key, value) in fields.pairs where object[key] == nil { object[key] = value }
@@ -30,7 +30,7 @@ public struct Event: Sendable, Equatable {
     }
 
     /// Reads a parsed line back; nil when it is not an event (no `type`).
-    public init?(json: JSONValue) {
+    package init?(json: JSONValue) {
         guard let object = json.objectValue, let type = object["type"]?.stringValue else { return nil }
         self.type = type
         session = object["session"]?.stringValue
@@ -40,32 +40,32 @@ public struct Event: Sendable, Equatable {
         self.fields = fields
     }
 
-    public subscript(key: String) -> JSONValue? { fields[key] }
+    package subscript(key: String) -> JSONValue? { fields[key] }
 }
 
 /// Events read back, with the number of lines that were not events (garbage, torn tails).
-public struct EventReadResult: Sendable {
-    public var events: [Event]
-    public var skippedLines: Int
+package struct EventReadResult: Sendable {
+    package var events: [Event]
+    package var skippedLines: Int
 }
 
 /// `events.jsonl`: append-only, one JSON object a line.
-public struct EventLog: Sendable {
-    public let path: String
+package struct EventLog: Sendable {
+    package let path: String
     /// Where rotated logs go (`events-<stamp>.jsonl`).
-    public let rotationFolder: String
+    package let rotationFolder: String
     /// An event line longer than this is cut down (its text fields are truncated), so one event never
     /// costs more than one bounded write.
-    public static let maximumLineBytes = 64 * 1024
+    package static let maximumLineBytes = 64 * 1024
 
-    public init(path: String, rotationFolder: String) {
+    package init(path: String, rotationFolder: String) {
         self.path = path
         self.rotationFolder = rotationFolder
     }
 
     /// One `write(2)` of one line on an `O_APPEND` descriptor. Every field passes the redactor
     /// (the store boundary: no secret from a command, a message or a subject reaches the log).
-    public func append(_ event: Event) throws(SystemError) {
+    package func append(_ event: Event) throws(SystemError) {
         var event = event
         if let fields = Redactor.redact(.object(event.fields)).objectValue { event.fields = fields }
         var line = event.json.compactText
@@ -114,7 +114,7 @@ public struct EventLog: Sendable {
     /// stamped before it (the same as `until: { $0.timestamp < since }`, without parsing), and a
     /// line that contains none of `containing` (e.g. `"type":"file_edit"`) is passed over unparsed —
     /// so `matching` must only accept events whose line holds one of them.
-    public func tail(_ count: Int, matching filter: ((Event) -> Bool)? = nil, until stop: ((Event) -> Bool)? = nil,
+    package func tail(_ count: Int, matching filter: ((Event) -> Bool)? = nil, until stop: ((Event) -> Bool)? = nil,
                      since: Timestamp? = nil, containing needles: [String] = [],
                      scanLimit: Int = 64 * 1024 * 1024) -> EventReadResult {
         let sinceStamp = since.map { Array($0.iso8601.utf8) }
@@ -184,7 +184,7 @@ public struct EventLog: Sendable {
     }
 
     /// Every event, oldest first, across rotated logs when `includeRotated` (rotated files first).
-    public func readAll(includeRotated: Bool = false) -> EventReadResult {
+    package func readAll(includeRotated: Bool = false) -> EventReadResult {
         var files: [String] = []
         if includeRotated { files += rotatedFiles() }
         files.append(path)
@@ -216,13 +216,13 @@ public struct EventLog: Sendable {
     }
 
     /// Number of lines in the current log (for `session_memory.last_event_index`).
-    public func lineCount() -> Int {
+    package func lineCount() -> Int {
         guard let bytes = try? FileSystem.readBytes(path) else { return 0 }
         return bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 
     /// Rotated logs, oldest first (their names sort by time).
-    public func rotatedFiles() -> [String] {
+    package func rotatedFiles() -> [String] {
         FileSystem.list(rotationFolder)
             .filter { $0.hasPrefix("events-") && $0.hasSuffix(".jsonl") }
             .sorted()
@@ -232,7 +232,7 @@ public struct EventLog: Sendable {
     /// Moves the log aside once it passes `maximumBytes`. The caller holds the store's lock; appenders
     /// that opened the old file before the rename finish their line into the rotated file, so no line is lost.
     @discardableResult
-    public func rotateIfNeeded(maximumBytes: Int) -> String? {
+    package func rotateIfNeeded(maximumBytes: Int) -> String? {
         guard let size = FileSystem.size(path), size >= maximumBytes else { return nil }
         let target = Path.join(rotationFolder, "events-\(Timestamp.now().milliseconds)-\(getpid()).jsonl")
         do {

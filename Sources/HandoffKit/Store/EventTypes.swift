@@ -32,48 +32,48 @@
 /// - `share_push`: `remote`, `pushed`, `rejected` ([{`ref`, `reason`}]), `failure` (nil when the push ran)
 /// - `task`: `action` (add/update), `id`, `status`, `title`
 /// - `memory`: `id`, `tags`
-public enum EventType {
-    public static let initialised = "init"
-    public static let commit = "commit"
-    public static let push = "push"
-    public static let tool = "tool"
-    public static let fileEdit = "file_edit"
-    public static let check = "check"
-    public static let sessionStart = "session_start"
-    public static let sessionEnd = "session_end"
-    public static let compaction = "compaction"
-    public static let stopBlocked = "stop_blocked"
-    public static let stopAllowed = "stop_allowed"
-    public static let gateOverridden = "gate_overridden"
-    public static let handover = "handover"
-    public static let handoffEnd = "handoff_end"
-    public static let subagentStop = "subagent_stop"
-    public static let hookError = "hook_error"
-    public static let storeWiped = "store_wiped"
-    public static let shareRecorded = "share_recorded"
-    public static let sharePush = "share_push"
-    public static let task = "task"
-    public static let memory = "memory"
+package enum EventType {
+    package static let initialised = "init"
+    package static let commit = "commit"
+    package static let push = "push"
+    package static let tool = "tool"
+    package static let fileEdit = "file_edit"
+    package static let check = "check"
+    package static let sessionStart = "session_start"
+    package static let sessionEnd = "session_end"
+    package static let compaction = "compaction"
+    package static let stopBlocked = "stop_blocked"
+    package static let stopAllowed = "stop_allowed"
+    package static let gateOverridden = "gate_overridden"
+    package static let handover = "handover"
+    package static let handoffEnd = "handoff_end"
+    package static let subagentStop = "subagent_stop"
+    package static let hookError = "hook_error"
+    package static let storeWiped = "store_wiped"
+    package static let shareRecorded = "share_recorded"
+    package static let sharePush = "share_push"
+    package static let task = "task"
+    package static let memory = "memory"
     /// A hook that ran out of time (its deadline fired): `hook`, `deadline_seconds`. Written by the
     /// deadline's signal handler, so the user sees that the hook let the operation through unfinished.
-    public static let hookTimeout = "hook_timeout"
+    package static let hookTimeout = "hook_timeout"
     /// A change of the gate's policy (`git config handoff.gate…`) made during a session, which the
     /// gate did not apply to it: `keys`, `session_values`, `new_values`.
-    public static let gateConfigIgnored = "gate_config_ignored"
+    package static let gateConfigIgnored = "gate_config_ignored"
     /// The session's runtime file was missing and was rebuilt from the log: `why`.
-    public static let runtimeRebuilt = "runtime_rebuilt"
+    package static let runtimeRebuilt = "runtime_rebuilt"
     /// The session's runtime file disagreed with the log, which the gate believed: `problems`.
-    public static let runtimeMismatch = "runtime_mismatch"
+    package static let runtimeMismatch = "runtime_mismatch"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).
-public enum CommandClass: String, Sendable {
+package enum CommandClass: String, Sendable {
     case test, build, lint, vcs, other
 
     /// True when the command's exit status is not its check's: `|| true`, `; true`, `|| exit 0`,
     /// or a pipe without `pipefail` (`swift test | tail` exits with `tail`'s status). Quoted text
     /// (`--filter 'A|B'`) is not looked at.
-    public static func statusMasked(_ command: String) -> Bool {
+    package static func statusMasked(_ command: String) -> Bool {
         var bare = ""
         var quote: Character?
         for character in command {
@@ -94,7 +94,7 @@ public enum CommandClass: String, Sendable {
     /// Looks at the first 4 KiB and the last 1 KiB only: what a command runs is named at its start
     /// or, after a heredoc of data, at its end; a command of hundreds of kilobytes must not cost a
     /// hook its deadline.
-    public static func classify(_ command: String) -> CommandClass {
+    package static func classify(_ command: String) -> CommandClass {
         let bytes = command.utf8
         let head = bytes.count <= 5120 ? command
             : String(decoding: bytes.prefix(4096), as: UTF8.self) + "\n" + String(decoding: bytes.suffix(1024), as: UTF8.self)

@@ -4,18 +4,18 @@
 /// watch-outs, session memory, severity); this does the rest in the procedure's order: archive the
 /// current state, mark the handover as under way, run the health checks, regenerate CONTEXT.md,
 /// merge, validate, write atomically with `source: manual-end`, and confirm.
-public enum HandoffEnd {
+package enum HandoffEnd {
     /// Judgement fields the agent may supply; anything else is refused.
-    public static let judgementKeys: Set = ["done", "failed", "blockers", "resume", "watch_out_for", "session_memory", "severity"]
+    package static let judgementKeys: Set = ["done", "failed", "blockers", "resume", "watch_out_for", "session_memory", "severity"]
 
-    public struct Request: Sendable {
-        public var judgement: JSONValue
-        public var sessionID: String?
-        public var runChecks: Bool
-        public var checkTimeout: Double
-        public var now: Timestamp
+    package struct Request: Sendable {
+        package var judgement: JSONValue
+        package var sessionID: String?
+        package var runChecks: Bool
+        package var checkTimeout: Double
+        package var now: Timestamp
 
-        public init(judgement: JSONValue, sessionID: String? = nil, runChecks: Bool = true, checkTimeout: Double = 300, now: Timestamp = .now()) {
+        package init(judgement: JSONValue, sessionID: String? = nil, runChecks: Bool = true, checkTimeout: Double = 300, now: Timestamp = .now()) {
             self.judgement = judgement
             self.sessionID = sessionID
             self.runChecks = runChecks
@@ -24,34 +24,34 @@ public enum HandoffEnd {
         }
     }
 
-    public struct CheckRun: Sendable, Equatable {
-        public var name: String
-        public var command: [String]
-        public var outcome: CommandOutcome
+    package struct CheckRun: Sendable, Equatable {
+        package var name: String
+        package var command: [String]
+        package var outcome: CommandOutcome
     }
 
-    public struct Result: Sendable {
-        public var state: HandoffState
-        public var report: ValidationReport
-        public var checks: [CheckRun]
-        public var archivedTo: String
+    package struct Result: Sendable {
+        package var state: HandoffState
+        package var report: ValidationReport
+        package var checks: [CheckRun]
+        package var archivedTo: String
         /// Adjustments made to the agent's severity because the checks disagreed with it.
-        public var notes: [String]
-        public var confirmation: String
+        package var notes: [String]
+        package var confirmation: String
         /// The blocker and resume tasks filed (or brought up to date) by this handover.
-        public var tasks: FiledTasks = FiledTasks()
+        package var tasks: FiledTasks = FiledTasks()
     }
 
     /// What `handoff end` filed in the task store.
-    public struct FiledTasks: Sendable, Equatable {
+    package struct FiledTasks: Sendable, Equatable {
         /// Blocker description → task id, for the unresolved blockers.
-        public var blockers: [(description: String, id: String)] = []
-        public var resume: String?
+        package var blockers: [(description: String, id: String)] = []
+        package var resume: String?
         /// Ids of tasks closed because their blocker is now resolved.
-        public var closed: [String] = []
-        public var created: [String] = []
+        package var closed: [String] = []
+        package var created: [String] = []
 
-        public static func == (lhs: FiledTasks, rhs: FiledTasks) -> Bool {
+        package static func == (lhs: FiledTasks, rhs: FiledTasks) -> Bool {
             lhs.blockers.map(\.id) == rhs.blockers.map(\.id) && lhs.blockers.map(\.description) == rhs.blockers.map(\.description)
                 && lhs.resume == rhs.resume && lhs.closed == rhs.closed && lhs.created == rhs.created
         }
@@ -67,14 +67,14 @@ public enum HandoffEnd {
         }
     }
 
-    public enum Failure: Error, Sendable, CustomStringConvertible {
+    package enum Failure: Error, Sendable, CustomStringConvertible {
         /// The judgement JSON could not be used; nothing was written.
         case unusableJudgement(String)
         /// The merged state breaks the contract; nothing was written (or the final write was withheld).
         case invalid(ValidationReport)
         case store(StoreError)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .unusableJudgement(let reason): return "the handover JSON is unusable: \(reason)"
             case .invalid(let report):
@@ -86,7 +86,7 @@ public enum HandoffEnd {
     }
 
     /// Which session this handover is for: explicit, then the agent's environment, then the state's.
-    public static func resolveSession(explicit: String?, environment: Environment, state: HandoffState, now: Timestamp) -> String {
+    package static func resolveSession(explicit: String?, environment: Environment, state: HandoffState, now: Timestamp) -> String {
         if let id = SessionIdentity.resolve(explicit: explicit, environment: environment) { return id }
         if let id = state.sessionID, SessionID.isSafe(id) { return id }
         return "manual-\(now.fileStamp)"
@@ -94,7 +94,7 @@ public enum HandoffEnd {
 
     /// Health check commands: `git config handoff.check.<name>` (run with /bin/sh -c: it is the
     /// user's own configuration), else what the project's manifest says.
-    public static func checkCommands(root: String, repository: GitRepository?) -> [(name: String, command: [String])] {
+    package static func checkCommands(root: String, repository: GitRepository?) -> [(name: String, command: [String])] {
         let detected = ProjectDetector.detect(root: root)
         var result: [(String, [String])] = []
         for (name, fallback) in [("build", detected?.build), ("tests", detected?.test), ("lint", detected?.lint)] {
@@ -109,7 +109,7 @@ public enum HandoffEnd {
         return result
     }
 
-    public static func perform(
+    package static func perform(
         _ request: Request, store: HandoffStore, repository: GitRepository?, environment: Environment
     ) throws(Failure) -> Result {
         // 0. Refuse an unusable judgement before anything is written.
@@ -368,7 +368,7 @@ public enum HandoffEnd {
 
     /// The closing block the procedure asks for. Its last line says only what was checked: what still
     /// blocks the stop (`stillBlocking`), or that nothing uncommitted or unpushed was found.
-    public static func confirmation(for state: HandoffState, stillBlocking: [String] = []) -> String {
+    package static func confirmation(for state: HandoffState, stillBlocking: [String] = []) -> String {
         func show(_ result: HandoffState.CheckResult?) -> String { result?.rawValue ?? "n/a" }
         let severity = state.severity ?? .inProgress
         let openBlockers = state.blockers.filter { !$0.resolved }.count

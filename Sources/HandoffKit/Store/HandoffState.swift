@@ -3,8 +3,8 @@
 /// Field names and meanings follow the Handoff End procedure. The model converts to and from
 /// `JSONValue` by hand so that the file keeps the schema's key order, writes explicit `null`s, and so
 /// that validation can name the exact JSON path of anything wrong in a file a person edited.
-public struct HandoffState: Sendable, Equatable {
-    public enum Source: String, Sendable, CaseIterable, Comparable {
+package struct HandoffState: Sendable, Equatable {
+    package enum Source: String, Sendable, CaseIterable, Comparable {
         case initial = "init"
         case autoSave = "auto-save"
         case manualEnd = "manual-end"
@@ -18,15 +18,15 @@ public struct HandoffState: Sendable, Equatable {
             }
         }
 
-        public static func < (lhs: Source, rhs: Source) -> Bool { lhs.rank < rhs.rank }
+        package static func < (lhs: Source, rhs: Source) -> Bool { lhs.rank < rhs.rank }
     }
 
-    public enum Severity: String, Sendable, CaseIterable {
+    package enum Severity: String, Sendable, CaseIterable {
         case ready = "READY"
         case inProgress = "IN_PROGRESS"
         case critical = "CRITICAL"
 
-        public var emoji: String {
+        package var emoji: String {
             switch self {
             case .ready: return "🟢"
             case .inProgress: return "🟡"
@@ -35,52 +35,52 @@ public struct HandoffState: Sendable, Equatable {
         }
     }
 
-    public enum CheckResult: String, Sendable {
+    package enum CheckResult: String, Sendable {
         case pass, fail
     }
 
-    public struct Runtime: Sendable, Equatable {
-        public var compactionCount = 0
-        public var lastCompaction: String?
-        public var handoffEndCompleted = false
-        public var sessionStartTimestamp: String?
-        public var sessionStartHash: String?
-        public var hostname = ""
-        public var contextPercent: Double?
+    package struct Runtime: Sendable, Equatable {
+        package var compactionCount = 0
+        package var lastCompaction: String?
+        package var handoffEndCompleted = false
+        package var sessionStartTimestamp: String?
+        package var sessionStartHash: String?
+        package var hostname = ""
+        package var contextPercent: Double?
         /// Keys beyond the contract's (the hooks' bookkeeping), kept as they are.
-        public var extra = JSONObject()
+        package var extra = JSONObject()
 
-        public init() {}
+        package init() {}
     }
 
-    public struct Health: Sendable, Equatable {
-        public var build: CheckResult?
-        public var tests: CheckResult?
-        public var lint: CheckResult?
+    package struct Health: Sendable, Equatable {
+        package var build: CheckResult?
+        package var tests: CheckResult?
+        package var lint: CheckResult?
 
-        public init(build: CheckResult? = nil, tests: CheckResult? = nil, lint: CheckResult? = nil) {
+        package init(build: CheckResult? = nil, tests: CheckResult? = nil, lint: CheckResult? = nil) {
             self.build = build
             self.tests = tests
             self.lint = lint
         }
     }
 
-    public struct DoneItem: Sendable, Equatable {
-        public var description: String
-        public var ref: String
-        public init(description: String, ref: String) {
+    package struct DoneItem: Sendable, Equatable {
+        package var description: String
+        package var ref: String
+        package init(description: String, ref: String) {
             self.description = description
             self.ref = ref
         }
     }
 
-    public struct FailedItem: Sendable, Equatable {
-        public var description: String
-        public var tried: String
-        public var error: String
-        public var why: String?
-        public var need: String?
-        public init(description: String, tried: String, error: String, why: String?, need: String?) {
+    package struct FailedItem: Sendable, Equatable {
+        package var description: String
+        package var tried: String
+        package var error: String
+        package var why: String?
+        package var need: String?
+        package init(description: String, tried: String, error: String, why: String?, need: String?) {
             self.description = description
             self.tried = tried
             self.error = error
@@ -89,25 +89,25 @@ public struct HandoffState: Sendable, Equatable {
         }
     }
 
-    public struct Blocker: Sendable, Equatable {
-        public var description: String
-        public var resolved: Bool
+    package struct Blocker: Sendable, Equatable {
+        package var description: String
+        package var resolved: Bool
         /// The task `handoff end` filed for it (`ho-…`), when there is one.
-        public var task: String?
-        public init(description: String, resolved: Bool = false, task: String? = nil) {
+        package var task: String?
+        package init(description: String, resolved: Bool = false, task: String? = nil) {
             self.description = description
             self.resolved = resolved
             self.task = task
         }
     }
 
-    public struct Resume: Sendable, Equatable {
-        public var next: String
-        public var files: [String]
-        public var context: String
+    package struct Resume: Sendable, Equatable {
+        package var next: String
+        package var files: [String]
+        package var context: String
         /// The resume task `handoff end` filed (`ho-…`), when there is one.
-        public var task: String?
-        public init(next: String = "", files: [String] = [], context: String = "", task: String? = nil) {
+        package var task: String?
+        package init(next: String = "", files: [String] = [], context: String = "", task: String? = nil) {
             self.next = next
             self.files = files
             self.context = context
@@ -115,33 +115,33 @@ public struct HandoffState: Sendable, Equatable {
         }
     }
 
-    public struct SessionMemory: Sendable, Equatable {
-        public var userIntent = ""
-        public var corrections: [String] = []
-        public var activeContext = ""
-        public var keyReferences: [String] = []
-        public var lastUpdated: String?
-        public var lastEventIndex = 0
-        public init() {}
+    package struct SessionMemory: Sendable, Equatable {
+        package var userIntent = ""
+        package var corrections: [String] = []
+        package var activeContext = ""
+        package var keyReferences: [String] = []
+        package var lastUpdated: String?
+        package var lastEventIndex = 0
+        package init() {}
     }
 
-    public var version = 1
-    public var source: Source = .initial
-    public var sessionID: String?
-    public var severity: Severity?
-    public var runtime = Runtime()
-    public var health = Health()
-    public var done: [DoneItem] = []
-    public var failed: [FailedItem] = []
-    public var blockers: [Blocker] = []
-    public var resume = Resume()
-    public var watchOutFor: [String] = []
-    public var sessionMemory = SessionMemory()
+    package var version = 1
+    package var source: Source = .initial
+    package var sessionID: String?
+    package var severity: Severity?
+    package var runtime = Runtime()
+    package var health = Health()
+    package var done: [DoneItem] = []
+    package var failed: [FailedItem] = []
+    package var blockers: [Blocker] = []
+    package var resume = Resume()
+    package var watchOutFor: [String] = []
+    package var sessionMemory = SessionMemory()
 
-    public init() {}
+    package init() {}
 
     /// A fresh store's state: nothing known yet.
-    public static func initial(hostname: String) -> HandoffState {
+    package static func initial(hostname: String) -> HandoffState {
         var state = HandoffState()
         state.runtime.hostname = hostname
         return state
@@ -151,7 +151,7 @@ public struct HandoffState: Sendable, Equatable {
 // MARK: - JSON mapping
 
 extension HandoffState {
-    public var json: JSONValue {
+    package var json: JSONValue {
         var runtimeObject = JSONObject([
             ("compaction_count", .int(runtime.compactionCount)),
             ("last_compaction", JSONValue(runtime.lastCompaction)),
@@ -204,7 +204,7 @@ extension HandoffState {
 
     /// Reads a state, leniently: a missing optional part gets its empty value, but a value of the
     /// wrong type is an error naming its path (the caller decides whether to repair or refuse).
-    public init(json: JSONValue) throws(StoreError) {
+    package init(json: JSONValue) throws(StoreError) {
         guard let root = json.objectValue else {
             throw StoreError.invalidState(path: "$", reason: "expected an object, found \(json.typeName)")
         }

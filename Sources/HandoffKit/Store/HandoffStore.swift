@@ -7,45 +7,45 @@ import Darwin
 #endif
 
 /// Where everything lives inside `.handoff/`.
-public struct StoreLayout: Sendable, Equatable {
+package struct StoreLayout: Sendable, Equatable {
     /// The worktree root the store belongs to.
-    public let worktreeRoot: String
-    public let directory: String
+    package let worktreeRoot: String
+    package let directory: String
 
-    public init(worktreeRoot: String) {
+    package init(worktreeRoot: String) {
         self.worktreeRoot = worktreeRoot
         directory = Path.join(worktreeRoot, ".handoff")
     }
 
-    public var stateFile: String { Path.join(directory, "state.json") }
-    public var eventsFile: String { Path.join(directory, "events.jsonl") }
-    public var contextFile: String { Path.join(directory, "CONTEXT.md") }
-    public var sessionsDirectory: String { Path.join(directory, "sessions") }
-    public var runtimeDirectory: String { Path.join(directory, "runtime") }
-    public var lockFile: String { Path.join(directory, ".lock") }
-    public var gitignoreFile: String { Path.join(directory, ".gitignore") }
-    public var pushesFile: String { Path.join(directory, "pushes.json") }
+    package var stateFile: String { Path.join(directory, "state.json") }
+    package var eventsFile: String { Path.join(directory, "events.jsonl") }
+    package var contextFile: String { Path.join(directory, "CONTEXT.md") }
+    package var sessionsDirectory: String { Path.join(directory, "sessions") }
+    package var runtimeDirectory: String { Path.join(directory, "runtime") }
+    package var lockFile: String { Path.join(directory, ".lock") }
+    package var gitignoreFile: String { Path.join(directory, ".gitignore") }
+    package var pushesFile: String { Path.join(directory, "pushes.json") }
 
-    public func archiveFile(session: String) -> String { Path.join(sessionsDirectory, "\(session).json") }
-    public func runtimeFile(session: String) -> String { Path.join(runtimeDirectory, "\(session).json") }
+    package func archiveFile(session: String) -> String { Path.join(sessionsDirectory, "\(session).json") }
+    package func runtimeFile(session: String) -> String { Path.join(runtimeDirectory, "\(session).json") }
 }
 
 /// The `.handoff/` store of one worktree: state, events, context, archives.
 ///
 /// Every read-modify-write of a JSON file holds the store's exclusive lock; every write is atomic
 /// (temporary file, fsync, rename); events are single `O_APPEND` writes. Nothing here prints.
-public struct HandoffStore: Sendable {
-    public let layout: StoreLayout
+package struct HandoffStore: Sendable {
+    package let layout: StoreLayout
     /// How long a writer waits for the lock before giving up (hooks fail open after that).
-    public var lockTimeout: Double = 2.0
+    package var lockTimeout: Double = 2.0
 
-    public init(worktreeRoot: String) {
+    package init(worktreeRoot: String) {
         layout = StoreLayout(worktreeRoot: worktreeRoot)
     }
 
     /// Files the suite owns are ignored by git, so they never count as uncommitted work.
     /// `CONTEXT.md` can still be shared with a team by `git add -f .handoff/CONTEXT.md`.
-    public static let gitignoreContents = """
+    package static let gitignoreContents = """
         # Written by handoff: the store's files are not project work.
         # To share CONTEXT.md with your team: git add -f .handoff/CONTEXT.md
         *
@@ -53,13 +53,13 @@ public struct HandoffStore: Sendable {
         """
 
     /// True when `.handoff/` exists as a real folder (a symbolic link is not a store).
-    public var exists: Bool {
+    package var exists: Bool {
         FileSystem.isDirectory(layout.directory) && !FileSystem.isSymlink(layout.directory)
     }
 
     /// Creates the store (0700 folder, 0600 files). Idempotent: returns false when it was already there.
     @discardableResult
-    public func initialise(hostname: String) throws(StoreError) -> Bool {
+    package func initialise(hostname: String) throws(StoreError) -> Bool {
         if FileSystem.isSymlink(layout.directory) { throw .symlinkRefused(layout.directory) }
         let existed = exists
         do {
@@ -86,7 +86,7 @@ public struct HandoffStore: Sendable {
     // MARK: Locking
 
     /// Runs `body` holding the store's exclusive lock.
-    public func withLock<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    package func withLock<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         guard exists else { throw .notInitialised(root: layout.worktreeRoot) }
         let lock: FileLock
         do {
@@ -103,7 +103,7 @@ public struct HandoffStore: Sendable {
     // MARK: State
 
     /// The raw JSON of `state.json`.
-    public func readStateJSON() throws(StoreError) -> JSONValue {
+    package func readStateJSON() throws(StoreError) -> JSONValue {
         guard exists else { throw .notInitialised(root: layout.worktreeRoot) }
         let bytes: [UInt8]
         do {
@@ -120,7 +120,7 @@ public struct HandoffStore: Sendable {
     }
 
     /// `state.json` as a typed state. A missing file reads as a fresh state.
-    public func readState() throws(StoreError) -> HandoffState {
+    package func readState() throws(StoreError) -> HandoffState {
         let json = try readStateJSON()
         if let version = json["_version"]?.intValue, version != 1 { throw .unsupportedVersion(version) }
         return try HandoffState(json: json)
@@ -140,7 +140,7 @@ public struct HandoffStore: Sendable {
     /// Reads, changes and writes `state.json` under the lock, so concurrent updates are never lost.
     /// Hooks' incremental updates pass `.dataOnly` (see `FileSystem.Durability`).
     @discardableResult
-    public func updateState(
+    package func updateState(
         durability: FileSystem.Durability = .durable, _ change: (inout HandoffState) throws(StoreError) -> Void
     ) throws(StoreError) -> HandoffState {
         try withLock { () throws(StoreError) -> HandoffState in
@@ -152,7 +152,7 @@ public struct HandoffStore: Sendable {
     }
 
     /// Replaces the state wholesale (under the lock).
-    public func writeState(_ state: HandoffState) throws(StoreError) {
+    package func writeState(_ state: HandoffState) throws(StoreError) {
         try withLock { () throws(StoreError) in try writeStateUnlocked(state) }
     }
 
@@ -175,7 +175,7 @@ public struct HandoffStore: Sendable {
     // MARK: Archives
 
     /// Copies a state to `sessions/<name>.json` (atomically). `name` must pass `SessionID.isSafe`.
-    public func archive(_ json: JSONValue, as name: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
+    package func archive(_ json: JSONValue, as name: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
         let safe = try SessionID.validate(name)
         try ensureFolder(layout.sessionsDirectory)
         let file = Path.join(layout.sessionsDirectory, "\(safe).json")
@@ -189,16 +189,16 @@ public struct HandoffStore: Sendable {
     }
 
     /// How many archived states `sessions/` keeps; older ones are pruned, oldest first.
-    public var archiveLimit = 200
+    package var archiveLimit = 200
 
     /// Writes any text file inside the store atomically (CONTEXT.md, reflections), redacted.
-    public func writeFile(_ text: String, to path: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
+    package func writeFile(_ text: String, to path: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
         try writeRedacted(Redactor.redact(text), to: path, durability: durability)
     }
 
     /// Writes a JSON file inside the store atomically, each string value redacted (redacting the
     /// text would let a mask cross a string's closing quote).
-    public func writeJSON(_ json: JSONValue, to path: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
+    package func writeJSON(_ json: JSONValue, to path: String, durability: FileSystem.Durability = .durable) throws(StoreError) {
         try writeRedacted(Redactor.redact(json).prettyText, to: path, durability: durability)
     }
 
@@ -223,7 +223,7 @@ public struct HandoffStore: Sendable {
     }
 
     /// Archived states, newest first, by modification time.
-    public func archives() -> [String] {
+    package func archives() -> [String] {
         FileSystem.list(layout.sessionsDirectory)
             .filter { $0.hasSuffix(".json") }
             .map { Path.join(layout.sessionsDirectory, $0) }
@@ -232,7 +232,7 @@ public struct HandoffStore: Sendable {
 
     /// Keeps the newest `keep` archives and deletes the rest, oldest first. Returns how many went.
     @discardableResult
-    public func pruneArchives(keep: Int) -> Int {
+    package func pruneArchives(keep: Int) -> Int {
         let all = archives()
         guard all.count > keep else { return 0 }
         for file in all[keep...] { FileSystem.remove(file) }
@@ -241,14 +241,14 @@ public struct HandoffStore: Sendable {
 
     // MARK: Events
 
-    public var events: EventLog { EventLog(path: layout.eventsFile, rotationFolder: layout.sessionsDirectory) }
+    package var events: EventLog { EventLog(path: layout.eventsFile, rotationFolder: layout.sessionsDirectory) }
 
     /// The size at which `events.jsonl` is rotated into `sessions/` (default 32 MiB).
-    public var eventLogCap: Int = 32 * 1024 * 1024
+    package var eventLogCap: Int = 32 * 1024 * 1024
 
     /// Appends one event (never throws away the caller's work: a failed append is reported, not fatal).
     /// Past the size cap, the log is rotated under the lock; `handoff events --all` reads across rotations.
-    public func append(_ event: Event) throws(StoreError) {
+    package func append(_ event: Event) throws(StoreError) {
         guard exists else { throw .notInitialised(root: layout.worktreeRoot) }
         do {
             try events.append(event)

@@ -1,21 +1,21 @@
 /// Handovers read back for a person: the history (`handoff log`) and one handover laid out in full
 /// (`handoff show`). Reads only; prints nothing.
-public enum HandoverHistory {
+package enum HandoverHistory {
     /// One recorded handover: a reflection the stop gate accepted or a completed `handoff end`.
-    public struct Entry: Sendable {
-        public enum Kind: String, Sendable { case reflection, handoffEnd = "handoff-end" }
-        public var kind: Kind
-        public var at: Timestamp
-        public var session: String?
+    package struct Entry: Sendable {
+        package enum Kind: String, Sendable { case reflection, handoffEnd = "handoff-end" }
+        package var kind: Kind
+        package var at: Timestamp
+        package var session: String?
         /// The reflection's outcome (success, partial, …); nil for `handoff end`.
-        public var outcome: String?
+        package var outcome: String?
         /// The severity `handoff end` recorded; nil for a reflection.
-        public var severity: String?
-        public var nextStep: String?
+        package var severity: String?
+        package var nextStep: String?
         /// The archive under `.handoff/` that holds the full handover.
-        public var archive: String?
+        package var archive: String?
 
-        public var json: JSONValue {
+        package var json: JSONValue {
             .object(JSONObject([
                 ("kind", .string(kind.rawValue)), ("at", .string(at.iso8601)), ("session", JSONValue(session)),
                 ("outcome", JSONValue(outcome)), ("severity", JSONValue(severity)), ("next_step", JSONValue(nextStep)),
@@ -40,7 +40,7 @@ public enum HandoverHistory {
 
     /// Every handover in the event log (rotated logs included), newest first, and how many lines
     /// were not events.
-    public static func entries(store: HandoffStore) -> (entries: [Entry], skippedLines: Int) {
+    package static func entries(store: HandoffStore) -> (entries: [Entry], skippedLines: Int) {
         let result = store.events.readAll(includeRotated: true)
         // Newest first in the order they were recorded (appended under the store's lock), not by
         // their clocks, which another host or a skewed clock can put out of order.
@@ -49,22 +49,22 @@ public enum HandoverHistory {
     }
 
     /// One handover in full: the state it left and the reflection that completed it, if any.
-    public struct Handover: Sendable {
-        public var session: String?
-        public var state: HandoffState?
+    package struct Handover: Sendable {
+        package var session: String?
+        package var state: HandoffState?
         /// Where `state` was read from, relative to the worktree (`.handoff/state.json`, `.handoff/sessions/ID.json`).
-        public var stateFile: String?
-        public var reflection: Entry?
-        public var handoffEnd: Entry?
-        public var openTasks: [HandoffTask]
+        package var stateFile: String?
+        package var reflection: Entry?
+        package var handoffEnd: Entry?
+        package var openTasks: [HandoffTask]
     }
 
-    public enum LookupError: Error, CustomStringConvertible {
+    package enum LookupError: Error, CustomStringConvertible {
         case unsafeSession(String)
         case noSuchSession(String)
         case unreadableArchive(String, String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .unsafeSession(let id):
                 return "\(TerminalText.escape(id)) is not a session id; `handoff log` lists the sessions that left a handover"
@@ -77,7 +77,7 @@ public enum HandoverHistory {
     }
 
     /// The last handover (session nil) or that session's; nil when this worktree has none yet.
-    public static func handover(store: HandoffStore, session wanted: String?) throws(LookupError) -> Handover? {
+    package static func handover(store: HandoffStore, session wanted: String?) throws(LookupError) -> Handover? {
         if let wanted, !SessionID.isSafe(wanted) { throw .unsafeSession(wanted) }
         let history = entries(store: store).entries
         let current = try? store.readState()
@@ -113,7 +113,7 @@ public enum HandoverHistory {
     }
 
     /// `2026-12-03 12:40:00  session-id    reflection  success   next: …`, recorded text escaped.
-    public static func line(_ entry: Entry, paint: (String, String) -> String) -> String {
+    package static func line(_ entry: Entry, paint: (String, String) -> String) -> String {
         func safe(_ text: String) -> String { TerminalText.escape(text) }
         let time = String(entry.at.iso8601.prefix(19)).replacingFirst("T", with: " ")
         let session = safe(String((entry.session ?? "unknown").prefix(12))).padded(to: 12)
@@ -128,7 +128,7 @@ public enum HandoverHistory {
     }
 
     /// One handover laid out for a person, every recorded string escaped for the terminal.
-    public static func layout(_ handover: Handover, paint: (String, String) -> String) -> String {
+    package static func layout(_ handover: Handover, paint: (String, String) -> String) -> String {
         // Each line escaped on its own: a recorded newline stays a line break, every other control is shown.
         func safe(_ text: String) -> String { text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escape(String($0)) }.joined(separator: "\n") }
         func indented(_ text: String) -> String { safe(text).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ") }
@@ -177,7 +177,7 @@ public enum HandoverHistory {
     }
 
     /// The same handover as JSON: the state as state.json holds it, plus the handover events.
-    public static func json(_ handover: Handover) -> JSONValue {
+    package static func json(_ handover: Handover) -> JSONValue {
         .object(JSONObject([
             ("session", JSONValue(handover.session)), ("state_file", JSONValue(handover.stateFile)),
             ("state", handover.state?.json ?? .null),

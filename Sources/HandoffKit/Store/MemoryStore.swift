@@ -3,14 +3,14 @@
 ///
 /// A memory's id is a hash of its normalised text, so the same discovery remembered twice (or in two
 /// clones) is one memory: readers merge lines by id (tags are united, the first time is kept).
-public struct Memory: Sendable, Equatable {
-    public var id: String
-    public var text: String
-    public var tags: [String]
-    public var session: String?
-    public var at: Timestamp
+package struct Memory: Sendable, Equatable {
+    package var id: String
+    package var text: String
+    package var tags: [String]
+    package var session: String?
+    package var at: Timestamp
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("id", .string(id)), ("ts", .string(at.iso8601)), ("text", .string(text)),
             ("tags", JSONValue(tags)), ("session", JSONValue(session)),
@@ -28,7 +28,7 @@ public struct Memory: Sendable, Equatable {
         self.at = at
     }
 
-    public init(text: String, tags: [String], session: String?, at: Timestamp) {
+    package init(text: String, tags: [String], session: String?, at: Timestamp) {
         self.text = text
         self.tags = tags
         self.session = session
@@ -54,12 +54,12 @@ public struct Memory: Sendable, Equatable {
     }
 }
 
-public enum MemoryError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum MemoryError: Error, Sendable, Equatable, CustomStringConvertible {
     case empty
     case tooLong(Int)
     case store(StoreError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .empty: return "nothing to remember: handoff remember \"what the next session should know\""
         case .tooLong(let count): return "a memory is at most \(MemoryStore.maximumCharacters) characters (this one has \(count)); keep the discovery and point to a file for the rest"
@@ -68,17 +68,17 @@ public enum MemoryError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-public struct MemoryStore: Sendable {
-    public static let maximumCharacters = 2000
-    public let store: HandoffStore
+package struct MemoryStore: Sendable {
+    package static let maximumCharacters = 2000
+    package let store: HandoffStore
 
-    public init(store: HandoffStore) { self.store = store }
+    package init(store: HandoffStore) { self.store = store }
 
-    public var file: String { Path.join(store.layout.directory, "memory.jsonl") }
+    package var file: String { Path.join(store.layout.directory, "memory.jsonl") }
 
     /// Records a discovery (redacted; one line, appended atomically). Returns it, and whether it was new.
     @discardableResult
-    public func remember(_ text: String, tags: [String], session: String?, now: Timestamp = .now()) throws(MemoryError) -> (memory: Memory, isNew: Bool) {
+    package func remember(_ text: String, tags: [String], session: String?, now: Timestamp = .now()) throws(MemoryError) -> (memory: Memory, isNew: Bool) {
         let flat = Redactor.redact(text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
         guard !flat.isEmpty else { throw .empty }
         guard flat.count <= Self.maximumCharacters else { throw .tooLong(flat.count) }
@@ -99,7 +99,7 @@ public struct MemoryStore: Sendable {
     }
 
     /// Every memory, merged by id, in the order first remembered. Unreadable lines are skipped.
-    public func all() -> [Memory] {
+    package func all() -> [Memory] {
         guard let bytes = try? FileSystem.readBytes(file, limit: 8 * 1024 * 1024) else { return [] }
         var order: [String] = []
         var byID: [String: Memory] = [:]

@@ -11,8 +11,8 @@
 /// Resolving reads the configuration files directly (`GitConfigFiles`), not through libgit2, so a
 /// hook in a repository that did not opt in exits without loading the library. Where the files
 /// cannot answer with certainty (an `includeIf`, an unreadable file), git itself is asked.
-public struct OptIn: Sendable, Equatable {
-    public enum Decision: String, Sendable, Equatable {
+package struct OptIn: Sendable, Equatable {
+    package enum Decision: String, Sendable, Equatable {
         /// `handoff.enabled=true` in the repository's own configuration.
         case repository
         /// `handoff.auto=true` (usually global), or `handoff.enabled=true` outside the repository's file.
@@ -23,25 +23,25 @@ public struct OptIn: Sendable, Equatable {
         case notOptedIn = "not-opted-in"
     }
 
-    public var decision: Decision
+    package var decision: Decision
     /// What decided, for people: "handoff.enabled=true in .git/config".
-    public var reason: String
+    package var reason: String
     /// A value git would not read as a boolean (`handoff.enabled=maybe`): treated as not opted in.
-    public var invalidValue: String?
+    package var invalidValue: String?
 
-    public var isOptedIn: Bool { decision == .repository || decision == .automatic }
+    package var isOptedIn: Bool { decision == .repository || decision == .automatic }
 
-    public static let enabledKey = "handoff.enabled"
-    public static let autoKey = "handoff.auto"
+    package static let enabledKey = "handoff.enabled"
+    package static let autoKey = "handoff.auto"
 
-    public init(decision: Decision, reason: String, invalidValue: String? = nil) {
+    package init(decision: Decision, reason: String, invalidValue: String? = nil) {
         self.decision = decision
         self.reason = reason
         self.invalidValue = invalidValue
     }
 
     /// The opt-in of the repository whose worktree is `root`.
-    public static func resolve(worktreeRoot root: String, environment: Environment) -> OptIn {
+    package static func resolve(worktreeRoot root: String, environment: Environment) -> OptIn {
         let locations = GitConfigFiles.Locations.find(worktreeRoot: root, environment: environment)
         let files = GitConfigFiles.load(locations, environment: environment)
         if let uncertainty = files.uncertainty {
@@ -115,7 +115,7 @@ extension OptIn {
     /// repository opted in through its own config (where `handoff init` writes, creating the store
     /// at the same time) and this is not a linked worktree (which shares the opt-in but starts
     /// without a store).
-    public func missingStoreWasWiped(worktreeRoot root: String, environment: Environment) -> Bool {
+    package func missingStoreWasWiped(worktreeRoot root: String, environment: Environment) -> Bool {
         guard decision == .repository else { return false }
         let linked = GitConfigFiles.Locations.find(worktreeRoot: root, environment: environment)
             .map { $0.gitDirectory != $0.commonDirectory } ?? false

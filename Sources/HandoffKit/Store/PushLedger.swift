@@ -17,14 +17,14 @@ import Darwin
 /// network) still leaves its record. The stop gate therefore uses it only where git keeps no
 /// remote-tracking ref for the pushed branch (`GitRepository.trackingReference`): a push to a URL or
 /// to a remote without a fetch refspec.
-public struct PushLedger: Sendable {
-    public struct Record: Sendable, Equatable {
-        public var sha: String
-        public var remote: String
-        public var remoteRef: String
-        public var at: Timestamp
+package struct PushLedger: Sendable {
+    package struct Record: Sendable, Equatable {
+        package var sha: String
+        package var remote: String
+        package var remoteRef: String
+        package var at: Timestamp
 
-        public init(sha: String, remote: String, remoteRef: String, at: Timestamp) {
+        package init(sha: String, remote: String, remoteRef: String, at: Timestamp) {
             self.sha = sha
             self.remote = remote
             self.remoteRef = remoteRef
@@ -47,15 +47,15 @@ public struct PushLedger: Sendable {
         }
     }
 
-    public let store: HandoffStore
+    package let store: HandoffStore
 
-    public init(store: HandoffStore) { self.store = store }
+    package init(store: HandoffStore) { self.store = store }
 
-    public var path: String { store.layout.pushesFile }
+    package var path: String { store.layout.pushesFile }
 
     /// Every branch's record; empty when nothing was pushed yet or the file is unreadable
     /// (it is a cache of what the hook saw, never the only copy of anything).
-    public func read() -> [String: Record] {
+    package func read() -> [String: Record] {
         guard let bytes = try? FileSystem.readBytes(path, limit: 4 * 1024 * 1024),
             let branches = (try? JSONValue.parse(bytes))?["branches"]?.objectValue
         else { return [:] }
@@ -67,11 +67,11 @@ public struct PushLedger: Sendable {
     }
 
     /// The record of one local branch (`main`, not `refs/heads/main`).
-    public func record(forBranch branch: String) -> Record? { read()[branch] }
+    package func record(forBranch branch: String) -> Record? { read()[branch] }
 
     /// Under the store's lock: sets `updates` (by local branch) and drops the branches whose record
     /// points at a remote branch that was deleted (`deletedRemoteRefs`: remote name and remote ref).
-    public func record(
+    package func record(
         _ updates: [String: Record], deletedRemoteRefs: [(remote: String, remoteRef: String)] = []
     ) throws(StoreError) {
         guard !updates.isEmpty || !deletedRemoteRefs.isEmpty else { return }

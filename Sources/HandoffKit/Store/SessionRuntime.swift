@@ -2,63 +2,63 @@
 ///
 /// `state.json` has one `_runtime` (the session that wrote it last); several sessions can share a
 /// worktree, so each session's gate judges from its own file and never from another session's.
-public struct SessionRuntime: Sendable, Equatable {
-    public struct FileMark: Sendable, Equatable {
-        public var path: String
-        public var size: Int
-        public var modified: Double
+package struct SessionRuntime: Sendable, Equatable {
+    package struct FileMark: Sendable, Equatable {
+        package var path: String
+        package var size: Int
+        package var modified: Double
     }
 
-    public var sessionID: String
-    public var startedAt: Timestamp
-    public var startHash: String?
-    public var startBranch: String?
-    public var hostname: String
-    public var compactionCount = 0
-    public var lastCompaction: Timestamp?
-    public var lastCompactionTrigger: String?
+    package var sessionID: String
+    package var startedAt: Timestamp
+    package var startHash: String?
+    package var startBranch: String?
+    package var hostname: String
+    package var compactionCount = 0
+    package var lastCompaction: Timestamp?
+    package var lastCompactionTrigger: String?
     /// Stops blocked in a row; reset when a stop is let through.
-    public var consecutiveBlocks = 0
-    public var totalBlocks = 0
+    package var consecutiveBlocks = 0
+    package var totalBlocks = 0
     /// The work as it stood at the last block (`SessionWork.mark`): a stop with the same work follows
     /// that block, whatever the client says in `stop_hook_active` (some clients never say it).
-    public var lastBlockWork: String?
+    package var lastBlockWork: String?
     /// The last time work happened in this session: a commit or a file-changing tool call.
-    public var lastWorkAt: Timestamp?
+    package var lastWorkAt: Timestamp?
     /// The last completed handover (an accepted reflection or `handoff end`) and which kind.
-    public var handoverAt: Timestamp?
-    public var handoverKind: String?
+    package var handoverAt: Timestamp?
+    package var handoverKind: String?
     /// HEAD when the handover completed: a commit made without handoff's git hooks (so without
     /// `lastWorkAt`) still moves HEAD, and the gate takes that as work after the handover.
-    public var handoverHead: String?
+    package var handoverHead: String?
     /// Uncommitted files when the session started, so that only new changes count as this session's
     /// work; recorded only on a small index (see `SessionWork.startBaseline`).
-    public var dirtyAtStart: [FileMark] = []
+    package var dirtyAtStart: [FileMark] = []
     /// The file clock (`FileSystem.fileClockNow`) when the session started: a dirty file whose ctime
     /// is older was not touched by this session (see `SessionWork.untouchedSinceStart`).
-    public var fileClockAtStart: Double?
+    package var fileClockAtStart: Double?
     /// The gate's policy keys as set when the session started (`GateIntegrity.policyKeys`); nil for
     /// a record written before handoff kept them.
-    public var gateConfig: [String: String]?
+    package var gateConfig: [String: String]?
     /// A policy change during the session was recorded already (`gate_config_ignored`).
-    public var gateConfigChangeRecorded = false
-    public var endedAt: Timestamp?
-    public var transcriptPath: String?
+    package var gateConfigChangeRecorded = false
+    package var endedAt: Timestamp?
+    package var transcriptPath: String?
 
-    public init(sessionID: String, startedAt: Timestamp, hostname: String) {
+    package init(sessionID: String, startedAt: Timestamp, hostname: String) {
         self.sessionID = sessionID
         self.startedAt = startedAt
         self.hostname = hostname
     }
 
     /// True when work happened after the last completed handover (or no handover happened yet).
-    public var hasWorkAfterHandover: Bool {
+    package var hasWorkAfterHandover: Bool {
         guard let lastWorkAt else { return false }
         guard let handoverAt else { return true }
         return lastWorkAt > handoverAt
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.iso8601) } ?? .null }
         return .object(JSONObject([
             ("session_id", .string(sessionID)),
@@ -87,7 +87,7 @@ public struct SessionRuntime: Sendable, Equatable {
         ]))
     }
 
-    public init?(json: JSONValue) {
+    package init?(json: JSONValue) {
         guard let object = json.objectValue, let id = object["session_id"]?.stringValue,
             let started = object["started_at"]?.stringValue.flatMap({ Timestamp(iso8601: $0) })
         else { return nil }
@@ -130,7 +130,7 @@ public struct SessionRuntime: Sendable, Equatable {
 }
 
 extension HandoffStore {
-    public func readRuntime(session: String) -> SessionRuntime? {
+    package func readRuntime(session: String) -> SessionRuntime? {
         guard SessionID.isSafe(session),
             let bytes = try? FileSystem.readBytes(layout.runtimeFile(session: session), limit: 4 * 1024 * 1024),
             let json = try? JSONValue.parse(bytes)
@@ -141,7 +141,7 @@ extension HandoffStore {
     /// Reads, changes and writes a session's runtime under the store's lock. `create` makes the
     /// record when the session has none yet (returning nil skips the write).
     @discardableResult
-    public func updateRuntime(
+    package func updateRuntime(
         session: String,
         create: () -> SessionRuntime?,
         _ change: (inout SessionRuntime) throws(StoreError) -> Void
@@ -158,7 +158,7 @@ extension HandoffStore {
     }
 
     /// Sessions that started and did not end, newest first (ended or unreadable ones left out).
-    public func activeSessions(maximumAgeSeconds: Double = 7 * 24 * 3600) -> [SessionRuntime] {
+    package func activeSessions(maximumAgeSeconds: Double = 7 * 24 * 3600) -> [SessionRuntime] {
         let now = Timestamp.now()
         return FileSystem.list(layout.runtimeDirectory)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }

@@ -1,21 +1,21 @@
 /// One thing wrong (or doubtful) with a state, at a JSON path.
-public struct ValidationFinding: Sendable, Equatable, CustomStringConvertible {
-    public enum Level: String, Sendable { case error, warning }
-    public var level: Level
+package struct ValidationFinding: Sendable, Equatable, CustomStringConvertible {
+    package enum Level: String, Sendable { case error, warning }
+    package var level: Level
     /// Dotted JSON path, e.g. `resume.next` or `failed[2].why`; `$` for the whole document.
-    public var path: String
-    public var message: String
+    package var path: String
+    package var message: String
 
-    public var description: String { "\(level.rawValue): \(path): \(message)" }
+    package var description: String { "\(level.rawValue): \(path): \(message)" }
 
-    public var json: JSONValue { ["level": .string(level.rawValue), "path": .string(path), "message": .string(message)] }
+    package var json: JSONValue { ["level": .string(level.rawValue), "path": .string(path), "message": .string(message)] }
 }
 
-public struct ValidationReport: Sendable, Equatable {
-    public var findings: [ValidationFinding]
-    public var errors: [ValidationFinding] { findings.filter { $0.level == .error } }
-    public var warnings: [ValidationFinding] { findings.filter { $0.level == .warning } }
-    public var isValid: Bool { errors.isEmpty }
+package struct ValidationReport: Sendable, Equatable {
+    package var findings: [ValidationFinding]
+    package var errors: [ValidationFinding] { findings.filter { $0.level == .error } }
+    package var warnings: [ValidationFinding] { findings.filter { $0.level == .warning } }
+    package var isValid: Bool { errors.isEmpty }
 }
 
 /// Checks a state against the contract: the structure of `schema/state.v1.json` for every state,
@@ -25,8 +25,8 @@ public struct ValidationReport: Sendable, Equatable {
 /// `resume.files` not an array, a failure without its root cause (`why`); warnings: a vague resume, no
 /// watch-outs. An `auto-save` snapshot is mechanical, so the same rules only warn there; an `init`
 /// state has no handover yet and is checked for structure alone.
-public enum StateValidator {
-    public static func validate(_ value: JSONValue) -> ValidationReport {
+package enum StateValidator {
+    package static func validate(_ value: JSONValue) -> ValidationReport {
         var findings: [ValidationFinding] = []
         func error(_ path: String, _ message: String) { findings.append(.init(level: .error, path: path, message: message)) }
         func warning(_ path: String, _ message: String) { findings.append(.init(level: .warning, path: path, message: message)) }
@@ -343,13 +343,13 @@ public enum StateValidator {
 }
 
 /// `path:line action` — where the next session starts.
-public struct ResumePointer: Sendable, Equatable {
-    public var path: String
-    public var line: Int
-    public var action: String
+package struct ResumePointer: Sendable, Equatable {
+    package var path: String
+    package var line: Int
+    package var action: String
 
     /// Accepts `path:line`, `path:line:column`, `path:line-line`, each followed by the action.
-    public static func parse(_ text: String) -> ResumePointer? {
+    package static func parse(_ text: String) -> ResumePointer? {
         let trimmed = text.trimmed
         let firstSpace = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) ?? trimmed.endIndex
         let pointer = trimmed[..<firstSpace]
@@ -379,7 +379,7 @@ public struct ResumePointer: Sendable, Equatable {
     ]
 
     /// An action of one or two words, or one that only says "continue"/"keep working": it tells the next session nothing.
-    public static func isVague(_ text: String) -> Bool {
+    package static func isVague(_ text: String) -> Bool {
         guard let pointer = parse(text) else { return true }
         let action = pointer.action.lowercased()
         let words = action.split(whereSeparator: { $0 == " " })

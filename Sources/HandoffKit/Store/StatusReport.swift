@@ -1,36 +1,36 @@
 /// What `handoff status` shows: the state at a glance, from the store and the repository.
-public struct StatusReport: Sendable {
-    public var root: String
-    public var state: HandoffState?
-    public var stateError: String?
-    public var branch: String?
-    public var head: String?
-    public var uncommitted: [String]
-    public var unpushed: Int?
-    public var upstream: String?
-    public var operation: String?
-    public var session: SessionRuntime?
-    public var handoverComplete: Bool
-    public var recentEvents: [Event]
-    public var skippedEventLines: Int
+package struct StatusReport: Sendable {
+    package var root: String
+    package var state: HandoffState?
+    package var stateError: String?
+    package var branch: String?
+    package var head: String?
+    package var uncommitted: [String]
+    package var unpushed: Int?
+    package var upstream: String?
+    package var operation: String?
+    package var session: SessionRuntime?
+    package var handoverComplete: Bool
+    package var recentEvents: [Event]
+    package var skippedEventLines: Int
     /// The latest events where the gate let something through or distrusted its records (an override
     /// at the block cap, a policy change it ignored, a rebuilt or contradicted runtime file, a hook that
     /// ran out of time): the user sees them whether or not they are among the recent events.
-    public var gateWarnings: [Event] = []
+    package var gateWarnings: [Event] = []
 
     static let gateWarningTypes: Set<String> = [
         EventType.gateOverridden, EventType.gateConfigIgnored, EventType.runtimeRebuilt, EventType.runtimeMismatch, EventType.hookTimeout,
     ]
     /// Facts that could not be computed, by name (`head`, `uncommitted`, `unpushed`), with the reason:
     /// shown as unknown, never as 0 or clean.
-    public var unknown: [(fact: String, reason: String)] = []
+    package var unknown: [(fact: String, reason: String)] = []
     /// Why git had to answer instead of libgit2 (a repository shape libgit2 cannot read), nil when it did not.
-    public var slowPathReason: String?
+    package var slowPathReason: String?
     /// The task store's open tasks (resume tasks first), and the listing to tell what blocks them.
-    public var tasks: TaskStore.Listing = TaskStore.Listing(tasks: [], damaged: [])
+    package var tasks: TaskStore.Listing = TaskStore.Listing(tasks: [], damaged: [])
 
     /// `repository` nil: libgit2 could not open it (`openError`), and git answers through `git`.
-    public static func gather(store: HandoffStore, repository: GitRepository?, openError: GitError? = nil, git: GitCommandLine? = nil,
+    package static func gather(store: HandoffStore, repository: GitRepository?, openError: GitError? = nil, git: GitCommandLine? = nil,
                               recentEvents: Int) -> StatusReport {
         var state: HandoffState?
         var stateError: String?
@@ -78,7 +78,7 @@ public struct StatusReport: Sendable {
 
     func unknownReason(_ fact: String) -> String? { unknown.first { $0.fact == fact }?.reason }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("root", .string(root)),
             ("severity", JSONValue(state?.severity?.rawValue)),
@@ -108,7 +108,7 @@ public struct StatusReport: Sendable {
         ]))
     }
 
-    public func text(paint: (String, String) -> String) -> String {
+    package func text(paint: (String, String) -> String) -> String {
         var lines: [String] = []
         if let state {
             let severity = state.severity.map { "\($0.emoji) \($0.rawValue)" } ?? "unset"
@@ -158,8 +158,8 @@ public struct StatusReport: Sendable {
 }
 
 /// One readable line per event.
-public enum EventFormatter {
-    public static func line(_ event: Event, paint: (String, String) -> String) -> String {
+package enum EventFormatter {
+    package static func line(_ event: Event, paint: (String, String) -> String) -> String {
         let time = String(event.timestamp.iso8601.prefix(19)).replacingFirst("T", with: " ")
         let detail: String
         switch event.type {

@@ -1,5 +1,5 @@
 /// Everything that can go wrong with the `.handoff/` store, each saying how to fix it.
-public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No `.handoff/` folder in this worktree.
     case notInitialised(root: String)
     /// `state.json` is not JSON at all (truncated, binary, empty).
@@ -19,7 +19,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The repository belongs to another user (git's `safe.directory` rule).
     case unsafeOwnership(path: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notInitialised(let root):
             return "no .handoff/ store in \(root); run `handoff init` there first"
@@ -47,20 +47,20 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 extension StoreError {
     /// `.unsafeOwnership(path: root)` when `error` is libgit2 refusing a repository that belongs to
     /// another user (`GitError.isOwnershipRefusal`), else nil.
-    public static func ownershipRefusal(_ error: any Error, root: String) -> StoreError? {
+    package static func ownershipRefusal(_ error: any Error, root: String) -> StoreError? {
         guard let error = error as? GitError, error.isOwnershipRefusal else { return nil }
         return .unsafeOwnership(path: root)
     }
 }
 
 /// Session ids come from hook input we do not control: only a safe alphabet and length is ever used as a file name.
-public enum SessionID {
-    public static func validate(_ id: String) throws(StoreError) -> String {
+package enum SessionID {
+    package static func validate(_ id: String) throws(StoreError) -> String {
         guard isSafe(id) else { throw StoreError.unsafeSessionID(id) }
         return id
     }
 
-    public static func isSafe(_ id: String) -> Bool {
+    package static func isSafe(_ id: String) -> Bool {
         let bytes = Array(id.utf8)
         guard (1...128).contains(bytes.count), bytes[0] != UInt8(ascii: ".") else { return false }
         return bytes.allSatisfy { byte in

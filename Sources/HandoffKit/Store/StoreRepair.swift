@@ -1,18 +1,18 @@
 /// Puts a damaged store back in working order without losing anything: the bad `state.json` is moved
 /// aside (never deleted) and a state is rebuilt from the newest readable archive, the events and git.
-public enum StoreRepair {
-    public struct Outcome: Sendable {
+package enum StoreRepair {
+    package struct Outcome: Sendable {
         /// Where the bad file went, when there was one.
-        public var movedAside: String?
+        package var movedAside: String?
         /// What the new state was built from.
-        public var rebuiltFrom: String
-        public var recoveredCommits: Int
-        public var state: HandoffState
-        public var wasHealthy: Bool
+        package var rebuiltFrom: String
+        package var recoveredCommits: Int
+        package var state: HandoffState
+        package var wasHealthy: Bool
     }
 
     /// Why a state file cannot be used as it is; nil when it reads and validates structurally.
-    public static func diagnose(store: HandoffStore) -> String? {
+    package static func diagnose(store: HandoffStore) -> String? {
         do {
             let json = try store.readStateJSON()
             if let version = json["_version"]?.intValue, version != 1 { return StoreError.unsupportedVersion(version).description }
@@ -25,7 +25,7 @@ public enum StoreRepair {
         }
     }
 
-    public static func repair(store: HandoffStore, repository: GitRepository?, now: Timestamp = .now()) throws(StoreError) -> Outcome {
+    package static func repair(store: HandoffStore, repository: GitRepository?, now: Timestamp = .now()) throws(StoreError) -> Outcome {
         if !store.exists { try store.initialise(hostname: FileSystem.hostname()) }
         return try store.withLock { () throws(StoreError) -> Outcome in
             let problem = FileSystem.exists(store.layout.stateFile) ? diagnose(store: store) : "state.json is missing"

@@ -11,8 +11,8 @@ import Darwin
 ///
 /// Stored as `.handoff/tasks/<id>.json`, one file per task, so that two stores merge by id without a
 /// line-level conflict, and so that a damaged file costs one task, never the others.
-public struct HandoffTask: Sendable, Equatable {
-    public enum Status: String, Sendable, CaseIterable {
+package struct HandoffTask: Sendable, Equatable {
+    package enum Status: String, Sendable, CaseIterable {
         case open
         case inProgress = "in_progress"
         case blocked
@@ -20,30 +20,30 @@ public struct HandoffTask: Sendable, Equatable {
     }
 
     /// Well-known labels (any other label is the user's own).
-    public enum Label {
-        public static let blocker = "blocker"
-        public static let resume = "resume"
-        public static let handoff = "handoff"
+    package enum Label {
+        package static let blocker = "blocker"
+        package static let resume = "resume"
+        package static let handoff = "handoff"
     }
 
-    public var id: String
-    public var title: String
-    public var body: String
-    public var status: Status
+    package var id: String
+    package var title: String
+    package var body: String
+    package var status: Status
     /// Ids of the tasks that must be done before this one can start.
-    public var blockedBy: [String]
-    public var labels: [String]
+    package var blockedBy: [String]
+    package var labels: [String]
     /// The session that created the task, when it is known.
-    public var session: String?
+    package var session: String?
     /// The agent that created it (`claude-code`, `codex`, an MCP client's name), when it is known.
-    public var agent: String?
+    package var agent: String?
     /// Structured extras (the resume task carries `next`, `files` and `context` here).
-    public var metadata: JSONObject
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
-    public var closedAt: Timestamp?
+    package var metadata: JSONObject
+    package var createdAt: Timestamp
+    package var updatedAt: Timestamp
+    package var closedAt: Timestamp?
 
-    public init(id: String, title: String, body: String = "", status: Status = .open, blockedBy: [String] = [],
+    package init(id: String, title: String, body: String = "", status: Status = .open, blockedBy: [String] = [],
                 labels: [String] = [], session: String? = nil, agent: String? = nil, metadata: JSONObject = JSONObject(),
                 createdAt: Timestamp, updatedAt: Timestamp? = nil, closedAt: Timestamp? = nil) {
         self.id = id
@@ -61,11 +61,11 @@ public struct HandoffTask: Sendable, Equatable {
     }
 
     /// Not done: open, in progress or blocked. The stop gate accepts follow-ups only among these.
-    public var isOpen: Bool { status != .done }
+    package var isOpen: Bool { status != .done }
 
-    public func hasLabel(_ label: String) -> Bool { labels.contains(label) }
+    package func hasLabel(_ label: String) -> Bool { labels.contains(label) }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject([
             ("id", .string(id)),
             ("title", .string(title)),
@@ -82,7 +82,7 @@ public struct HandoffTask: Sendable, Equatable {
         ]))
     }
 
-    public init(json: JSONValue) throws(TaskError) {
+    package init(json: JSONValue) throws(TaskError) {
         guard let object = json.objectValue else { throw .damaged(file: "", reason: "expected an object, found \(json.typeName)") }
         let reader = FieldReader()
         func field<T>(_ read: () throws(StoreError) -> T) throws(TaskError) -> T {
@@ -124,13 +124,13 @@ public struct HandoffTask: Sendable, Equatable {
 /// the time, so two clones that never talk to each other still never mint the same id (the chance
 /// that any two of a million ids collide is below 1 in 2,000), and a file is never overwritten in
 /// this store (it is created with `link`, which refuses an existing name).
-public enum TaskID {
-    public static let prefix = "ho-"
-    public static let length = 10
+package enum TaskID {
+    package static let prefix = "ho-"
+    package static let length = 10
     static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
 
     /// Accepts ids of this store and of others that use the prefix (4 to 32 letters and digits).
-    public static func isValid(_ id: String) -> Bool {
+    package static func isValid(_ id: String) -> Bool {
         guard id.hasPrefix(prefix) else { return false }
         let rest = id.utf8.dropFirst(prefix.utf8.count)
         return (4...32).contains(rest.count) && rest.allSatisfy { isIDByte($0) }
@@ -141,7 +141,7 @@ public enum TaskID {
     }
 
     /// A new id. `entropy` is the random part (tests pass their own to show what the rest adds).
-    public static func mint(entropy: UInt64 = UInt64.random(in: 0...UInt64.max), host: String = FileSystem.hostname(),
+    package static func mint(entropy: UInt64 = UInt64.random(in: 0...UInt64.max), host: String = FileSystem.hostname(),
                             now: Timestamp = .now(), salt: String = "") -> String {
         // FNV-1a over everything that tells this mint apart, then a final avalanche (splitmix64).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -168,7 +168,7 @@ public enum TaskID {
     }
 
     /// Every `ho-…` token in a text (a Next step, a message), in order, without repeats.
-    public static func mentions(in text: String) -> [String] {
+    package static func mentions(in text: String) -> [String] {
         var found: [String] = []
         // Agents sometimes shout ids (HO-…); ids are lower case.
         let bytes = Array(text.lowercased().utf8)
@@ -191,7 +191,7 @@ public enum TaskID {
 }
 
 /// Everything that can go wrong with tasks, each saying how to fix it.
-public enum TaskError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum TaskError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(id: String)
     case invalidID(String)
     case emptyTitle
@@ -201,7 +201,7 @@ public enum TaskError: Error, Sendable, Equatable, CustomStringConvertible {
     case damaged(file: String, reason: String)
     case store(StoreError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notFound(let id):
             return "no task \(id) in this store; `handoff task list --all` shows every task"
@@ -220,17 +220,17 @@ public enum TaskError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// What a new task starts with.
-public struct TaskDraft: Sendable {
-    public var title: String
-    public var body: String
-    public var status: HandoffTask.Status
-    public var blockedBy: [String]
-    public var labels: [String]
-    public var session: String?
-    public var agent: String?
-    public var metadata: JSONObject
+package struct TaskDraft: Sendable {
+    package var title: String
+    package var body: String
+    package var status: HandoffTask.Status
+    package var blockedBy: [String]
+    package var labels: [String]
+    package var session: String?
+    package var agent: String?
+    package var metadata: JSONObject
 
-    public init(title: String, body: String = "", status: HandoffTask.Status = .open, blockedBy: [String] = [], labels: [String] = [],
+    package init(title: String, body: String = "", status: HandoffTask.Status = .open, blockedBy: [String] = [], labels: [String] = [],
                 session: String? = nil, agent: String? = nil, metadata: JSONObject = JSONObject()) {
         self.title = title
         self.body = body
@@ -245,32 +245,32 @@ public struct TaskDraft: Sendable {
 
 /// The tasks of one store. Every write holds the store's lock and is atomic; a new task's file is
 /// created with `link(2)`, which never replaces an existing one.
-public struct TaskStore: Sendable {
-    public let store: HandoffStore
+package struct TaskStore: Sendable {
+    package let store: HandoffStore
 
-    public init(store: HandoffStore) { self.store = store }
+    package init(store: HandoffStore) { self.store = store }
 
-    public var directory: String { Path.join(store.layout.directory, "tasks") }
+    package var directory: String { Path.join(store.layout.directory, "tasks") }
 
-    public func file(for id: String) -> String { Path.join(directory, "\(id).json") }
+    package func file(for id: String) -> String { Path.join(directory, "\(id).json") }
 
     /// Every readable task, and the damaged files found (already moved aside when `repairDamaged`).
-    public struct Listing: Sendable {
-        public var tasks: [HandoffTask]
+    package struct Listing: Sendable {
+        package var tasks: [HandoffTask]
         /// Where damaged task files went (`tasks/<name>.corrupt-<time>`), with the reason.
-        public var damaged: [DamagedFile]
+        package var damaged: [DamagedFile]
 
-        public var open: [HandoffTask] { tasks.filter(\.isOpen) }
+        package var open: [HandoffTask] { tasks.filter(\.isOpen) }
 
-        public func task(_ id: String) -> HandoffTask? { tasks.first { $0.id == id } }
+        package func task(_ id: String) -> HandoffTask? { tasks.first { $0.id == id } }
 
         /// The not-done tasks that block `task`.
-        public func openBlockers(of task: HandoffTask) -> [String] {
+        package func openBlockers(of task: HandoffTask) -> [String] {
             task.blockedBy.filter { id in self.task(id)?.isOpen ?? true }
         }
 
         /// Open tasks, resume tasks first, then by creation time (oldest first).
-        public var openInBriefOrder: [HandoffTask] {
+        package var openInBriefOrder: [HandoffTask] {
             open.sorted { left, right in
                 let leftResume = left.hasLabel(HandoffTask.Label.resume), rightResume = right.hasLabel(HandoffTask.Label.resume)
                 if leftResume != rightResume { return leftResume }
@@ -282,7 +282,7 @@ public struct TaskStore: Sendable {
 
     /// Reads every task file. Damaged ones are moved aside (like `state.json` by `handoff repair`),
     /// under the lock unless the caller holds it already (`locked`).
-    public func list(now: Timestamp = .now(), locked: Bool = false) -> Listing {
+    package func list(now: Timestamp = .now(), locked: Bool = false) -> Listing {
         var tasks: [HandoffTask] = []
         var damaged: [(String, String)] = []
         for name in FileSystem.list(directory).sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
@@ -309,9 +309,9 @@ public struct TaskStore: Sendable {
         return Listing(tasks: tasks.sorted { $0.createdAt == $1.createdAt ? $0.id < $1.id : $0.createdAt < $1.createdAt }, damaged: moved)
     }
 
-    public struct DamagedFile: Sendable, Equatable {
-        public var file: String
-        public var reason: String
+    package struct DamagedFile: Sendable, Equatable {
+        package var file: String
+        package var reason: String
     }
 
     enum ReadResult {
@@ -336,7 +336,7 @@ public struct TaskStore: Sendable {
     }
 
     /// One task by id; nil when there is none (or its file is damaged).
-    public func task(_ id: String) -> HandoffTask? {
+    package func task(_ id: String) -> HandoffTask? {
         guard TaskID.isValid(id) else { return nil }
         if case .success(let task) = read(file(for: id)) { return task }
         return nil
@@ -344,7 +344,7 @@ public struct TaskStore: Sendable {
 
     /// Creates a task. Text from an agent passes the redactor here, at the store boundary.
     @discardableResult
-    public func add(_ draft: TaskDraft, now: Timestamp = .now()) throws(TaskError) -> HandoffTask {
+    package func add(_ draft: TaskDraft, now: Timestamp = .now()) throws(TaskError) -> HandoffTask {
         let title = Redactor.redact(draft.title.trimmed)
         guard !title.isEmpty else { throw .emptyTitle }
         do {
@@ -398,7 +398,7 @@ public struct TaskStore: Sendable {
 
     /// Changes one task under the lock (`updated_at` moves; `closed_at` follows the status).
     @discardableResult
-    public func update(_ id: String, now: Timestamp = .now(), _ change: (inout HandoffTask) throws(TaskError) -> Void) throws(TaskError) -> HandoffTask {
+    package func update(_ id: String, now: Timestamp = .now(), _ change: (inout HandoffTask) throws(TaskError) -> Void) throws(TaskError) -> HandoffTask {
         guard TaskID.isValid(id) else { throw .invalidID(id) }
         do {
             return try store.withLock { () throws(StoreError) -> Result<HandoffTask, TaskError> in
@@ -456,23 +456,23 @@ public struct TaskStore: Sendable {
 
     /// Which of two versions of one task wins, the same on every machine whatever the order of
     /// arrival: the later `updated_at`; on a tie, `done` over not done; then the greater text.
-    public static func resolve(_ left: HandoffTask, _ right: HandoffTask) -> HandoffTask {
+    package static func resolve(_ left: HandoffTask, _ right: HandoffTask) -> HandoffTask {
         if left.updatedAt != right.updatedAt { return left.updatedAt > right.updatedAt ? left : right }
         if (left.status == .done) != (right.status == .done) { return left.status == .done ? left : right }
         return left.json.compactText >= right.json.compactText ? left : right
     }
 
     /// What merging another store's tasks changed.
-    public struct MergeReport: Sendable, Equatable {
-        public var added: [String] = []
-        public var updated: [String] = []
-        public var unchanged = 0
+    package struct MergeReport: Sendable, Equatable {
+        package var added: [String] = []
+        package var updated: [String] = []
+        package var unchanged = 0
     }
 
     /// Merges tasks from elsewhere (another clone) by id, with `resolve` deciding between versions.
     /// Commutative and idempotent: merging A into B and B into A leaves the same tasks.
     @discardableResult
-    public func merge(_ incoming: [HandoffTask]) throws(TaskError) -> MergeReport {
+    package func merge(_ incoming: [HandoffTask]) throws(TaskError) -> MergeReport {
         do {
             return try store.withLock { () throws(StoreError) -> MergeReport in
                 try store.ensureFolder(directory)
@@ -519,12 +519,12 @@ public struct TaskStore: Sendable {
 
 /// Where a task comes from: the session and agent the environment names (hooks export
 /// `HANDOFF_SESSION_ID` into the agent's shell; Claude Code sets `CLAUDECODE=1` there).
-public enum TaskOrigin {
-    public static func session(environment: Environment) -> String? {
+package enum TaskOrigin {
+    package static func session(environment: Environment) -> String? {
         SessionIdentity.fromEnvironment(environment)
     }
 
-    public static func agent(environment: Environment) -> String? {
+    package static func agent(environment: Environment) -> String? {
         if let named = environment["HANDOFF_AGENT"] { return String(named.prefix(64)) }
         if environment["CLAUDECODE"] == "1" { return "claude-code" }
         return nil
@@ -532,9 +532,9 @@ public enum TaskOrigin {
 }
 
 /// Plain-text renderings shared by the CLI, the MCP server, `handoff status` and the stop gate.
-public enum TaskFormatter {
+package enum TaskFormatter {
     /// `ho-…  open  Title  [blocked by ho-…]  (labels)`
-    public static func line(_ task: HandoffTask, listing: TaskStore.Listing, titleLimit: Int = 100) -> String {
+    package static func line(_ task: HandoffTask, listing: TaskStore.Listing, titleLimit: Int = 100) -> String {
         let blockers = listing.openBlockers(of: task)
         var status = task.status.rawValue
         if task.status == .open, !blockers.isEmpty { status = "blocked" }
@@ -545,7 +545,7 @@ public enum TaskFormatter {
     }
 
     /// The open tasks as `id "title"` items, for a message: at most `limit`, then how many more.
-    public static func openSummary(_ listing: TaskStore.Listing, limit: Int = 8) -> String {
+    package static func openSummary(_ listing: TaskStore.Listing, limit: Int = 8) -> String {
         let open = listing.openInBriefOrder
         guard !open.isEmpty else { return "none" }
         var items = open.prefix(limit).map { "\($0.id) \"\(clip($0.title, 60))\"" }
@@ -553,7 +553,7 @@ public enum TaskFormatter {
         return items.joined(separator: ", ")
     }
 
-    public static func details(_ task: HandoffTask, listing: TaskStore.Listing) -> String {
+    package static func details(_ task: HandoffTask, listing: TaskStore.Listing) -> String {
         var lines = [
             "\(task.id)  \(task.title)",
             "Status:     \(task.status.rawValue)",

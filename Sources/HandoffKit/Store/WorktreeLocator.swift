@@ -1,9 +1,9 @@
 /// Finds the worktree a hook runs for, without libgit2: a hook whose store does not exist must exit
 /// before paying for the library. libgit2 opens the repository only when there is work to do.
-public enum WorktreeLocator {
+package enum WorktreeLocator {
     /// The worktree root for `start`: `GIT_WORK_TREE` when git exported it, otherwise the nearest
     /// folder upward holding `.git` (a folder, or a file in linked worktrees and submodules).
-    public static func worktreeRoot(startingAt start: String, environment: Environment) -> String? {
+    package static func worktreeRoot(startingAt start: String, environment: Environment) -> String? {
         let cwd = FileSystem.currentDirectory()
         if let workTree = environment["GIT_WORK_TREE"] {
             return Path.normalize(workTree, relativeTo: cwd)
@@ -22,7 +22,7 @@ public enum WorktreeLocator {
     }
 
     /// Where an agent hook's project is: `CLAUDE_PROJECT_DIR`, else the `cwd` of the hook input, else ours.
-    public static func agentProjectDirectory(inputCWD: String?, environment: Environment) -> String {
+    package static func agentProjectDirectory(inputCWD: String?, environment: Environment) -> String {
         if let project = environment["CLAUDE_PROJECT_DIR"] { return project }
         if let inputCWD, inputCWD.hasPrefix("/") { return inputCWD }
         return FileSystem.currentDirectory()

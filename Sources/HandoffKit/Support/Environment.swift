@@ -8,12 +8,12 @@ import Darwin
 
 /// The process environment, captured once and passed in (never read from globals deep inside the kit),
 /// so tests can run every decision with a made-up environment.
-public struct Environment: Sendable {
-    public var variables: [String: String]
+package struct Environment: Sendable {
+    package var variables: [String: String]
 
-    public init(_ variables: [String: String]) { self.variables = variables }
+    package init(_ variables: [String: String]) { self.variables = variables }
 
-    public static func current() -> Environment {
+    package static func current() -> Environment {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {
@@ -26,13 +26,13 @@ public struct Environment: Sendable {
         return Environment(result)
     }
 
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         guard let value = variables[name], !value.isEmpty else { return nil }
         return value
     }
 
     /// `HANDOFF_DISABLED=1` (or true/yes) turns every hook off.
-    public var handoffDisabled: Bool {
+    package var handoffDisabled: Bool {
         guard let value = self["HANDOFF_DISABLED"]?.lowercased() else { return false }
         return value == "1" || value == "true" || value == "yes" || value == "on"
     }

@@ -8,18 +8,18 @@ import Darwin
 
 /// An exclusive advisory lock (`flock`) on a file beside the data it guards. The kernel drops it
 /// when the holder dies, so a hook killed mid-update never leaves the store locked.
-public final class FileLock {
+package final class FileLock {
     private var fd: Int32
 
-    public struct Timeout: Error, Sendable, CustomStringConvertible {
-        public let path: String
-        public var description: String {
+    package struct Timeout: Error, Sendable, CustomStringConvertible {
+        package let path: String
+        package var description: String {
             "timed out waiting for the lock \(path); another handoff process holds it — retry, or remove the process that hangs"
         }
     }
 
     /// Blocks (polling, so that the deadline holds) until the lock is ours or `timeout` passes.
-    public init(path: String, timeout: Double = 2.0) throws {
+    package init(path: String, timeout: Double = 2.0) throws {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw SystemError("open", path: path) }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
@@ -35,7 +35,7 @@ public final class FileLock {
         throw Timeout(path: path)
     }
 
-    public func unlock() {
+    package func unlock() {
         guard fd >= 0 else { return }
         flock(fd, LOCK_UN)
         close(fd)

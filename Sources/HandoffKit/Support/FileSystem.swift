@@ -7,41 +7,41 @@ import Darwin
 #endif
 
 /// A failed system call, with the path it was about and `errno`'s text.
-public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let call: String
-    public let path: String
-    public let code: Int32
+package struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let call: String
+    package let path: String
+    package let code: Int32
 
-    public init(_ call: String, path: String, code: Int32 = errno) {
+    package init(_ call: String, path: String, code: Int32 = errno) {
         self.call = call
         self.path = path
         self.code = code
     }
 
-    public var description: String {
+    package var description: String {
         "\(call) \(path): \(String(cString: strerror(code)))"
     }
 }
 
 /// Thin, allocation-light wrappers over POSIX file calls. Hooks use these instead of Foundation's
 /// FileManager: they start faster and let us say exactly which call failed.
-public enum FileSystem {
-    public static func exists(_ path: String) -> Bool {
+package enum FileSystem {
+    package static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
 
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// True for a symbolic link itself (not what it points to).
-    public static func isSymlink(_ path: String) -> Bool {
+    package static func isSymlink(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
-    public static func size(_ path: String) -> Int? {
+    package static func size(_ path: String) -> Int? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return Int(info.st_size)
@@ -50,7 +50,7 @@ public enum FileSystem {
     /// Status-change time (ctime) of the path itself, not of what a link points to, in seconds since
     /// the epoch. Unlike the modification time it cannot be set by a program: every write, rename,
     /// chmod or link of the file moves it to the kernel's clock (`fileClockNow`).
-    public static func changeTime(_ path: String) -> Double? {
+    package static func changeTime(_ path: String) -> Double? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         #if canImport(Darwin)
@@ -62,7 +62,7 @@ public enum FileSystem {
 
     /// The clock the kernel stamps file times with (on Linux the coarse real-time clock, a few
     /// milliseconds behind the precise one), in seconds since the epoch.
-    public static func fileClockNow() -> Double {
+    package static func fileClockNow() -> Double {
         var spec = timespec()
         #if os(Linux)
         clock_gettime(CLOCK_REALTIME_COARSE, &spec)
@@ -73,7 +73,7 @@ public enum FileSystem {
     }
 
     /// Modification time in seconds since the epoch.
-    public static func modificationTime(_ path: String) -> Double? {
+    package static func modificationTime(_ path: String) -> Double? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         #if canImport(Darwin)
@@ -83,25 +83,25 @@ public enum FileSystem {
         #endif
     }
 
-    public static func ownerUID(_ path: String) -> UInt32? {
+    package static func ownerUID(_ path: String) -> UInt32? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return UInt32(info.st_uid)
     }
 
     /// Creates one directory with `mode`; succeeds when it is already there.
-    public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SystemError) {
+    package static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SystemError) {
         if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemError("mkdir", path: path) }
     }
 
-    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
+    package static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
         if isDirectory(path) { return }
         let parent = Path.dirname(path)
         if parent != path && !parent.isEmpty { try makeDirectories(parent, mode: mode) }
         try makeDirectory(path, mode: mode)
     }
 
-    public static func readBytes(_ path: String, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
+    package static func readBytes(_ path: String, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open", path: path) }
         defer { close(fd) }
@@ -122,12 +122,12 @@ public enum FileSystem {
         return result
     }
 
-    public static func readText(_ path: String) throws(SystemError) -> String {
+    package static func readText(_ path: String) throws(SystemError) -> String {
         String(decoding: try readBytes(path), as: UTF8.self)
     }
 
     /// The last `count` bytes of a file, read with one seek: the cost does not depend on the file's size.
-    public static func readTail(_ path: String, count: Int) throws(SystemError) -> [UInt8] {
+    package static func readTail(_ path: String, count: Int) throws(SystemError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open", path: path) }
         defer { close(fd) }
@@ -154,7 +154,7 @@ public enum FileSystem {
     /// killed writers (the old file or the new one, never a mix); they differ only after a crash of
     /// the machine, and in the fsyncs a hook waits for (each one waits for the disk's journal, which
     /// on a busy machine is tens of milliseconds).
-    public enum Durability: Sendable {
+    package enum Durability: Sendable {
         /// fsync of the data and of the folder: the new file survives a power cut. Handovers,
         /// settings, installed hooks.
         case durable
@@ -171,7 +171,7 @@ public enum FileSystem {
     /// fsyncs as `durability` asks). The temporary file is refused if the target's folder is reached
     /// through a symbolic link out of the store (callers check paths; here we only never follow a
     /// link at the final name).
-    public static func writeAtomically(
+    package static func writeAtomically(
         _ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durability: Durability = .durable
     ) throws(SystemError) {
         let folder = Path.dirname(path)
@@ -193,7 +193,7 @@ public enum FileSystem {
         if durability == .durable { syncDirectory(folder) }
     }
 
-    public static func writeText(
+    package static func writeText(
         _ text: String, to path: String, mode: mode_t = 0o600, durability: Durability = .durable
     ) throws(SystemError) {
         try writeAtomically(Array(text.utf8), to: path, mode: mode, durability: durability)
@@ -201,7 +201,7 @@ public enum FileSystem {
 
     /// Appends one record in a single `write(2)` on an `O_APPEND` descriptor, so concurrent
     /// appenders never interleave inside a line.
-    public static func appendRecord(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
+    package static func appendRecord(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw SystemError("open", path: path) }
         defer { close(fd) }
@@ -222,7 +222,7 @@ public enum FileSystem {
     ///   started: the limit is checked and the space reserved (`fallocate`) first;
     /// - should a write still be cut short, the torn line is ended with a newline when possible.
     /// Concurrent appenders never interleave inside a record (one `write(2)` on `O_APPEND`).
-    public static func appendWholeRecord(_ record: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
+    package static func appendWholeRecord(_ record: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
         // Going past the file-size limit must fail the write, not kill the process (SIGXFSZ).
         signal(SIGXFSZ, SIG_IGN)
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode)
@@ -302,26 +302,26 @@ public enum FileSystem {
         }
     }
 
-    public static func remove(_ path: String) {
+    package static func remove(_ path: String) {
         unlink(path)
     }
 
-    public static func move(_ source: String, to destination: String) throws(SystemError) {
+    package static func move(_ source: String, to destination: String) throws(SystemError) {
         if rename(source, destination) != 0 { throw SystemError("rename", path: source) }
     }
 
-    public static func setMode(_ path: String, _ mode: mode_t) {
+    package static func setMode(_ path: String, _ mode: mode_t) {
         chmod(path, mode)
     }
 
-    public static func mode(_ path: String) -> mode_t? {
+    package static func mode(_ path: String) -> mode_t? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return info.st_mode & 0o7777
     }
 
     /// Names in a folder, without "." and "..". Empty when the folder cannot be read.
-    public static func list(_ path: String) -> [String] {
+    package static func list(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
@@ -334,7 +334,7 @@ public enum FileSystem {
         return names
     }
 
-    public static func currentDirectory() -> String {
+    package static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
         return cString(buffer)
@@ -344,13 +344,13 @@ public enum FileSystem {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    public static func realPath(_ path: String) -> String? {
+    package static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
-    public static func hostname() -> String {
+    package static func hostname() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
         return cString(buffer)
@@ -358,14 +358,14 @@ public enum FileSystem {
 }
 
 /// String path helpers (no Foundation URL on the hot path).
-public enum Path {
-    public static func join(_ base: String, _ component: String) -> String {
+package enum Path {
+    package static func join(_ base: String, _ component: String) -> String {
         if component.hasPrefix("/") { return component }
         if base.isEmpty { return component }
         return base.hasSuffix("/") ? base + component : base + "/" + component
     }
 
-    public static func dirname(_ path: String) -> String {
+    package static func dirname(_ path: String) -> String {
         var trimmed = Substring(path)
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: "/") else { return "." }
@@ -373,7 +373,7 @@ public enum Path {
         return String(trimmed[..<slash])
     }
 
-    public static func basename(_ path: String) -> String {
+    package static func basename(_ path: String) -> String {
         var trimmed = Substring(path)
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
@@ -381,7 +381,7 @@ public enum Path {
     }
 
     /// Makes `path` absolute against `base` and removes "." and ".." lexically.
-    public static func normalize(_ path: String, relativeTo base: String) -> String {
+    package static func normalize(_ path: String, relativeTo base: String) -> String {
         let absolute = path.hasPrefix("/") ? path : join(base, path)
         var parts: [Substring] = []
         for part in absolute.split(separator: "/", omittingEmptySubsequences: true) {
@@ -393,7 +393,7 @@ public enum Path {
     }
 
     /// `path` relative to `root` when it lies inside it, else nil.
-    public static func relative(_ path: String, to root: String) -> String? {
+    package static func relative(_ path: String, to root: String) -> String? {
         let rootSlash = root.hasSuffix("/") ? root : root + "/"
         if path == root { return "." }
         guard path.hasPrefix(rootSlash) else { return nil }

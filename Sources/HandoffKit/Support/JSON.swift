@@ -3,7 +3,7 @@
 /// The store writes files people read (`state.json` in the schema's order) and parses text we do not
 /// control (hook input, transcripts), so HandoffKit has its own small parser: it keeps key order,
 /// bounds nesting depth, never traps on hostile bytes, and does not pull in Foundation's ICU.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
@@ -12,17 +12,17 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object(JSONObject)
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { return object[key] }
         return nil
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
-    public var intValue: Int? {
+    package var intValue: Int? {
         switch self {
         case .int(let value): return value
         case .double(let value) where value.rounded() == value && abs(value) < 1e15: return Int(value)
@@ -30,25 +30,25 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
-    public var objectValue: JSONObject? {
+    package var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
     }
 
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// The JSON type name, for messages ("expected an array, found a string").
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
@@ -61,17 +61,17 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 /// An object whose keys keep their insertion order.
-public struct JSONObject: Sendable, Equatable {
-    public private(set) var keys: [String] = []
+package struct JSONObject: Sendable, Equatable {
+    package private(set) var keys: [String] = []
     private var storage: [String: JSONValue] = [:]
 
-    public init() {}
+    package init() {}
 
-    public init(_ pairs: [(String, JSONValue)]) {
+    package init(_ pairs: [(String, JSONValue)]) {
         for (key, value) in pairs { self[key] = value }
     }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get { storage[key] }
         set {
             if let newValue {
@@ -82,12 +82,12 @@ public struct JSONObject: Sendable, Equatable {
         }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    package var count: Int { keys.count }
+    package var isEmpty: Bool { keys.isEmpty }
 
-    public var pairs: [(String, JSONValue)] { keys.map { ($0, storage[$0]!) } }
+    package var pairs: [(String, JSONValue)] { keys.map { ($0, storage[$0]!) } }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.storage == rhs.storage
     }
 }
@@ -95,40 +95,40 @@ public struct JSONObject: Sendable, Equatable {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
-    public init(nilLiteral: ()) { self = .null }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+    package init(nilLiteral: ()) { self = .null }
 }
 
 extension JSONValue {
-    public init(_ string: String?) { self = string.map { .string($0) } ?? .null }
-    public init(_ strings: [String]) { self = .array(strings.map { .string($0) }) }
+    package init(_ string: String?) { self = string.map { .string($0) } ?? .null }
+    package init(_ strings: [String]) { self = .array(strings.map { .string($0) }) }
 }
 
 // MARK: - Parsing
 
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let offset: Int
-    public let reason: String
-    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let offset: Int
+    package let reason: String
+    package var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
 extension JSONValue {
     /// Nesting deeper than this is refused rather than recursed into (hostile input).
-    public static let maximumDepth = 128
+    package static let maximumDepth = 128
 
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in try parse(bytes: buffer) }
     }
 
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+    package static func parse(bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -336,14 +336,14 @@ private struct JSONParser {
 
 extension JSONValue {
     /// One line, no spaces: the form of an `events.jsonl` line and of hook output.
-    public var compactText: String {
+    package var compactText: String {
         var out = ""
         Self.write(self, into: &out, indent: nil, level: 0)
         return out
     }
 
     /// Two-space indentation, keys in their order: the form of `state.json`.
-    public var prettyText: String {
+    package var prettyText: String {
         var out = ""
         Self.write(self, into: &out, indent: "  ", level: 0)
         out.append("\n")

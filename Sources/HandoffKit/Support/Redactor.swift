@@ -8,17 +8,17 @@
 /// masked — so rules never see each other's masks, and a mask never eats the text around it.
 /// Every rule is one scan of the text for its anchors (no regular expressions, no backtracking):
 /// the cost is linear in the length of the text, for the 600 KB commands agents sometimes run.
-public enum Redactor {
-    public static let mask = "[REDACTED]"
+package enum Redactor {
+    package static let mask = "[REDACTED]"
 
-    public struct Rule: Sendable {
-        public let id: String
-        public let description: String
+    package struct Rule: Sendable {
+        package let id: String
+        package let description: String
         /// Lowercase; the rule runs only on text that contains one of them.
-        public let keywords: [String]
+        package let keywords: [String]
         let shape: Shape
         /// Text that holds a secret, and the secret: redacting the text replaces exactly the secret.
-        public let examples: [(text: String, secret: String)]
+        package let examples: [(text: String, secret: String)]
     }
 
     /// How a rule finds its secrets.
@@ -82,7 +82,7 @@ public enum Redactor {
     ]
 
     /// The rule table. Every rule's examples are replayed by `RedactorTests`.
-    public static let rules: [Rule] = [
+    package static let rules: [Rule] = [
         Rule(id: "private-key", description: "PEM private key block", keywords: ["private key-----"], shape: .privateKeyBlock,
              examples: [("cat <<EOF > k\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\nEOF",
                          "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"),
@@ -194,7 +194,7 @@ public enum Redactor {
 
     // MARK: - Redacting
 
-    public static func redact(_ text: String) -> String {
+    package static func redact(_ text: String) -> String {
         // The common case (no keyword anywhere) reads the string's own storage and allocates nothing.
         var utf8 = text.utf8
         if let anyRule = utf8.withContiguousStorageIfAvailable({ anyRuleApplies($0) }), !anyRule { return text }
@@ -220,7 +220,7 @@ public enum Redactor {
     }
 
     /// Every string in a JSON value, redacted (keys are handoff's own).
-    public static func redact(_ value: JSONValue) -> JSONValue {
+    package static func redact(_ value: JSONValue) -> JSONValue {
         redactedIfChanged(value) ?? value
     }
 
@@ -328,7 +328,7 @@ public enum Redactor {
     static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
 
     /// Kept for callers that only want URL credentials masked (remote names).
-    public static func redactURLCredentials(_ text: String) -> String { redact(text) }
+    package static func redactURLCredentials(_ text: String) -> String { redact(text) }
 
     static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)

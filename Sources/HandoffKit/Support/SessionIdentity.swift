@@ -10,18 +10,18 @@
 ///    session here and its own in (2), which wins;
 /// 4. `CLAUDE_SESSION_ID` (older Claude Code builds).
 /// Only ids safe as file names count (`SessionID.isSafe`); an unsafe one is skipped, not trusted.
-public enum SessionIdentity {
+package enum SessionIdentity {
     /// The environment variables, in precedence order.
-    public static var environmentVariables: [String] {
+    package static var environmentVariables: [String] {
         AgentKind.sessionEnvironmentVariables + ["HANDOFF_SESSION_ID", "CLAUDE_SESSION_ID"]
     }
 
-    public static func resolve(explicit: String?, environment: Environment) -> String? {
+    package static func resolve(explicit: String?, environment: Environment) -> String? {
         if let explicit, SessionID.isSafe(explicit) { return explicit }
         return fromEnvironment(environment)
     }
 
-    public static func fromEnvironment(_ environment: Environment) -> String? {
+    package static func fromEnvironment(_ environment: Environment) -> String? {
         for name in environmentVariables {
             if let value = environment[name], SessionID.isSafe(value) { return value }
         }

@@ -1,11 +1,11 @@
 /// Recorded data (commands, paths, commit subjects, branch names) comes from agents and other
 /// people's repositories: printed raw, an ESC sequence in it could retitle the terminal, clear the
 /// screen or hide lines. Every human-facing command passes such text through `escape` first.
-public enum TerminalText {
+package enum TerminalText {
     /// `text` with every control character shown as a visible escape (`\e`, `\r`, `\x07`, `\u{9b}`):
     /// C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a line appears to say.
     /// Newlines and tabs are escaped too, so one record stays one line.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

@@ -8,23 +8,23 @@ import Darwin
 
 /// A point in time as the store writes it: ISO-8601 UTC with milliseconds (`2026-11-21T14:05:09.123Z`).
 /// Formatting by hand keeps hooks clear of Foundation's date machinery.
-public struct Timestamp: Sendable, Equatable, Comparable, CustomStringConvertible {
+package struct Timestamp: Sendable, Equatable, Comparable, CustomStringConvertible {
     /// Milliseconds since the Unix epoch.
-    public let milliseconds: Int64
+    package let milliseconds: Int64
 
-    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    package init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
-    public init(seconds: Double) { self.milliseconds = Int64((seconds * 1000).rounded()) }
+    package init(seconds: Double) { self.milliseconds = Int64((seconds * 1000).rounded()) }
 
-    public static func now() -> Timestamp {
+    package static func now() -> Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(milliseconds: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
     }
 
-    public var seconds: Double { Double(milliseconds) / 1000 }
+    package var seconds: Double { Double(milliseconds) / 1000 }
 
-    public var iso8601: String {
+    package var iso8601: String {
         var time = time_t(milliseconds / 1000)
         var parts = tm()
         gmtime_r(&time, &parts)
@@ -38,13 +38,13 @@ public struct Timestamp: Sendable, Equatable, Comparable, CustomStringConvertibl
     }
 
     /// A compact form for file names: `20261121T140509Z`.
-    public var fileStamp: String {
+    package var fileStamp: String {
         let iso = iso8601
         return String(iso.prefix(19).filter { $0 != "-" && $0 != ":" }) + "Z"
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`; nil for anything else.
-    public init?(iso8601 text: String) {
+    package init?(iso8601 text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count >= 19 else { return nil }
         func number(_ start: Int, _ length: Int) -> Int? {
@@ -94,19 +94,19 @@ public struct Timestamp: Sendable, Equatable, Comparable, CustomStringConvertibl
         self.milliseconds = Int64(seconds) * 1000 + Int64(millis)
     }
 
-    public var description: String { iso8601 }
+    package var description: String { iso8601 }
 
-    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.milliseconds < rhs.milliseconds }
+    package static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.milliseconds < rhs.milliseconds }
 }
 
 /// A monotonic deadline: hooks give up and fail open when it passes.
-public struct Deadline: Sendable {
+package struct Deadline: Sendable {
     private let end: Double
 
-    public init(seconds: Double) { end = Deadline.monotonicNow() + seconds }
+    package init(seconds: Double) { end = Deadline.monotonicNow() + seconds }
 
-    public var hasPassed: Bool { Deadline.monotonicNow() >= end }
-    public var remaining: Double { max(0, end - Deadline.monotonicNow()) }
+    package var hasPassed: Bool { Deadline.monotonicNow() >= end }
+    package var remaining: Double { max(0, end - Deadline.monotonicNow()) }
 
     static func monotonicNow() -> Double {
         var spec = timespec()
