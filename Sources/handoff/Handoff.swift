@@ -27,7 +27,7 @@ struct Handoff: ParsableCommand {
             EndCommand.self, InstallCommand.self, UninstallCommand.self, DoctorCommand.self, RepairCommand.self,
             ShareCommand.self, PushCommand.self, PullCommand.self,
             TaskCommand.self, RememberCommand.self, MCPCommand.self,
-            ShowCommand.self, LogCommand.self, BriefCommand.self,
+            ShowCommand.self, LogCommand.self, BriefCommand.self, TimelineCommand.self,
         ]
     )
 }
