@@ -114,6 +114,22 @@ struct HiddenWorkTests {
         #expect(answer.reason.contains("1 unpushed commit on another branch (1 on main)"), "\(answer.reason)")
     }
 
+    @Test("a branch checked out in another worktree is that worktree's work, not this session's")
+    func branchOfAnotherWorktree() throws {
+        let repo = try AgentRepo(linkedWorktree: true)
+        try repo.addPushedOrigin()
+        repo.sessionStart(session)
+        try repo.write("x.txt", "x\n")
+        try repo.git("-C", repo.root + "-main", "commit", "-q", "--allow-empty", "-m", "Work in the other worktree")
+        try repo.git("switch", "-q", "-c", "topic")
+        try repo.commitFile("topic.txt", "topic\n", message: "Topic work")
+        try repo.git("switch", "-q", "main")
+        try FileManager.default.removeItem(atPath: repo.root + "/x.txt")
+        let answer = GateAnswer(repo.stop(session, message: validReflection))
+        #expect(answer.reason.contains("1 unpushed commit on another branch (1 on topic)"), "\(answer.reason)")
+        #expect(!answer.reason.contains("trunk"), "\(answer.reason)")
+    }
+
     @Test("without a recorded baseline, commits and stashes made since the session started still count")
     func withoutBaseline() throws {
         let repo = try AgentRepo()

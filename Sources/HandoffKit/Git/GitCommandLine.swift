@@ -73,6 +73,21 @@ package struct GitCommandLine: Sendable {
         return branches
     }
 
+    /// The branches checked out in worktrees other than this one (`git worktree list --porcelain`).
+    package func branchesCheckedOutElsewhere() throws(GitError) -> Set<String> {
+        let output = try run(["worktree", "list", "--porcelain"])
+        let own = Path.normalize(directory, relativeTo: "/")
+        var branches: Set<String> = []
+        var path = ""
+        for line in String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n") {
+            if line.hasPrefix("worktree ") { path = String(line.dropFirst("worktree ".count)) }
+            if line.hasPrefix("branch refs/heads/"), FileSystem.realPath(path) != FileSystem.realPath(own) {
+                branches.insert(String(line.dropFirst("branch refs/heads/".count)))
+            }
+        }
+        return branches
+    }
+
     /// The stash, newest first (`git stash list`); whether an entry holds `.handoff/` is not asked of git.
     package func stashes(limit: Int) throws(GitError) -> [StashEntry] {
         // No stash at all is an empty list, not an error (`git log -g` refuses a missing ref).

@@ -62,6 +62,21 @@ extension GitRepository {
         return branches
     }
 
+    /// The branches checked out in the repository's other worktrees (their HEAD files name them):
+    /// each is that worktree's current branch, judged by its own sessions' gate.
+    package func branchesCheckedOutElsewhere() -> Set<String> {
+        var heads = [Path.join(commonDir, "HEAD")]
+        let folder = Path.join(commonDir, "worktrees")
+        heads += FileSystem.list(folder).map { Path.join(Path.join(folder, $0), "HEAD") }
+        let own = Path.join(gitDir, "HEAD")
+        var branches: Set<String> = []
+        for head in heads where head != own {
+            guard let text = try? FileSystem.readText(head), text.hasPrefix("ref: refs/heads/") else { continue }
+            branches.insert(String(text.dropFirst("ref: refs/heads/".count)).trimmed)
+        }
+        return branches
+    }
+
     /// The stash, newest first (`stash@{0}` first), from the reflog of `refs/stash`; empty without one.
     package func stashes(limit: Int = HiddenWork.stashLimit) throws(GitError) -> [StashEntry] {
         var reflog: OpaquePointer?

@@ -121,7 +121,9 @@ package struct HiddenWork: Sendable, Equatable {
             return work
         }
         let remoteTips = repository?.remoteTrackingTips() ?? []
-        for name in branches.keys.sorted() where name != currentBranch {
+        // Another worktree's branch is that worktree's work, judged by its own sessions' gate.
+        let elsewhere = repository?.branchesCheckedOutElsewhere() ?? ((try? git.branchesCheckedOutElsewhere()) ?? [])
+        for name in branches.keys.sorted() where name != currentBranch && !elsewhere.contains(name) {
             let tip = branches[name]!
             if let baseline, baseline.branches[name] == tip { continue }
             // Without a baseline, only a branch whose tip was committed since the start can hold the session's commits.
