@@ -52,32 +52,54 @@ extension GitRepository {
         // A git dir inside the worktree under another name than `.git` would have to be skipped too.
         if gitDir.hasPrefix(workdir + "/"), gitDir != workdir + "/.git", !gitDir.hasPrefix(workdir + "/.git/") { return nil }
 
+        // The entries, from the file itself when it is a plain index (IndexFile), else from libgit2.
+        // Whichever holds them (`direct`, or libgit2's iterator, a snapshot) keeps them valid until
+        // this function returns, after every lstat thread has been joined.
+        let direct = directIndex()
         var index: OpaquePointer?
-        guard git_repository_index(&index, handle) == 0 else { return nil }
-        defer { git_index_free(index) }
-        // The index's own time, taken before (re)reading it: an older stamp only makes more entries
-        // racy, never fewer.
-        guard let indexPath = git_index_path(index) else { return nil }
-        var indexInfo = stat()
-        guard stat(indexPath, &indexInfo) == 0 else { return nil }
-        let stamp = FileTime.modification(indexInfo)
-        guard git_index_read(index, 0) == 0, git_index_has_conflicts(index) == 0 else { return nil }
-
-        // The iterator holds a snapshot: its entries stay valid while it lives, whatever libgit2 does.
         var iterator: OpaquePointer?
-        guard git_index_iterator_new(&iterator, index) == 0 else { return nil }
-        defer { git_index_iterator_free(iterator) }
-        let total = git_index_entrycount(index)
-        let entries = UnsafeMutableBufferPointer<UnsafePointer<git_index_entry>>.allocate(capacity: total)
+        defer {
+            if let iterator { git_index_iterator_free(iterator) }
+            if let index { git_index_free(index) }
+        }
+        let total: Int
+        let stamp: (seconds: Int64, nanoseconds: Int64)
+        if let direct {
+            total = direct.entries.count
+            stamp = direct.modified
+        } else {
+            guard git_repository_index(&index, handle) == 0 else { return nil }
+            // The index's own time, taken before (re)reading it: an older stamp only makes more
+            // entries racy, never fewer.
+            guard let indexPath = git_index_path(index) else { return nil }
+            var indexInfo = stat()
+            guard stat(indexPath, &indexInfo) == 0 else { return nil }
+            stamp = FileTime.modification(indexInfo)
+            guard git_index_read(index, 0) == 0, git_index_has_conflicts(index) == 0,
+                git_index_iterator_new(&iterator, index) == 0
+            else { return nil }
+            total = git_index_entrycount(index)
+        }
+        let entries = UnsafeMutableBufferPointer<UnsafePointer<git_index_entry>>.allocate(capacity: max(total, 1))
         defer { entries.deallocate() }
         var count = 0
-        var next: UnsafePointer<git_index_entry>?
-        while git_index_iterator_next(&next, iterator) == 0, let entry = next {
-            guard count < total, FastStatusIndex.isSimple(entry.pointee) else { return nil }
+        func add(_ entry: UnsafePointer<git_index_entry>) -> Bool {
+            guard count < total, FastStatusIndex.isSimple(entry.pointee) else { return false }
             // Strictly sorted paths (no duplicate, no conflict stage): the walk relies on it.
-            if count > 0, strcmp(entries[count - 1].pointee.path, entry.pointee.path) >= 0 { return nil }
+            if count > 0, strcmp(entries[count - 1].pointee.path, entry.pointee.path) >= 0 { return false }
             entries[count] = entry
             count += 1
+            return true
+        }
+        if let direct {
+            for position in 0..<total {
+                guard add(UnsafePointer(direct.entries.baseAddress! + position)) else { return nil }
+            }
+        } else {
+            var next: UnsafePointer<git_index_entry>?
+            while git_index_iterator_next(&next, iterator) == 0, let entry = next {
+                guard add(entry) else { return nil }
+            }
         }
         guard count == total else { return nil }
 
@@ -143,6 +165,17 @@ extension GitRepository {
         for (position, path) in paths.enumerated() { strings[position] = strdup(path) }
         options.pathspec = git_strarray(strings: strings, count: paths.count)
         return try collectStatus(options: &options, limit: Int.max)
+    }
+
+    /// The index read directly (IndexFile) when that is the file libgit2 would read — not when
+    /// `GIT_INDEX_FILE` names another — and a plain one; nil sends the caller to libgit2. Read again
+    /// only when the file changed (every writer renames a new one over it).
+    func directIndex() -> IndexFile? {
+        guard environment["GIT_INDEX_FILE"] == nil else { return nil }
+        let path = Path.join(gitDir, "index")
+        if let cached = indexFileCache, IndexFile.Identity.of(path) == cached.identity { return cached }
+        indexFileCache = IndexFile.read(path)
+        return indexFileCache
     }
 
     static func isHandoffPath(_ path: String) -> Bool {

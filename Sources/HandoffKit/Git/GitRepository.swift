@@ -181,6 +181,8 @@ package final class GitRepository {
     package let commonDir: String
     /// The environment it was opened with: git itself runs in it where libgit2 cannot answer.
     let environment: Environment
+    /// The index as last read directly (`directIndex`), kept while the file stays the same.
+    var indexFileCache: IndexFile?
 
     private init(handle: OpaquePointer, environment: Environment) {
         self.handle = handle
@@ -514,6 +516,10 @@ package final class GitRepository {
         var headTree: OpaquePointer?
         guard git_revparse_single(&headTree, handle, "HEAD^{tree}") == 0 else { return false }
         defer { git_object_free(headTree) }
+        // git keeps the tree the index holds in the index itself (the cache tree) while it is valid,
+        // and libgit2's write_tree below returns that same root when it is: read it without loading
+        // the index into libgit2.
+        if let file = directIndex(), var root = file.rootTree { return git_oid_equal(&root, git_object_id(headTree)) == 1 }
         var index: OpaquePointer?
         guard git_repository_index(&index, handle) == 0 else { return false }
         defer { git_index_free(index) }
