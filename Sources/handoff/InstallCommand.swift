@@ -32,6 +32,13 @@ struct InstallCommand: ParsableCommand {
             JSON is left untouched and reported (exit 1). The file as it was is kept beside it as
             settings.json.pre-handoff until uninstall puts it back.
 
+            --claude also registers the MCP server "handoff" (`handoff mcp`, the task tools) where Claude
+            Code reads the MCP servers of that scope, as `claude mcp add --scope` would: user in
+            ~/.claude.json, local in that file's entry for this repository, project in the repository's
+            .mcp.json (named without a path; each person approves it once). Nothing is added while an
+            enabled handoff plugin already serves it; a server named handoff that is not handoff's is
+            left alone and reported (exit 1).
+
             --codex registers the same hooks with Codex CLI (Stop, PreCompact, SessionStart, SessionEnd,
             PostToolUse) in $CODEX_HOME/hooks.json (~/.codex by default), or with --scope project in the
             repository's .codex/hooks.json, each command carrying `--agent codex`; merged, every other

@@ -15,7 +15,9 @@ struct UninstallCommand: ParsableCommand {
 
             --claude removes handoff's entries from the settings.json of --scope (user by default) and
             leaves every other hook; when nothing else changed since install, the file is put back byte
-            for byte (from settings.json.pre-handoff), and a file handoff created is removed.
+            for byte (from settings.json.pre-handoff), and a file handoff created is removed. The MCP
+            server "handoff" goes from that scope too (~/.claude.json or .mcp.json), leaving the file byte
+            for byte as it was when nothing else changed, and otherwise in Claude Code's own layout.
 
             --codex removes handoff's entries from the Codex hooks.json of --scope, the trust block from
             $CODEX_HOME/config.toml and handoff's skills; files are put back byte for byte when nothing

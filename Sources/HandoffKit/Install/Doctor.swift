@@ -55,6 +55,7 @@ package struct Doctor: Sendable {
         checks += checkGitHooks(root: root)
         checks.append(checkAgentHooks(root: root))
         checks.append(checkAgentCommands(root: root))
+        checks.append(checkMCPServer(root: root))
         checks.append(contentsOf: checkCodexHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
@@ -237,6 +238,60 @@ package struct Doctor: Sendable {
         let places = inspections.map(\.1.path).joined(separator: " or ")
         return Check(id: id, status: .fail, detail: "handoff's agent hooks are not registered in \(places)",
                      fix: "handoff install --claude (user settings) or handoff install --claude --scope project")
+    }
+
+    // MARK: MCP server
+
+    /// `handoff mcp`, the task tools the handover procedures use: registered for Claude Code in one
+    /// scope (or by the plugin), runnable, and not twice.
+    func checkMCPServer(root: String?) -> Check {
+        let id = "mcp-server"
+        var found: [(ClaudeSettings.Scope, ClaudeMCPServers.Inspection)] = []
+        for scope in ClaudeSettings.Scope.allCases where scope == .user || root != nil {
+            if let inspection = ClaudeMCPServers.inspect(scope: scope, environment: environment, projectRoot: root) {
+                found.append((scope, inspection))
+            }
+        }
+        if let (_, broken) = found.first(where: { $0.1.problem != nil }) {
+            return Check(id: id, status: .fail, detail: "\(broken.location.description) cannot be read: \(broken.problem ?? "")",
+                         fix: "fix the JSON of \(broken.location.path), then run `handoff install --claude`")
+        }
+        if let (scope, broken) = found.first(where: { $0.1.command != nil && !$0.1.runnable }) {
+            return Check(id: id, status: .fail,
+                         detail: "the MCP server in \(broken.location.description) runs \(broken.command ?? ""), which is missing or not executable",
+                         fix: "handoff install --claude --scope \(scope.rawValue) (rewrites the entry with this installation's path)")
+        }
+        let registered = found.filter { $0.1.command != nil }
+        let plugin = ClaudePlugins.servingMCP(environment: environment, projectRoot: root)
+        if let plugin, let (scope, _) = registered.first {
+            return Check(id: id, status: .warn,
+                         detail: "served twice: by the plugin \(plugin.id) and as \"handoff\" in \(registered.map(\.1.location.description).joined(separator: " and ")): the agent sees every task tool under two names",
+                         fix: "keep one: handoff uninstall --claude --scope \(scope.rawValue) (the plugin stays), or claude plugin disable \(plugin.id)")
+        }
+        if registered.count > 1 {
+            // Claude Code starts one (local over project over user) and warns about the others.
+            return Check(id: id, status: .warn,
+                         detail: "registered in \(registered.count) scopes (\(registered.map(\.0.rawValue).joined(separator: ", "))); Claude Code runs the \(registered[registered.count - 1].0.rawValue) one and reports conflicting scopes",
+                         fix: "handoff uninstall --claude --scope \(registered[0].0.rawValue) (keep one)")
+        }
+        if let (scope, entry) = registered.first {
+            if scope == .project, let root, !ClaudeMCPServers.projectServerApproved(environment: environment, projectRoot: root) {
+                return Check(id: id, status: .warn,
+                             detail: "\(entry.command ?? "") is in \(entry.location.description) but not approved for this user (a trusted folder and the server enabled): Claude Code does not start it until it is",
+                             fix: "run `claude` in the repository, trust the folder and approve the server handoff (or add \"enabledMcpjsonServers\": [\"handoff\"] to .claude/settings.local.json after trusting it)")
+            }
+            return Check(id: id, status: .pass, detail: "\(entry.command ?? "") registered for the \(scope.rawValue) scope in \(entry.location.description)", fix: "")
+        }
+        if let plugin {
+            return Check(id: id, status: .pass, detail: "served by the plugin \(plugin.id) (installed at \(plugin.installPath))", fix: "")
+        }
+        if let (_, foreign) = found.first(where: { $0.1.foreign != nil }) {
+            return Check(id: id, status: .warn, detail: "\(foreign.location.description) has an MCP server named handoff that runs \(foreign.foreign ?? "") instead of handoff mcp",
+                         fix: "rename that server, then handoff install --claude")
+        }
+        return Check(id: id, status: .warn,
+                     detail: "the MCP server handoff (task tools for the agent) is not registered for Claude Code; agents can still file tasks with `handoff task add`",
+                     fix: "handoff install --claude (user scope) or handoff install --claude --scope project")
     }
 
     // MARK: Agent commands

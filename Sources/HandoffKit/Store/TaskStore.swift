@@ -519,18 +519,6 @@ package struct TaskStore: Sendable {
 
 /// Where a task comes from: the session and agent the environment names (hooks export
 /// `HANDOFF_SESSION_ID` into the agent's shell; Claude Code sets `CLAUDECODE=1` there).
-package enum TaskOrigin {
-    package static func session(environment: Environment) -> String? {
-        SessionIdentity.fromEnvironment(environment)
-    }
-
-    package static func agent(environment: Environment) -> String? {
-        if let named = environment["HANDOFF_AGENT"] { return String(named.prefix(64)) }
-        if environment["CLAUDECODE"] == "1" { return "claude-code" }
-        return nil
-    }
-}
-
 /// Plain-text renderings shared by the CLI, the MCP server, `handoff status` and the stop gate.
 package enum TaskFormatter {
     /// `ho-…  open  Title  [blocked by ho-…]  (labels)`
