@@ -104,6 +104,27 @@ struct AgentHooksE2ETests {
         #expect(sandbox.mainRequests.count == 1)
     }
 
+    /// The real client's PostToolUseFailure: the event keeps the exit status and the end of the
+    /// error output, with the secret in it masked.
+    @Test func aFailedCommandIsRecordedWithItsExitCodeAndRedactedErrorOutput() throws {
+        let sandbox = try E2ESandbox(script: """
+            {"rules": [
+              {"when_contains": "run the build", "times": 1,
+               "reply": {"text": "Building.", "bash": "echo 'fatal: auth ghp_abcdefghijklmnopqrstuvwxyz0123456789 rejected' >&2; echo 'build step 7 failed'; exit 3"}}
+            ], "default": {"text": "The build failed with exit code 3."}}
+            """)
+        let run = try sandbox.claude("please run the build")
+        #expect(!run.timedOut, "\(sandbox.diagnostics)")
+        let tool = try #require(sandbox.events("tool").first, "\(sandbox.diagnostics)")
+        #expect(tool["exit_code"] as? Int == 3, "\(tool)")
+        #expect(tool["ok"] as? Bool == false)
+        let tail = tool["output_tail"] as? String ?? ""
+        #expect(tail.contains("fatal: auth"), "\(tool)")
+        #expect(tail.contains("build step 7 failed"), "\(tool)")
+        #expect(!tail.contains("ghp_abcdefghijklmnopqrstuvwxyz0123456789"), "\(tool)")
+        #expect(!tail.contains("Exit code 3"), "the exit status is a field, not part of the output: \(tool)")
+    }
+
     @Test func aModelThatNeverReflectsStillEndsWithTheWarningWithinTheCap() throws {
         let sandbox = try E2ESandbox(script: """
             {"rules": [

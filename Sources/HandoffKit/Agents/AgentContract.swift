@@ -47,8 +47,9 @@ package enum AgentKind: String, Sendable, CaseIterable {
 /// One tool call as the hooks record it, whatever the agent called it.
 package enum AgentToolCall: Sendable, Equatable {
     /// A shell command. `exitCode` and `failed` are nil when the agent does not say (Codex reports
-    /// only the output): unknown, never taken for success.
-    case shell(command: String, exitCode: Int?, failed: Bool?, madeCommit: Bool)
+    /// only the output): unknown, never taken for success. `outputTail`: the redacted end of a failed
+    /// command's output (`OutputTail`), when the agent passes it on.
+    case shell(command: String, exitCode: Int?, failed: Bool?, madeCommit: Bool, outputTail: String? = nil, interrupted: Bool = false)
     /// A file written or edited by the agent's own tool (not by a shell command).
     case fileEdit(tool: String, paths: [String], failed: Bool)
 }

@@ -25,10 +25,20 @@ package struct ClaudeCodeContract: AgentContract {
         let failed = payload.hookEventName == "PostToolUseFailure"
         switch payload.toolName {
         case "Bash"?:
+            let command = payload.toolInput["command"]?.stringValue ?? ""
+            if failed {
+                // PostToolUseFailure: `error` is "Exit code N", then the output (error output first).
+                let tail = payload.error.map { OutputTail.of(OutputTail.claudeFailureOutput($0)) }
+                return .shell(command: command, exitCode: payload.failureExitCode, failed: true, madeCommit: false,
+                              outputTail: tail?.isEmpty == false ? tail : nil,
+                              interrupted: payload.object["is_interrupt"]?.boolValue ?? false)
+            }
+            // PostToolUse fires for exit 0, and for a non-zero exit Claude Code reads as no error
+            // (`returnCodeInterpretation`, e.g. grep finding nothing): then the code is not 0 and not given.
+            let interpreted = payload.toolResponse["returnCodeInterpretation"]?.stringValue != nil
             // Claude Code reports the commits a Bash call made (`gitOperation.commit`).
-            return .shell(command: payload.toolInput["command"]?.stringValue ?? "",
-                          exitCode: failed ? payload.failureExitCode : 0, failed: failed,
-                          madeCommit: !failed && payload.toolResponse["gitOperation"]?["commit"] != nil)
+            return .shell(command: command, exitCode: interpreted ? nil : 0, failed: false,
+                          madeCommit: payload.toolResponse["gitOperation"]?["commit"] != nil)
         case let tool? where Self.fileTools.contains(tool):
             var paths: [String] = []
             for key in ["file_path", "notebook_path", "path"] {

@@ -97,8 +97,11 @@ package enum AutoSave {
         for event in failures {
             let command = event["command"]?.stringValue ?? event["name"]?.stringValue ?? "a command"
             if failed.contains(where: { $0.tried == command }) { continue }
-            let code = event["exit_code"]?.intValue.map { "exit code \($0)" } ?? "failed"
-            let tail = event["output_tail"]?.stringValue.map { ": \($0.suffix(300))" } ?? ""
+            var code = event["exit_code"]?.intValue.map { "exit code \($0)" } ?? "failed"
+            if event["interrupted"]?.boolValue == true { code = "interrupted" }
+            // The last lines of the recorded output (already redacted and bounded), one per line.
+            let tail = event["output_tail"]?.stringValue.map { OutputTail.of($0, maximumLines: 6, maximumBytes: 600) }
+                .flatMap { $0.isEmpty ? nil : "\n" + $0 } ?? ""
             failed.append(HandoffState.FailedItem(
                 description: "`\(command.prefix(200))` (\(event["class"]?.stringValue ?? "other")) failed",
                 tried: command, error: code + tail, why: failureWhy,

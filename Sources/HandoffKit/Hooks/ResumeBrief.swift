@@ -93,7 +93,8 @@ package enum ResumeBrief {
         if !state.resume.context.isEmpty { lines.append("Context: \(cut(state.resume.context, 300))") }
         if !state.failed.isEmpty {
             lines.append("Failed before (do not retry blindly): " + state.failed.prefix(3).map { item in
-                cut(item.description, 100) + (item.why.map { " — why: " + cut($0, 100) } ?? "")
+                cut(item.description, 100) + (OutputTail.lastLine(item.error).map { " — error: " + cut($0, 120) } ?? "")
+                    + (item.why.map { " — why: " + cut($0, 100) } ?? "")
             }.joined(separator: "; "))
         }
         if !state.watchOutFor.isEmpty {

@@ -159,7 +159,7 @@ package enum SessionHook {
         let session = context.sessionID
         let now = context.now
         switch context.agent.toolCall(payload, displayPath: context.displayPath) {
-        case .shell(let raw, let exitCode, let failed, let madeCommit)?:
+        case .shell(let raw, let exitCode, let failed, let madeCommit, let outputTail, let interrupted)?:
             let command = Redactor.redact(raw)
             let kind = CommandClass.classify(command)
             // An agent that does not report the outcome leaves `ok` out: unknown, not success.
@@ -169,6 +169,9 @@ package enum SessionHook {
                 ("class", .string(kind.rawValue)),
             ]
             if let failed { fields.append(("ok", .bool(!failed))) }
+            // Already redacted and bounded by the agent's contract (`OutputTail`).
+            if let outputTail { fields.append(("output_tail", .string(outputTail))) }
+            if interrupted { fields.append(("interrupted", true)) }
             // `swift test || true` exits 0 whatever the tests did: such a run says nothing about them.
             if kind == .test || kind == .build, CommandClass.statusMasked(command) { fields.append(("status_masked", true)) }
             try store.append(Event(type: EventType.tool, session: session, at: now, fields))

@@ -432,7 +432,8 @@ enum EventFacts {
             guard let event = last[kind], failed(event) else { continue }
             let command = event["command"]?.stringValue ?? event["name"]?.stringValue ?? kind
             let code = event["exit_code"]?.intValue.map { " exited \($0)" } ?? " failed"
-            return "the last \(kind) run (`\(command.prefix(120))`)\(code) at \(event.timestamp.iso8601)"
+            let said = event["output_tail"]?.stringValue.flatMap(OutputTail.lastLine).map { " saying \"\($0.prefix(160))\"" } ?? ""
+            return "the last \(kind) run (`\(command.prefix(120))`)\(code) at \(event.timestamp.iso8601)\(said)"
         }
         return nil
     }

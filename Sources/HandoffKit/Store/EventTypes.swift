@@ -13,7 +13,8 @@
 ///   `remote_sha`, `kind` (new/delete/update/force), `commits` (nil when unknown), `commits_truncated`
 ///   (only when the count stopped at its limit)}], `blocked` (only when the opt-in policy
 ///   `handoff.prepush.block critical` refused the push: `true`; such a push is not in `pushes.json`)
-/// - `tool`: `tool` ("Bash"), `command` (redacted), `exit_code` (nil when unknown), `class` (test/build/lint/vcs/other), `ok`
+/// - `tool`: `tool` ("Bash"), `command` (redacted), `exit_code` (nil when unknown), `class` (test/build/lint/vcs/other), `ok`,
+///   and for a failure the agent reported: `output_tail` (the redacted end of its output, `OutputTail`), `interrupted` (only when true)
 /// - `file_edit`: `tool`, `paths`
 /// - `check`: `name` (build/tests/lint), `class`, `command`, `exit_code`, `result` (pass/fail), `output_tail`, `timed_out`
 /// - `session_start`: `source` (startup/resume/clear/compact), `head`, `branch`

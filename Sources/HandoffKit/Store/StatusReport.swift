@@ -169,12 +169,20 @@ package enum EventFormatter {
             let refs = event["refs"]?.arrayValue?.compactMap { $0["remote_ref"]?.stringValue } ?? []
             detail = "\(event["remote"]?.stringValue ?? "") \(refs.joined(separator: ", "))"
         case EventType.tool:
-            let code = event["exit_code"]?.intValue.map { " → \($0)" } ?? ""
-            detail = "\(event["class"]?.stringValue ?? "other"): \(event["command"]?.stringValue ?? "")\(code)"
+            let code = event["exit_code"]?.intValue.map { " → \($0)" } ?? (event["interrupted"]?.boolValue == true ? " → interrupted" : "")
+            let command = event["command"]?.stringValue ?? ""
+            if let said = event["output_tail"]?.stringValue.flatMap(OutputTail.lastLine) {
+                // A failure: the end of its output says why; the command gives way to it.
+                let shortCommand = command.count > 70 ? command.prefix(69) + "…" : Substring(command)
+                detail = "\(event["class"]?.stringValue ?? "other"): \(shortCommand)\(code): \(said)"
+            } else {
+                detail = "\(event["class"]?.stringValue ?? "other"): \(command)\(code)"
+            }
         case EventType.fileEdit:
             detail = (event["paths"]?.arrayValue?.compactMap(\.stringValue) ?? []).joined(separator: ", ")
         case EventType.check:
-            detail = "\(event["name"]?.stringValue ?? ""): \(event["result"]?.stringValue ?? "")"
+            let said = event["output_tail"]?.stringValue.flatMap(OutputTail.lastLine).map { ": \($0)" } ?? ""
+            detail = "\(event["name"]?.stringValue ?? ""): \(event["result"]?.stringValue ?? "")\(said)"
         case EventType.stopBlocked, EventType.gateOverridden:
             detail = event["reason"]?.stringValue ?? ""
         case EventType.gateConfigIgnored:
