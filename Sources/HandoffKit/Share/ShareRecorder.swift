@@ -77,7 +77,9 @@ package enum ShareRecorder {
         let refs = HandoverRefs(git: git)
         let shared = snapshot(handover, store: store, clone: cloneID(settings: settings, git: git))
         do {
-            let commit = try refs.record(shared, branch: branch)
+            var commit = try refs.record(shared, branch: branch)
+            // The cap (handoff.shareKeep): a failure to cap costs nothing but length.
+            if let capped = try? ShareHistoryCap.apply(refs: refs, branch: branch, keep: settings.keep) { commit = capped.new }
             try? store.append(Event(type: EventType.shareRecorded, session: handover.session, at: handover.at, [
                 ("ref", .string(ShareSettings.localRef(branch: branch))), ("commit", .string(commit)),
                 ("kind", .string(handover.kind.rawValue)),
