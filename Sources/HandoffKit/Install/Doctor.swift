@@ -58,6 +58,8 @@ package struct Doctor: Sendable {
         checks.append(contentsOf: checkCodexHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
+        checks += checkHookErrors(root: root)
+        checks.append(checkGitPath(root: root))
         checks += checkSharing(root: root)
         checks.append(checkLibgit2())
         checks.append(checkDisabled())
