@@ -55,7 +55,9 @@ let package = Package(
         ),
         .testTarget(
             name: "HandoffKitTests",
-            dependencies: ["HandoffKit"]
+            dependencies: ["HandoffKit"],
+            // Expected `--help` output, compared by HelpSnapshotTests (not resources of the bundle).
+            exclude: ["HelpSnapshots"]
         ),
         // Drives the real Claude Code CLI against a loopback model server (Support/fake_messages_server.py).
         .testTarget(

@@ -6,11 +6,7 @@ struct ContextCommand: ParsableCommand {
         commandName: "context",
         abstract: "Regenerate .handoff/CONTEXT.md.",
         discussion: """
-            Rewrites only the blocks between `<!-- handoff:auto:begin NAME -->` and
-            `<!-- handoff:auto:end NAME -->` markers: Structure (the top level of the files git tracks)
-            and Invocation (build, test and lint commands detected from the manifest and lockfile).
-            Everything else, curated sections included, is kept byte for byte; corrections from the
-            state's session memory are appended to `## Corrections` without duplicates.
+            Rewrites only the blocks between `<!-- handoff:auto:begin NAME -->` and `<!-- handoff:auto:end NAME -->` markers: Structure (the top level of the files git tracks) and Invocation (build, test and lint commands detected from the manifest and lockfile). Everything else, curated sections included, is kept byte for byte; corrections from the state's session memory are appended to `## Corrections` without duplicates.
 
             Examples:
               handoff context

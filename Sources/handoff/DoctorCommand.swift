@@ -6,17 +6,15 @@ struct DoctorCommand: ParsableCommand {
         commandName: "doctor",
         abstract: "Check that handoff is installed and working here.",
         discussion: """
-            Checks, each with the fix when it fails: the executables are present and run; the git hooks
-            are installed, executable and handoff's in the folder git uses (core.hooksPath honoured); the
-            agent hooks are registered in ~/.claude/settings.json or the repository's .claude/settings.json
-            and point at existing files; the store is valid (state.json parses and validates; unreadable
-            events.jsonl lines are counted); the errors the hooks recorded in the last 7 days (`hook_error` events: which hook, when, the message and the fix); whether libgit2 reads the repository or a shape it cannot read (a split or sparse index, a sparse checkout, sha256) makes every hook run `git status`; the libgit2 version; HANDOFF_DISABLED. Changes nothing.
+            Checks, each with the fix when it fails: the executables are present and run; the git hooks are installed, executable and handoff's in the folder git uses (core.hooksPath honoured); the agent hooks are registered in ~/.claude/settings.json or the repository's .claude/settings.json and point at existing files; the store is valid (state.json parses and validates; unreadable events.jsonl lines are counted); the errors the hooks recorded in the last 7 days (`hook_error` events: which hook, when, the message and the fix); whether libgit2 reads the repository or a shape it cannot read (a split or sparse index, a sparse checkout, sha256) makes every hook run `git status`; the libgit2 version; HANDOFF_DISABLED. Changes nothing.
 
             Examples:
               handoff doctor
               handoff doctor --json | jq '.checks[] | select(.status == "fail")'
 
-            Exit codes: 0 every check passed (warnings allowed); 1 at least one failed.
+            Exit codes:
+              0   every check passed (warnings allowed)
+              1   at least one check failed
             """
     )
 

@@ -6,22 +6,18 @@ struct EndCommand: ParsableCommand {
         commandName: "end",
         abstract: "Record a complete handover: archive, health checks, CONTEXT.md, validated state.",
         discussion: """
-            The agent (or you) supplies the judgement as JSON on stdin or with --from: any of done,
-            failed, blockers, resume, watch_out_for, session_memory, severity. handoff then, in order:
-            archives the current state to .handoff/sessions/<session>.json; marks the handover under way;
-            runs the detected build, test and lint commands (each under --timeout; override a command
-            with `git config handoff.check.tests "make test"`, or "none" to skip it); regenerates
-            CONTEXT.md; merges and validates; writes state.json atomically with source manual-end; and
-            prints the confirmation. A judgement that breaks the contract is refused with its findings
-            and nothing is written.
+            The agent (or you) supplies the judgement as JSON on stdin or with --from: any of done, failed, blockers, resume, watch_out_for, session_memory, severity. handoff then, in order: archives the current state to .handoff/sessions/<session>.json; marks the handover under way; runs the detected build, test and lint commands (each under --timeout; override a command with `git config handoff.check.tests "make test"`, or "none" to skip it); regenerates CONTEXT.md; merges and validates; writes state.json atomically with source manual-end; and prints the confirmation. A judgement that breaks the contract is refused with its findings and nothing is written.
 
             Example:
               handoff end --from handover.json
               cat <<'JSON' | handoff end
               {"severity": "IN_PROGRESS",
-               "resume": {"next": "Sources/App/Parser.swift:88 handle the empty input case",
-                          "files": ["Sources/App/Parser.swift"], "context": "the tokenizer is done"},
-               "failed": [], "watch_out_for": ["the fixture files are generated; do not edit them"]}
+               "resume": {
+                 "next": "Sources/App/Parser.swift:88 handle the empty input",
+                 "files": ["Sources/App/Parser.swift"],
+                 "context": "the tokenizer is done"},
+               "failed": [],
+               "watch_out_for": ["the fixtures are generated; do not edit them"]}
               JSON
             """
     )

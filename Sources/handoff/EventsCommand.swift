@@ -6,9 +6,7 @@ struct EventsCommand: ParsableCommand {
         commandName: "events",
         abstract: "Show recorded events (commits, pushes, tool runs, stops, handovers).",
         discussion: """
-            Reads .handoff/events.jsonl from its end: the cost does not grow with the size of the log.
-            With --all, rotated logs in .handoff/sessions/ are read too. Lines that are not events are
-            skipped and counted on stderr.
+            Reads .handoff/events.jsonl from its end: the cost does not grow with the size of the log. With --all, rotated logs in .handoff/sessions/ are read too. Lines that are not events are skipped and counted on stderr.
 
             Examples:
               handoff events --tail 30
@@ -19,8 +17,8 @@ struct EventsCommand: ParsableCommand {
     @Option(help: "How many of the latest events to show.")
     var tail = 20
 
-    @Option(help: "Only events of this type (commit, push, tool, file_edit, stop_blocked, handover, …).")
-    var type: String?
+    @Option(help: "Only events of this type.")
+    var type: EventKind?
 
     @Flag(help: "Read every event, including rotated logs, instead of the tail.")
     var all = false
@@ -38,10 +36,10 @@ struct EventsCommand: ParsableCommand {
         let result: EventReadResult
         if all {
             var everything = store.events.readAll(includeRotated: true)
-            if let type { everything.events = everything.events.filter { $0.type == type } }
+            if let type { everything.events = everything.events.filter { $0.type == type.rawValue } }
             result = everything
         } else {
-            let wanted = type
+            let wanted = type?.rawValue
             result = store.events.tail(tail, matching: wanted.map { name in { $0.type == name } })
         }
         var lines: [String] = []
@@ -54,3 +52,6 @@ struct EventsCommand: ParsableCommand {
         }
     }
 }
+
+/// `--type` takes the recorded types only; anything else is a usage error listing them (exit 64).
+extension EventKind: ExpressibleByArgument {}

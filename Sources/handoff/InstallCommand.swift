@@ -12,33 +12,13 @@ struct InstallCommand: ParsableCommand {
         commandName: "install",
         abstract: "Install handoff's hooks in this repository.",
         discussion: """
-            --git (the default while it is the only target) writes handoff's post-commit, post-merge
-            and pre-push entries into the hooks folder git uses here: core.hooksPath when set, else the
-            common git dir's hooks/ (shared by linked worktrees; a submodule's own). A hook that was
-            already there is kept as <hook>.pre-handoff and still runs first, with the same arguments
-            and input; its failure still stops the commit or push. A hooks folder that has to be
-            created is marked so that uninstall can remove it. Running install again changes nothing.
-            It also creates .handoff/ when missing.
+            --git (the default while it is the only target) writes handoff's post-commit, post-merge and pre-push entries into the hooks folder git uses here: core.hooksPath when set, else the common git dir's hooks/ (shared by linked worktrees; a submodule's own). A hook that was already there is kept as <hook>.pre-handoff and still runs first, with the same arguments and input; its failure still stops the commit or push. A hooks folder that has to be created is marked so that uninstall can remove it. Running install again changes nothing. It also creates .handoff/ when missing.
 
-            When git runs hooks through husky (core.hooksPath .husky/_ or .husky), a marked block is
-            appended to husky's scripts (.husky/post-commit, post-merge, pre-push) instead. When
-            lefthook or pre-commit manage the hooks, their configuration is left alone and the lines
-            to add are printed.
+            When git runs hooks through husky (core.hooksPath .husky/_ or .husky), a marked block is appended to husky's scripts (.husky/post-commit, post-merge, pre-push) instead. When lefthook or pre-commit manage the hooks, their configuration is left alone and the lines to add are printed.
 
-            --claude registers the agent hooks (Stop, SubagentStop, PreCompact, SessionStart,
-            SessionEnd, PostToolUse, PostToolUseFailure) in ~/.claude/settings.json, or with
-            --scope project in the repository's .claude/settings.json: merged into what is there, every
-            other key and hook kept, absolute paths, never a duplicate. A settings file that is not valid
-            JSON is left untouched and reported (exit 1). The file as it was is kept beside it as
-            settings.json.pre-handoff until uninstall puts it back.
+            --claude registers the agent hooks (Stop, SubagentStop, PreCompact, SessionStart, SessionEnd, PostToolUse, PostToolUseFailure) in ~/.claude/settings.json, or with --scope project in the repository's .claude/settings.json: merged into what is there, every other key and hook kept, absolute paths, never a duplicate. A settings file that is not valid JSON is left untouched and reported (exit 1). The file as it was is kept beside it as settings.json.pre-handoff until uninstall puts it back.
 
-            --codex registers the same hooks with Codex CLI (Stop, PreCompact, SessionStart, SessionEnd,
-            PostToolUse) in $CODEX_HOME/hooks.json (~/.codex by default), or with --scope project in the
-            repository's .codex/hooks.json, each command carrying `--agent codex`; merged, every other
-            hook kept. Codex skips hooks it has not been told to trust, so install records its trust
-            (trusted_hash) in a marked block appended to $CODEX_HOME/config.toml, and writes the
-            $handoff-dump and $handoff-end skills to $CODEX_HOME/skills. Both files are kept as they
-            were (*.pre-handoff) until uninstall.
+            --codex registers the same hooks with Codex CLI (Stop, PreCompact, SessionStart, SessionEnd, PostToolUse) in $CODEX_HOME/hooks.json (~/.codex by default), or with --scope project in the repository's .codex/hooks.json, each command carrying `--agent codex`; merged, every other hook kept. Codex skips hooks it has not been told to trust, so install records its trust (trusted_hash) in a marked block appended to $CODEX_HOME/config.toml, and writes the $handoff-dump and $handoff-end skills to $CODEX_HOME/skills. Both files are kept as they were (*.pre-handoff) until uninstall.
 
             Examples:
               handoff install --git
@@ -47,8 +27,12 @@ struct InstallCommand: ParsableCommand {
               handoff install --git --dry-run
               handoff install --git --bin-dir /opt/handoff/bin
 
-            Exit codes: 0 installed (or already); 1 a hook could not be installed without losing
-            another (see the message); 2 usage error; 3 not in a usable repository.
+            Exit codes:
+              0   installed (or already installed)
+              1   a hook could not be installed without losing another (see the message)
+              2   a handoff executable to register is missing
+              3   not in a usable repository
+              64  usage error
             """
     )
 

@@ -6,10 +6,7 @@ struct RepairCommand: ParsableCommand {
         commandName: "repair",
         abstract: "Move a damaged state.json aside and rebuild it.",
         discussion: """
-            When .handoff/state.json is truncated, not JSON, of an unknown version or wrongly typed,
-            it is renamed to state.json.corrupt-<time> (nothing is deleted) and a new state is built
-            from the newest readable archive in .handoff/sessions/, the commits recorded in the event
-            log since then, and git. A healthy store is left as it is.
+            When .handoff/state.json is truncated, not JSON, of an unknown version or wrongly typed, it is renamed to state.json.corrupt-<time> (nothing is deleted) and a new state is built from the newest readable archive in .handoff/sessions/, the commits recorded in the event log since then, and git. A healthy store is left as it is.
 
             Example:
               handoff repair

@@ -6,8 +6,7 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show the handover state at a glance.",
         discussion: """
-            Severity, branch, uncommitted and unpushed work, the current session, compactions, whether a
-            handover is complete for the work done, and the last few events.
+            Severity, branch, uncommitted and unpushed work, the current session, compactions, whether a handover is complete for the work done, and the last few events.
 
             Examples:
               handoff status

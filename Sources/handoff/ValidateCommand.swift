@@ -6,12 +6,12 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check a state file against the handover contract.",
         discussion: """
-            Checks .handoff/state.json (or FILE) against schema/state.v1.json and, for a handover
-            (source manual-end), the handover rules: severity set, health captured, resume.next of the form
-            "path:line action", resume.files an array, every failure with its root cause. Warnings: a vague
-            resume, no watch-outs. Every finding names its JSON path.
+            Checks .handoff/state.json (or FILE) against schema/state.v1.json and, for a handover (source manual-end), the handover rules: severity set, health captured, resume.next of the form "path:line action", resume.files an array, every failure with its root cause. Warnings: a vague resume, no watch-outs. Every finding names its JSON path.
 
-            Exit status: 0 valid (warnings allowed), 1 invalid, 2 unusable input (missing file, not JSON).
+            Exit codes:
+              0   valid (warnings allowed)
+              1   invalid
+              2   unusable input (a missing file, not JSON)
 
             Examples:
               handoff validate

@@ -34,37 +34,68 @@
 /// - `task`: `action` (add/update), `id`, `status`, `title`
 /// - `memory`: `id`, `tags`
 package enum EventType {
-    package static let initialised = "init"
-    package static let commit = "commit"
-    package static let push = "push"
-    package static let tool = "tool"
-    package static let fileEdit = "file_edit"
-    package static let check = "check"
-    package static let sessionStart = "session_start"
-    package static let sessionEnd = "session_end"
-    package static let compaction = "compaction"
-    package static let stopBlocked = "stop_blocked"
-    package static let stopAllowed = "stop_allowed"
-    package static let gateOverridden = "gate_overridden"
-    package static let handover = "handover"
-    package static let handoffEnd = "handoff_end"
-    package static let subagentStop = "subagent_stop"
-    package static let hookError = "hook_error"
-    package static let storeWiped = "store_wiped"
-    package static let shareRecorded = "share_recorded"
-    package static let sharePush = "share_push"
-    package static let task = "task"
-    package static let memory = "memory"
+    package static let initialised = EventKind.initialised.rawValue
+    package static let commit = EventKind.commit.rawValue
+    package static let push = EventKind.push.rawValue
+    package static let tool = EventKind.tool.rawValue
+    package static let fileEdit = EventKind.fileEdit.rawValue
+    package static let check = EventKind.check.rawValue
+    package static let sessionStart = EventKind.sessionStart.rawValue
+    package static let sessionEnd = EventKind.sessionEnd.rawValue
+    package static let compaction = EventKind.compaction.rawValue
+    package static let stopBlocked = EventKind.stopBlocked.rawValue
+    package static let stopAllowed = EventKind.stopAllowed.rawValue
+    package static let gateOverridden = EventKind.gateOverridden.rawValue
+    package static let handover = EventKind.handover.rawValue
+    package static let handoffEnd = EventKind.handoffEnd.rawValue
+    package static let subagentStop = EventKind.subagentStop.rawValue
+    package static let hookError = EventKind.hookError.rawValue
+    package static let storeWiped = EventKind.storeWiped.rawValue
+    package static let shareRecorded = EventKind.shareRecorded.rawValue
+    package static let sharePush = EventKind.sharePush.rawValue
+    package static let task = EventKind.task.rawValue
+    package static let memory = EventKind.memory.rawValue
     /// A hook that ran out of time (its deadline fired): `hook`, `deadline_seconds`. Written by the
     /// deadline's signal handler, so the user sees that the hook let the operation through unfinished.
-    package static let hookTimeout = "hook_timeout"
+    package static let hookTimeout = EventKind.hookTimeout.rawValue
     /// A change of the gate's policy (`git config handoff.gate…`) made during a session, which the
     /// gate did not apply to it: `keys`, `session_values`, `new_values`.
-    package static let gateConfigIgnored = "gate_config_ignored"
+    package static let gateConfigIgnored = EventKind.gateConfigIgnored.rawValue
     /// The session's runtime file was missing and was rebuilt from the log: `why`.
-    package static let runtimeRebuilt = "runtime_rebuilt"
+    package static let runtimeRebuilt = EventKind.runtimeRebuilt.rawValue
     /// The session's runtime file disagreed with the log, which the gate believed: `problems`.
-    package static let runtimeMismatch = "runtime_mismatch"
+    package static let runtimeMismatch = EventKind.runtimeMismatch.rawValue
+}
+
+/// Every event type as a closed set, for what must list or check them all (`handoff events --type`
+/// rejects a name not in it, listing the valid ones). `EventType`'s names are these cases' raw values,
+/// so the two cannot drift apart: a new type is a new case here.
+package enum EventKind: String, CaseIterable, Sendable {
+    case initialised = "init"
+    case commit
+    case push
+    case tool
+    case fileEdit = "file_edit"
+    case check
+    case sessionStart = "session_start"
+    case sessionEnd = "session_end"
+    case compaction
+    case stopBlocked = "stop_blocked"
+    case stopAllowed = "stop_allowed"
+    case gateOverridden = "gate_overridden"
+    case handover
+    case handoffEnd = "handoff_end"
+    case subagentStop = "subagent_stop"
+    case hookError = "hook_error"
+    case storeWiped = "store_wiped"
+    case shareRecorded = "share_recorded"
+    case sharePush = "share_push"
+    case task
+    case memory
+    case hookTimeout = "hook_timeout"
+    case gateConfigIgnored = "gate_config_ignored"
+    case runtimeRebuilt = "runtime_rebuilt"
+    case runtimeMismatch = "runtime_mismatch"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).
