@@ -51,6 +51,55 @@ package struct GitCommandLine: Sendable {
         return count
     }
 
+    /// The commits reachable from `tip` and from no remote-tracking branch nor
+    /// any of `hidden`, with their committer times, newest first, at most `limit` (`git rev-list tip --not --remotes hidden…`).
+    package func commitTimes(from tip: String, notOnRemotesNor hidden: [String], limit: Int) throws(GitError) -> [(sha: String, time: Int64)] {
+        let output = try run(["rev-list", "--format=%H %ct", "--no-commit-header", "-n", String(limit), tip, "--not", "--remotes"] + hidden)
+        return String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let time = Int64(parts[1]) else { return nil }
+            return (String(parts[0]), time)
+        }
+    }
+
+    /// The local branches and their tips, by short name (`git for-each-ref refs/heads`).
+    package func localBranches() throws(GitError) -> [String: String] {
+        let output = try run(["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/"])
+        var branches: [String: String] = [:]
+        for line in String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n") {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            branches[String(line[line.index(after: space)...].dropFirst("refs/heads/".count))] = String(line[..<space])
+        }
+        return branches
+    }
+
+    /// The branches checked out in worktrees other than this one (`git worktree list --porcelain`).
+    package func branchesCheckedOutElsewhere() throws(GitError) -> Set<String> {
+        let output = try run(["worktree", "list", "--porcelain"])
+        let own = Path.normalize(directory, relativeTo: "/")
+        var branches: Set<String> = []
+        var path = ""
+        for line in String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n") {
+            if line.hasPrefix("worktree ") { path = String(line.dropFirst("worktree ".count)) }
+            if line.hasPrefix("branch refs/heads/"), FileSystem.realPath(path) != FileSystem.realPath(own) {
+                branches.insert(String(line.dropFirst("branch refs/heads/".count)))
+            }
+        }
+        return branches
+    }
+
+    /// The stash, newest first (`git stash list`); whether an entry holds `.handoff/` is not asked of git.
+    package func stashes(limit: Int) throws(GitError) -> [StashEntry] {
+        // No stash at all is an empty list, not an error (`git log -g` refuses a missing ref).
+        if try run(["for-each-ref", "--format=%(objectname)", "refs/stash"]).standardOutput.isEmpty { return [] }
+        let output = try run(["log", "-g", "-n", String(limit), "--format=%H%x09%ct%x09%gs", "refs/stash", "--"])
+        return String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").enumerated().compactMap { index, line in
+            let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, let time = Int64(parts[1]) else { return nil }
+            return StashEntry(index: index, sha: String(parts[0]), message: String(parts[2]), createdAt: time, holdsStore: false)
+        }
+    }
+
     /// A configuration value (`git config --get`), nil when unset or unreadable.
     package func config(_ name: String) -> String? {
         guard let output = try? run(["config", "--get", name]) else { return nil }

@@ -42,3 +42,80 @@ extension GitRepository {
         return .object(id: Self.oidString(git_tree_entry_id(entry)), mode: git_tree_entry_filemode(entry).rawValue)
     }
 }
+
+/// The refs a session can leave work in besides its branch: the stash and the other local branches
+/// (see `HiddenWork`). Cheap: the stash's reflog and the branch refs, no status, no object walk.
+extension GitRepository {
+    /// The local branches (`refs/heads/*`) and their tips, by short name; nil past `limit` branches.
+    package func localBranches(limit: Int = HiddenWork.branchLimit) -> [String: String]? {
+        var iterator: OpaquePointer?
+        guard git_reference_iterator_glob_new(&iterator, handle, "refs/heads/*") == 0 else { return nil }
+        defer { git_reference_iterator_free(iterator) }
+        var branches: [String: String] = [:]
+        var reference: OpaquePointer?
+        while git_reference_next(&reference, iterator) == 0 {
+            defer { git_reference_free(reference) }
+            guard let target = git_reference_target(reference), let name = git_reference_name(reference) else { continue }
+            branches[String(String(cString: name).dropFirst("refs/heads/".count))] = Self.oidString(target)
+            if branches.count > limit { return nil }
+        }
+        return branches
+    }
+
+    /// The branches checked out in the repository's other worktrees (their HEAD files name them):
+    /// each is that worktree's current branch, judged by its own sessions' gate.
+    package func branchesCheckedOutElsewhere() -> Set<String> {
+        var heads = [Path.join(commonDir, "HEAD")]
+        let folder = Path.join(commonDir, "worktrees")
+        heads += FileSystem.list(folder).map { Path.join(Path.join(folder, $0), "HEAD") }
+        let own = Path.join(gitDir, "HEAD")
+        var branches: Set<String> = []
+        for head in heads where head != own {
+            guard let text = try? FileSystem.readText(head), text.hasPrefix("ref: refs/heads/") else { continue }
+            branches.insert(String(text.dropFirst("ref: refs/heads/".count)).trimmed)
+        }
+        return branches
+    }
+
+    /// The stash, newest first (`stash@{0}` first), from the reflog of `refs/stash`; empty without one.
+    package func stashes(limit: Int = HiddenWork.stashLimit) throws(GitError) -> [StashEntry] {
+        var reflog: OpaquePointer?
+        try LibGit2.check("git_reflog_read", git_reflog_read(&reflog, handle, "refs/stash"))
+        defer { git_reflog_free(reflog) }
+        var entries: [StashEntry] = []
+        for index in 0..<min(git_reflog_entrycount(reflog), limit) {
+            guard let entry = git_reflog_entry_byindex(reflog, index) else { continue }
+            let sha = Self.oidString(git_reflog_entry_id_new(entry))
+            let message = git_reflog_entry_message(entry).map { String(cString: $0) } ?? ""
+            let time = git_reflog_entry_committer(entry).map { Int64($0.pointee.when.time) } ?? 0
+            entries.append(StashEntry(index: index, sha: sha, message: message, createdAt: time,
+                                      holdsStore: (treeEntry(".handoff", in: sha + "^3") ?? .absent) != .absent))
+        }
+        return entries
+    }
+
+    /// The commits reachable from `tip` and from none of `hidden`, with their committer times, newest first, at most `limit`.
+    package func commitTimes(from tip: String, excluding hidden: [String], limit: Int) throws(GitError) -> [(sha: String, time: Int64)] {
+        var walker: OpaquePointer?
+        try LibGit2.check("git_revwalk_new", git_revwalk_new(&walker, handle))
+        defer { git_revwalk_free(walker) }
+        var oid = git_oid()
+        try LibGit2.check("git_oid_fromstr", git_oid_fromstrn(&oid, tip, tip.utf8.count))
+        try LibGit2.check("git_revwalk_push", git_revwalk_push(walker, &oid))
+        for sha in hidden {
+            var hiddenOID = git_oid()
+            if git_oid_fromstrn(&hiddenOID, sha, sha.utf8.count) == 0 { _ = git_revwalk_hide(walker, &hiddenOID) }
+        }
+        var times: [(sha: String, time: Int64)] = []
+        while times.count < limit {
+            let result = git_revwalk_next(&oid, walker)
+            if result == GIT_ITEROVER.rawValue { break }
+            try LibGit2.check("git_revwalk_next", result)
+            var commit: OpaquePointer?
+            try LibGit2.check("git_commit_lookup", git_commit_lookup(&commit, handle, &oid))
+            times.append((Self.oidString(&oid), Int64(git_commit_time(commit))))
+            git_commit_free(commit)
+        }
+        return times
+    }
+}

@@ -304,7 +304,7 @@ package final class GitRepository {
         }
         var result: [CommitSummary] = []
         var oid = git_oid()
-        while result.count < limit, git_revwalk_next(&oid, walker) == 0 {
+        while result.count < limit, try Self.walk(walker, to: &oid) {
             var commit: OpaquePointer?
             guard git_commit_lookup(&commit, handle, &oid) == 0 else { continue }
             result.append(Self.summary(of: commit!))
@@ -326,8 +326,18 @@ package final class GitRepository {
             if git_oid_fromstrn(&hiddenOID, sha, sha.utf8.count) == 0 { _ = git_revwalk_hide(walker, &hiddenOID) }
         }
         var count = 0
-        while count < limit, git_revwalk_next(&oid, walker) == 0 { count += 1 }
+        while count < limit, try Self.walk(walker, to: &oid) { count += 1 }
         return count
+    }
+
+    /// The walk's next commit: false at its end, a throw when it cannot go on. libgit2 1.5 knows
+    /// nothing of shallow clones and fails at their boundary, where a walk that merely stopped would
+    /// read as "no commits" (unknown is never 0): the caller then asks git.
+    private static func walk(_ walker: OpaquePointer?, to oid: inout git_oid) throws(GitError) -> Bool {
+        let result = git_revwalk_next(&oid, walker)
+        if result == GIT_ITEROVER.rawValue { return false }
+        try LibGit2.check("git_revwalk_next", result)
+        return true
     }
 
     /// Files changed, insertions and deletions of a commit against its first parent (an empty tree for a root commit).

@@ -20,6 +20,10 @@ package struct CommandOutcome: Sendable, Equatable {
 /// group, which the timeout kills as a whole), its standard error merged into its output as a
 /// terminal shows them, keeping the last lines.
 package enum CommandRunner {
+    /// The process group of the command running now (0: none), for a signal handler of the caller
+    /// that must stop it before the caller dies (`handoff end` interrupted: its check would run on).
+    nonisolated(unsafe) package static var runningGroup: Int32 = 0
+
     package static func run(
         _ arguments: [String],
         in directory: String,
@@ -32,6 +36,8 @@ package enum CommandRunner {
         // Only a bounded tail of the output: a chatty build must not grow our memory.
         request.outputLimit = 64 * 1024
         request.keepOutput = .tail
+        request.onStart = { group in runningGroup = group }
+        defer { runningGroup = 0 }
         let result = ProcessRunner.run(request)
         if let why = result.startFailure {
             return CommandOutcome(exitStatus: 127, timedOut: false, outputTail: why, durationSeconds: result.durationSeconds)

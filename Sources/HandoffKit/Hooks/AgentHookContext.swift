@@ -115,6 +115,8 @@ package struct SessionWork: Sendable, Equatable {
     package var uncommittedUnknown: String?
     /// Why the unpushed commits could not be counted; `unpushed` is then nil.
     package var unpushedUnknown: String?
+    /// Stashes the session made and commits on other local branches that no remote has.
+    package var hidden = HiddenWork()
 
     package init(head: HeadState, newUncommitted: [String], uncommitted: [String], unpushed: Int?, commitsSinceStart: Bool,
                 uncommittedUnknown: String? = nil, unpushedUnknown: String? = nil) {
@@ -133,12 +135,13 @@ package struct SessionWork: Sendable, Equatable {
         let unpushedText = unpushed.map(String.init) ?? "?"
         let work = runtime.lastWorkAt.map { String($0.milliseconds) } ?? "-"
         return "\(head.sha ?? "-") \(unpushedText) \(work) \(newUncommitted.sorted().joined(separator: "\u{0}"))"
+            + (hidden.isEmpty ? "" : " " + hidden.mark)
     }
 
     /// Nothing to hand over: no commit, no file-changing tool call, no new uncommitted change
     /// (and the uncommitted files are known).
     package func changedNothing(runtime: SessionRuntime) -> Bool {
-        runtime.lastWorkAt == nil && !commitsSinceStart && newUncommitted.isEmpty && uncommittedUnknown == nil
+        runtime.lastWorkAt == nil && !commitsSinceStart && newUncommitted.isEmpty && uncommittedUnknown == nil && hidden.isEmpty
     }
 
     /// What could not be checked, one phrase each ("uncommitted files unknown (why)").
@@ -146,6 +149,7 @@ package struct SessionWork: Sendable, Equatable {
         var result: [String] = []
         if let why = uncommittedUnknown { result.append("the uncommitted files could not be listed (\(why))") }
         if let why = unpushedUnknown { result.append("the unpushed commits could not be counted (\(why))") }
+        if let why = hidden.unknown { result.append("the stash and other branches could not be checked (\(why))") }
         return result
     }
 
@@ -212,10 +216,13 @@ package struct SessionWork: Sendable, Equatable {
         {
             unpushed = ahead.filter { !otherSessions().commits.contains($0.sha) }.count
         }
-        return SessionWork(
+        var work = SessionWork(
             head: head, newUncommitted: newUncommitted, uncommitted: paths,
             unpushed: unpushed, commitsSinceStart: commitsSinceStart,
             uncommittedUnknown: facts.status.unknownReason, unpushedUnknown: unpushedFact.unknownReason)
+        work.hidden = HiddenWork.gather(repository: repository, git: git, runtime: runtime, currentBranch: head.branchName,
+                                        ledger: PushLedger(store: store), otherSessionCommits: { otherSessions().commits })
+        return work
     }
 
     /// Ahead of the upstream when there is one; otherwise ahead of what the pre-push hook recorded in

@@ -26,6 +26,7 @@ package enum SessionHook {
         if let repository {
             (runtime.dirtyAtStart, runtime.fileClockAtStart) = SessionWork.startBaseline(repository: repository, root: root, environment: context.environment)
             runtime.gateConfig = GateIntegrity.capture { repository.configString($0) }
+            runtime.refsAtStart = RefBaseline.capture(repository: repository, git: repository.commandLine)
         }
         runtime.transcriptPath = context.payload.transcriptPath
         return runtime
@@ -65,6 +66,9 @@ package enum SessionHook {
             var runtime = newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
             if let paths = gitFacts?.status.value?.paths {
                 runtime.dirtyAtStart = SessionWork.dirtyMarks(paths: paths, root: store.layout.worktreeRoot)
+            }
+            if repository == nil {
+                runtime.refsAtStart = RefBaseline.capture(repository: nil, git: GitCommandLine(directory: store.layout.worktreeRoot, environment: context.environment))
             }
             return runtime
         }) { runtime in

@@ -29,6 +29,8 @@ package enum StopGate {
         /// The agent was already told, at a block of this series, what could not be checked
         /// (`SessionWork.unknowns`): unknown facts alone then no longer block, they warn.
         package var unknownsReported = false
+        /// A `handoff end` of this session is running its checks now (`HandoffEndRun`): who and for how long.
+        package var handoffEndRunning: String?
 
         package init(runtime: SessionRuntime, work: SessionWork, reflection: Reflection.Parsed,
                     handoffEndProblem: String? = nil, failedCheck: String? = nil, headMovedSinceHandover: Bool = false) {
@@ -97,14 +99,28 @@ package enum StopGate {
         if let unpushed = work.unpushed, unpushed > 0 {
             missing.append("\(unpushed) unpushed commit\(unpushed == 1 ? "" : "s") on \(work.head.label)")
         }
+        var fixes: [String] = []
         if !missing.isEmpty {
             // A bare `git push` fails on a detached HEAD: the commits need a branch first.
             let push = work.head.branchName == nil ? "git switch -c <branch> && git push -u origin <branch>" : "git push"
-            let fix = work.newUncommitted.isEmpty
+            fixes.append(work.newUncommitted.isEmpty
                 ? work.head.branchName == nil ? "Put them on a branch and push it (`\(push)`)" : "Push them (`git push`)"
-                : work.unpushed == nil ? "Commit them (`git add -A && git commit`)" : "Commit and push them (`git add -A && git commit && \(push)`)"
+                : work.unpushed == nil ? "Commit them (`git add -A && git commit`)" : "Commit and push them (`git add -A && git commit && \(push)`)")
+        }
+        // Work the current branch does not show: a stash, commits on another branch.
+        missing += work.hidden.missing
+        fixes += work.hidden.fixes
+        if !missing.isEmpty {
+            var fix = fixes.joined(separator: "; ")
+            fix = fix.prefix(1).uppercased() + fix.dropFirst()
             let done = doneLine(work).map { " " + $0 } ?? ""
             return .block(reason: teaching("handoff: not handed over yet —\(done) Missing: \(missing.joined(separator: " and ")). \(fix), then \(dumpHint).", facts: facts))
+        }
+
+        // A `handoff end` running its checks is the handover under way: stop asking for one. The
+        // signal is held by that process and dies with it, so a killed run asks again at once.
+        if let running = facts.handoffEndRunning {
+            return .allow(why: "`handoff end` is running its checks (\(running)); it records the handover when they finish")
         }
 
         // A handover that still stands: no work since it.
@@ -195,7 +211,8 @@ package enum StopGate {
         }
         // The runtime record, checked against the log; then the policy in force when the session
         // started (the agent can run `git config`: a change applies to the next session, recorded).
-        let runtime = GateIntegrity.verified(try currentRuntime(context: context, store: store, session: session, facts: repositoryFacts, config: liveConfig),
+        let runtime = GateIntegrity.verified(try currentRuntime(context: context, store: store, session: session, facts: repositoryFacts, config: liveConfig,
+                                                                             refs: { RefBaseline.capture(repository: repository, git: git) }),
                                              store: store, at: context.now)
         let config = GateIntegrity.config(runtime: runtime, live: liveConfig, store: store, at: context.now)
         let policy = GatePolicy.resolve(environment: context.environment, config: config)
@@ -226,6 +243,7 @@ package enum StopGate {
             if runtime.handoverKind == "handoff-end" {
                 facts.handoffEndProblem = handoffEndProblem(store: store)
             }
+            facts.handoffEndRunning = HandoffEndRun.running(store: store, session: session).map { $0.describe(now: context.now) }
         }
         let verdict = judge(facts)
         let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
@@ -276,7 +294,7 @@ package enum StopGate {
     /// The session's runtime record; one is made now when SessionStart never ran (the plugin was
     /// loaded mid-session), starting from the current HEAD and tree so that only later work counts.
     static func currentRuntime(context: AgentHookContext, store: HandoffStore, session: String, facts: RepositoryFacts,
-                               config: (String) -> String? = { _ in nil }) throws -> SessionRuntime {
+                               config: (String) -> String? = { _ in nil }, refs: () -> RefBaseline? = { nil }) throws -> SessionRuntime {
         if let runtime = store.readRuntime(session: session) { return runtime }
         // A record the log knows but the file lacks was deleted: rebuilt from the log, not started afresh.
         if let rebuilt = GateIntegrity.rebuiltRuntime(store: store, session: session, at: context.now) {
@@ -292,6 +310,7 @@ package enum StopGate {
             runtime.fileClockAtStart = FileSystem.fileClockNow()
             runtime.transcriptPath = context.payload.transcriptPath
             runtime.gateConfig = GateIntegrity.capture(config)
+            runtime.refsAtStart = refs()
             return runtime
         }) { _ in }
         guard let created else { throw StoreError.notInitialised(root: store.layout.worktreeRoot) }

@@ -16,7 +16,7 @@ extension StopGate {
         var done: [String] = []
         if work.newUncommitted.isEmpty && work.uncommittedUnknown == nil { done.append("committed ✓") }
         switch work.unpushed {
-        case 0?: done.append("pushed ✓")
+        case 0? where work.hidden.isEmpty: done.append("pushed ✓")
         case nil where work.unpushedUnknown == nil: done.append("no remote to push to")
         default: break
         }

@@ -40,6 +40,8 @@ package struct SessionRuntime: Sendable, Equatable {
     /// The gate's policy keys as set when the session started (`GateIntegrity.policyKeys`); nil for
     /// a record written before handoff kept them.
     package var gateConfig: [String: String]?
+    /// The stash and the local branches when the session started (`HiddenWork`); nil when unknown.
+    package var refsAtStart: RefBaseline?
     /// A policy change during the session was recorded already (`gate_config_ignored`).
     package var gateConfigChangeRecorded = false
     package var endedAt: Timestamp?
@@ -82,6 +84,7 @@ package struct SessionRuntime: Sendable, Equatable {
             ("file_clock_at_start", fileClockAtStart.map { .double($0) } ?? .null),
             ("gate_config", gateConfig.map { config in .object(JSONObject(config.keys.sorted().map { ($0, .string(config[$0]!)) })) } ?? .null),
             ("gate_config_change_recorded", .bool(gateConfigChangeRecorded)),
+            ("refs_at_start", refsAtStart?.json ?? .null),
             ("ended_at", time(endedAt)),
             ("transcript_path", JSONValue(transcriptPath)),
         ]))
@@ -124,6 +127,7 @@ package struct SessionRuntime: Sendable, Equatable {
             Dictionary(config.pairs.compactMap { key, value in value.stringValue.map { (key, $0) } }, uniquingKeysWith: { first, _ in first })
         }
         gateConfigChangeRecorded = object["gate_config_change_recorded"]?.boolValue ?? false
+        refsAtStart = RefBaseline(json: object["refs_at_start"])
         endedAt = time("ended_at")
         transcriptPath = object["transcript_path"]?.stringValue
     }

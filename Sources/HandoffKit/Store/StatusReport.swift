@@ -26,6 +26,11 @@ package struct StatusReport: Sendable {
     package var unknown: [(fact: String, reason: String)] = []
     /// Why git had to answer instead of libgit2 (a repository shape libgit2 cannot read), nil when it did not.
     package var slowPathReason: String?
+    /// Without an upstream: the commits of HEAD that no remote-tracking branch (nor a recorded push)
+    /// has, nil when there is no remote or they could not be counted.
+    package var notOnAnyRemote: Int?
+    /// The session's stashes and commits on other branches (`HiddenWork`), nil without a session.
+    package var hidden: HiddenWork?
     /// The task store's open tasks (resume tasks first), and the listing to tell what blocks them.
     package var tasks: TaskStore.Listing = TaskStore.Listing(tasks: [], damaged: [])
 
@@ -73,6 +78,17 @@ package struct StatusReport: Sendable {
             recentEvents: events.events, skippedEventLines: events.skippedLines,
             unknown: unknown, slowPathReason: facts.slowPathReason, tasks: TaskStore(store: store).list())
         report.gateWarnings = warnings
+        if let head, head.sha != nil, facts.upstream.value == .some(nil), let git = repository?.commandLine ?? git {
+            let counted = SessionWork.unpushedCount(repository: repository, git: git, facts: facts, store: store, head: head)
+            report.notOnAnyRemote = counted.value ?? nil
+            if let why = counted.unknownReason { report.unknown.append(("unpushed", why)) }
+        }
+        if let session, let git = repository?.commandLine ?? git {
+            report.hidden = HiddenWork.gather(repository: repository, git: git, runtime: session, currentBranch: head?.branchName,
+                                              ledger: PushLedger(store: store), otherSessionCommits: { [] })
+            if report.hidden?.isEmpty == false { report.handoverComplete = false }
+            if let why = report.hidden?.unknown { report.unknown.append(("hidden_work", why)) }
+        }
         return report
     }
 
@@ -103,6 +119,9 @@ package struct StatusReport: Sendable {
             ("recent_events", .array(recentEvents.map(\.json))),
             ("skipped_event_lines", .int(skippedEventLines)),
             ("gate_warnings", .array(gateWarnings.map(\.json))),
+            ("not_on_any_remote", notOnAnyRemote.map { .int($0) } ?? .null),
+            ("session_stashes", .array((hidden?.stashes ?? []).map { ["name": .string($0.name), "sha": .string($0.sha), "message": .string($0.message)] })),
+            ("other_branches_unpushed", .object(JSONObject((hidden?.branches ?? []).map { ($0.branch, .int($0.unpushed)) }))),
             ("unknown", .object(JSONObject(unknown.map { ($0.fact, JSONValue.string($0.reason)) }))),
             ("git_fallback", JSONValue(slowPathReason)),
         ]))
@@ -129,9 +148,14 @@ package struct StatusReport: Sendable {
             lines.append(paint("Unpushed:    unknown (\(escape(why)))", "31"))
         } else if let unpushed, let upstream {
             lines.append("Unpushed:    \(unpushed) commit\(unpushed == 1 ? "" : "s") ahead of \(escape(upstream))")
+        } else if let notOnAnyRemote {
+            lines.append("Unpushed:    \(notOnAnyRemote) commit\(notOnAnyRemote == 1 ? "" : "s") on no remote (no upstream)")
         } else {
             lines.append("Unpushed:    no upstream")
         }
+        // Work the branch does not show: the session's stashes, its commits on other branches.
+        for phrase in hidden?.missing ?? [] { lines.append(paint("Elsewhere:   \(escape(phrase))", "33")) }
+        if let why = unknownReason("hidden_work") { lines.append(paint("Elsewhere:   unknown (\(escape(why)))", "31")) }
         lines.append("Session:     \(escape(state?.sessionID ?? "none"))  compactions: \(state?.runtime.compactionCount ?? 0)")
         let handover = handoverComplete
             ? paint("complete", "32") + (session?.handoverKind.map { " (\(escape($0)))" } ?? "")

@@ -34,6 +34,9 @@ package enum ProcessRunner {
         package var outputLimit = 64 * 1024 * 1024
         package var keepOutput: Keep = .head
         package var errorLimit = 64 * 1024
+        /// Called with the child's pid (its process group's id) once it runs, before any waiting: a
+        /// caller's signal handler can then stop the group if the caller itself is interrupted.
+        package var onStart: (@Sendable (Int32) -> Void)?
 
         package init(_ arguments: [String], directory: String? = nil, environment: [String: String], input: [UInt8] = [], timeout: Double) {
             self.arguments = arguments
@@ -121,6 +124,7 @@ package enum ProcessRunner {
             return failure("\(request.arguments[0]): \(String(cString: strerror(spawned)))")
         }
 
+        request.onStart?(pid)
         var inFD = inPipe[1], outFD = outPipe[0], errFD = errPipe[0]
         if inFD >= 0 { _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK) }
         // A child that exits without reading its input must not kill us with SIGPIPE.
