@@ -49,12 +49,15 @@ package enum SessionHook {
             gitFacts = RepositoryFacts.fromGit(GitCommandLine(directory: store.layout.worktreeRoot, environment: context.environment),
                                                openError: error, statusLimit: 500)
         }
+        // HEAD unreadable: no start commit, so every later commit counts as this session's work.
         let head = repository.flatMap { try? $0.head() } ?? gitFacts?.head.value
         let source = context.payload.source ?? "startup"
         let now = context.now
 
         guard let session = context.sessionID else {
-            let state = (try? store.readState()) ?? HandoffState()
+            // A damaged state.json fails the hook (recorded, with the fix) instead of a brief that
+            // says no handover was ever recorded.
+            let state = try store.readState()
             return brief(context, state: state, store: store, branch: head?.label, compaction: notice)
         }
         context.agent.exportSessionID(session, environment: context.environment)

@@ -58,6 +58,8 @@ package struct Doctor: Sendable {
         checks.append(contentsOf: checkCodexHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
+        checks += checkHookErrors(root: root)
+        checks.append(checkGitPath(root: root))
         checks += checkSharing(root: root)
         checks.append(checkLibgit2())
         checks.append(checkDisabled())
@@ -195,6 +197,7 @@ package struct Doctor: Sendable {
         var inspections: [(ClaudeSettings.Scope, ClaudeSettings.Inspection)] = []
         for scope in ClaudeSettings.Scope.allCases {
             if scope != .user && root == nil { continue }
+            // No HOME or project root: that scope has no settings file to check.
             guard let path = try? ClaudeSettings.settingsPath(scope: scope, environment: environment, projectRoot: root) else { continue }
             inspections.append((scope, ClaudeSettings.inspect(settingsAt: path, environment: environment)))
         }
