@@ -30,6 +30,53 @@ struct UnderLoadTests {
     }
 }
 
+extension UnderLoadTests {
+    /// The snapshot holds git's and the log's facts, which the compaction does not change: when the
+    /// one before the compaction was lost, the session start that follows it takes it, once, and
+    /// says so instead of presenting an older state as the snapshot.
+    @Test("a snapshot lost at the deadline is taken at the session start after the compaction, and the brief says so")
+    func lostSnapshotIsTakenAfterTheCompaction() throws {
+        let sandbox = try Sandbox("load")
+        let repo = try sandbox.repository()
+        #expect(try repo.handoff("init").status == 0)
+        let session = "sess-late"
+        var environment = sandbox.environment
+        environment["CLAUDE_PROJECT_DIR"] = repo.path
+        let hook = try BuiltProducts.path("handoff-session")
+        try BoundedProcess.run(hook, [], in: repo.path, environment: environment,
+                               stdin: ClaudePayload.sessionStart(session, cwd: repo.path, home: sandbox.home, source: "startup")).checked()
+        try repo.write("work.txt", "uncommitted\n")
+        do {
+            let lock = try FileLock(path: repo.store.layout.lockFile, timeout: 5)
+            defer { lock.unlock() }
+            var short = environment
+            short["HANDOFF_HOOK_TIMEOUT"] = "0.5"
+            try BoundedProcess.run(try BuiltProducts.path("handoff-compact"), [], in: repo.path, environment: short,
+                                   stdin: ClaudePayload.preCompact(session, cwd: repo.path, home: sandbox.home, trigger: "auto")).checked()
+        }
+        let snapshot = Path.join(repo.store.layout.sessionsDirectory, "\(session).compact-1.json")
+        #expect(!FileSystem.exists(snapshot), "the lock was held past the deadline")
+
+        let result = try BoundedProcess.run(hook, [], in: repo.path, environment: environment,
+                                            stdin: ClaudePayload.sessionStart(session, cwd: repo.path, home: sandbox.home, source: "compact")).checked()
+        #expect(result.stdout.contains("Context was just compacted (#1"), "\(result.stdout)")
+        #expect(result.stdout.contains("the snapshot before it ran out of time, so handoff took it now"), "\(result.stdout)")
+        #expect(FileSystem.exists(snapshot))
+        #expect(try repo.store.readState().resume.files.contains("work.txt"))
+        let compactions = repo.store.events.readAll().events.filter { $0.type == EventType.compaction }
+        #expect(compactions.count == 1)
+        #expect(compactions.first?["snapshot"]?.stringValue == "after")
+
+        // Once: the next start after a compaction that went well says nothing of it.
+        try BoundedProcess.run(try BuiltProducts.path("handoff-compact"), [], in: repo.path, environment: environment,
+                               stdin: ClaudePayload.preCompact(session, cwd: repo.path, home: sandbox.home, trigger: "auto")).checked()
+        let next = try BoundedProcess.run(hook, [], in: repo.path, environment: environment,
+                                          stdin: ClaudePayload.sessionStart(session, cwd: repo.path, home: sandbox.home, source: "compact")).checked()
+        #expect(next.stdout.contains("Context was just compacted (#2"), "\(next.stdout)")
+        #expect(next.stdout.contains("before it, handoff saved"), "\(next.stdout)")
+    }
+}
+
 /// 32 sessions at once on this machine, each a sequence of real hook processes in one repository
 /// (one store, one lock): session start, a file write, a compaction, a stop. Whatever the load, a
 /// user finds every compaction snapshot or the record of its loss, and every stop judged or the
