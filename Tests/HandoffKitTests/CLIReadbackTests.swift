@@ -129,6 +129,28 @@ struct CLIReadbackTests {
         #expect(bad.stderr.contains("--limit"))
     }
 
+    @Test("show lists every open task, however many, and none that is done")
+    func showListsEveryOpenTask() throws {
+        let sandbox = try Sandbox("readback")
+        let repo = try storeWithHandovers(sandbox)
+        var ids: [String] = []
+        for number in 1...25 {
+            let added = try handoff(repo, sandbox, "task", "add", "open task number \(number)")
+            #expect(added.status == 0, "\(added.stderr)")
+            ids.append(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(try handoff(repo, sandbox, "task", "done", ids[0]).status == 0)
+        let shown = try handoff(repo, sandbox, "show")
+        #expect(shown.status == 0, "\(shown.stderr)")
+        for (index, id) in ids.enumerated() {
+            #expect(shown.stdout.contains(id) == (index != 0), "task \(index + 1) (\(id)) \(index == 0 ? "is done" : "is open")")
+        }
+        let json = try JSONValue.parse(try handoff(repo, sandbox, "show", "--json").stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let listed = Set((json["open_tasks"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
+        #expect(listed.isSuperset(of: ids.dropFirst()))
+        #expect(!listed.contains(ids[0]))
+    }
+
     @Test("help for each command wraps prose and shows examples")
     func help() throws {
         let sandbox = try Sandbox("readback")

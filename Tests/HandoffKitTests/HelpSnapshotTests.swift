@@ -121,4 +121,42 @@ struct HelpSnapshotTests {
         let noRepository = try run(["status"], sandbox: sandbox)
         #expect(noRepository.status == 3)
     }
+
+    /// The manual pages install.sh installs are checked in under share/man/man1, as the parser's
+    /// GenerateManual plugin renders them. A command, option or text changed without regenerating
+    /// them fails here. Regenerate with:
+    ///
+    ///     swift package plugin generate-manual --configuration debug --multi-page --date 2026-12-03
+    ///     cp .build/plugins/GenerateManual/outputs/handoff/*.1 share/man/man1/
+    @Test("the checked-in manual pages are the parser's rendering of every command as it is now")
+    func manualPages() throws {
+        let sandbox = try Sandbox("help")
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/man/man1").path
+        let regenerate = "regenerate them: swift package plugin generate-manual --configuration debug --multi-page --date 2026-12-03 && cp .build/plugins/GenerateManual/outputs/handoff/*.1 share/man/man1/"
+        let info = try toolInfo(sandbox)
+        var expected: Set<String> = ["handoff.help.1"]
+        // mdoc shows a backslash as `\e`.
+        func mdoc(_ text: String) -> String { text.replacingOccurrences(of: "\\", with: "\\e") }
+        for (path, command) in commands(info) {
+            let name = (["handoff"] + path).joined(separator: ".") + ".1"
+            expected.insert(name)
+            guard let page = try? String(contentsOfFile: folder + "/" + name, encoding: .utf8) else {
+                Issue.record("no manual page \(name) in \(folder); \(regenerate)")
+                continue
+            }
+            var texts = [command["abstract"]?.stringValue, command["discussion"]?.stringValue].compactMap { $0 }
+            for argument in command["arguments"]?.arrayValue ?? [] where argument["shouldDisplay"]?.boolValue != false {
+                if let help = argument["abstract"]?.stringValue { texts.append(help) }
+                for name in argument["names"]?.arrayValue ?? [] where name["kind"]?.stringValue == "long" {
+                    texts.append("-" + (name["name"]?.stringValue ?? ""))
+                }
+            }
+            for text in texts where !text.isEmpty {
+                #expect(page.contains(mdoc(text)), "\(name) is out of date: it lacks \"\(text.prefix(60))\"; \(regenerate)")
+            }
+        }
+        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        #expect(present == expected, "pages of commands that do not exist: \(present.subtracting(expected).sorted()); missing: \(expected.subtracting(present).sorted()); \(regenerate)")
+    }
 }

@@ -19,6 +19,10 @@ package struct CommandOutcome: Sendable, Equatable {
 /// Runs a program from an argument vector — never through a shell — in its own process group,
 /// so that a timeout kills the whole tree it started.
 package enum CommandRunner {
+    /// The process group of the command running now (0: none), for a signal handler of the caller
+    /// that must stop it before the caller dies (`handoff end` interrupted: its check would run on).
+    nonisolated(unsafe) package static var runningGroup: Int32 = 0
+
     package static func run(
         _ arguments: [String],
         in directory: String,
@@ -68,6 +72,8 @@ package enum CommandRunner {
                 outputTail: "\(arguments[0]): \(String(cString: strerror(spawnResult)))",
                 durationSeconds: Deadline.monotonicNow() - started)
         }
+        runningGroup = pid
+        defer { runningGroup = 0 }
         let readFD = pipeFDs[0]
         // Keep only a bounded tail of the output: a chatty build must not grow our memory.
         var tail: [UInt8] = []

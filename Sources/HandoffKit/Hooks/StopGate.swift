@@ -29,6 +29,8 @@ package enum StopGate {
         /// The agent was already told, at a block of this series, what could not be checked
         /// (`SessionWork.unknowns`): unknown facts alone then no longer block, they warn.
         package var unknownsReported = false
+        /// A `handoff end` of this session is running its checks now (`HandoffEndRun`): who and for how long.
+        package var handoffEndRunning: String?
 
         package init(runtime: SessionRuntime, work: SessionWork, reflection: Reflection.Parsed,
                     handoffEndProblem: String? = nil, failedCheck: String? = nil, headMovedSinceHandover: Bool = false) {
@@ -113,6 +115,12 @@ package enum StopGate {
             fix = fix.prefix(1).uppercased() + fix.dropFirst()
             let done = doneLine(work).map { " " + $0 } ?? ""
             return .block(reason: teaching("handoff: not handed over yet —\(done) Missing: \(missing.joined(separator: " and ")). \(fix), then \(dumpHint).", facts: facts))
+        }
+
+        // A `handoff end` running its checks is the handover under way: stop asking for one. The
+        // signal is held by that process and dies with it, so a killed run asks again at once.
+        if let running = facts.handoffEndRunning {
+            return .allow(why: "`handoff end` is running its checks (\(running)); it records the handover when they finish")
         }
 
         // A handover that still stands: no work since it.
@@ -235,6 +243,7 @@ package enum StopGate {
             if runtime.handoverKind == "handoff-end" {
                 facts.handoffEndProblem = handoffEndProblem(store: store)
             }
+            facts.handoffEndRunning = HandoffEndRun.running(store: store, session: session).map { $0.describe(now: context.now) }
         }
         let verdict = judge(facts)
         let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)

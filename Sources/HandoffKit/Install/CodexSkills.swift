@@ -54,17 +54,18 @@ package enum CodexSkills {
             `cat .handoff/state.json`, `tail -30 .handoff/events.jsonl`, `git status --short`, `git log --oneline -10`.
             Commit and push finished work before you record the handover.
 
-            1. Write your judgement as JSON to a file outside the repository (for example `/tmp/handoff-judgement.json`):
-               `severity` (READY, IN_PROGRESS or CRITICAL), `done` [{description, ref}], `failed`
-               [{description, tried, error, why, need}], `blockers` [{description, resolved}], `resume`
-               {next: "path/to/file.ext:42 the exact next action", files, context}, `watch_out_for` [...],
-               `session_memory` {user_intent, corrections, active_context, key_references}.
+            1. Record your judgement with flags (repeat a flag for each item of a list; leave out what does not apply):
+               `handoff end --severity IN_PROGRESS --done "what was finished | commit sha" --failed "what did not work | what you
+               did | the exact error | the root cause | what would unblock it" --blocker "an open dependency or decision"
+               --next "path/to/file.ext:42 the exact next action" --file path/to/read/first --context "why that is next"
+               --watch "a trap found this session" --intent "what the user actually wants"`.
                CRITICAL when the build is broken; IN_PROGRESS when tests fail or work is half done; READY only
-               when everything is green and clean. Every failure needs its root cause in `why`.
-            2. Run `handoff end --from /tmp/handoff-judgement.json`. It runs the build, test and lint checks,
-               validates the handover and writes it; if it reports errors, fix the JSON and run it again.
-            3. Repeat the summary it printed (severity, counts, health, where to resume), say that the handover
-               is complete, and stop.
+               when everything is green and clean. Every failure needs its root cause (the fourth part of --failed).
+               For long values, `handoff end --template` prints a commented JSON skeleton: fill it in and pass it with --from FILE.
+            2. It runs the build, test and lint checks once each, validates the handover and writes it; if it reports
+               errors, fix the flags and run it again (nothing was written).
+            3. Repeat the summary it printed (severity, counts, health, where to resume) and its last line (that the
+               session may end, or what still blocks it: commit and push that first), and stop.
             """),
     ]
 

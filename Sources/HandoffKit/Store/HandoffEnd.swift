@@ -28,6 +28,22 @@ package enum HandoffEnd {
         package var name: String
         package var command: [String]
         package var outcome: CommandOutcome
+        /// The earlier check whose run this one reused: the same command is never run twice.
+        package var reusedFrom: String? = nil
+    }
+
+    /// What `perform` reports while the health checks run, for a progress display.
+    package enum Progress: Sendable {
+        /// Check `index` (from 1) of `total` starts: `command` as shown to a person.
+        case checkStarted(name: String, command: String, index: Int, total: Int)
+        case checkFinished(name: String, outcome: CommandOutcome)
+        /// The same command as the earlier check `from`: its result is reused, nothing runs.
+        case checkReused(name: String, from: String, command: String)
+    }
+
+    /// How a check command is shown: a configured shell line as written, else its words.
+    package static func shown(_ command: [String]) -> String {
+        command.count == 3 && command[0] == "/bin/sh" && command[1] == "-c" ? command[2] : command.joined(separator: " ")
     }
 
     package struct Result: Sendable {
@@ -73,6 +89,8 @@ package enum HandoffEnd {
         /// The merged state breaks the contract; nothing was written (or the final write was withheld).
         case invalid(ValidationReport)
         case store(StoreError)
+        /// Another `handoff end` of this session is running; nothing was written.
+        case alreadyRunning(HandoffEndRun.RunningError)
 
         package var description: String {
             switch self {
@@ -81,6 +99,7 @@ package enum HandoffEnd {
                 return "the handover breaks the contract; nothing was written:\n"
                     + report.errors.map { "  \($0)" }.joined(separator: "\n")
             case .store(let error): return error.description
+            case .alreadyRunning(let error): return error.description + "; nothing was written"
             }
         }
     }
@@ -110,7 +129,8 @@ package enum HandoffEnd {
     }
 
     package static func perform(
-        _ request: Request, store: HandoffStore, repository: GitRepository?, environment: Environment
+        _ request: Request, store: HandoffStore, repository: GitRepository?, environment: Environment,
+        progress: (Progress) -> Void = { _ in }
     ) throws(Failure) -> Result {
         // 0. Refuse an unusable judgement before anything is written.
         guard let judgement = request.judgement.objectValue else {
@@ -147,7 +167,23 @@ package enum HandoffEnd {
         let previewReport = StateValidator.validate(preview.json)
         guard previewReport.isValid else { throw .invalid(previewReport) }
 
-        // 1. Archive the current state.
+        // 1. Signal that the handover is under way (the stop gate stops asking while checks run).
+        //    The signal is a lock this process holds, never a flag in state.json: it dies with the
+        //    process, so an interrupted run leaves state.json as it was and suppresses nothing.
+        let acquired: Swift.Result<HandoffEndRun.Held, HandoffEndRun.RunningError>
+        do {
+            acquired = try HandoffEndRun.acquire(store: store, session: session, now: request.now)
+        } catch {
+            throw .store(error)
+        }
+        let held: HandoffEndRun.Held
+        switch acquired {
+        case .success(let lock): held = lock
+        case .failure(let running): throw .alreadyRunning(running)
+        }
+        defer { held.release() }
+
+        // 2. Archive the current state.
         do {
             try store.archive(currentJSON, as: session)
         } catch {
@@ -155,31 +191,36 @@ package enum HandoffEnd {
         }
         let archivedTo = store.layout.archiveFile(session: session)
 
-        // 2. Signal that the handover is under way (the stop gate stops asking while checks run).
-        do {
-            try store.updateState { state in
-                state.runtime.handoffEndCompleted = true
-                state.sessionID = session
-            }
-        } catch {
-            throw .store(error)
-        }
-
-        // 3. Health checks, each under a timeout.
+        // 3. Health checks, each under a timeout; a command that is the same as an earlier check's
+        //    (`CheckIdentity`) is not run again, its result is reused and said so.
         var checks: [CheckRun] = []
         var health = HandoffState.Health()
         if request.runChecks {
-            for (name, command) in checkCommands(root: store.layout.worktreeRoot, repository: repository) {
-                let outcome = CommandRunner.run(command, in: store.layout.worktreeRoot, environment: environment, timeout: request.checkTimeout)
-                checks.append(CheckRun(name: name, command: command, outcome: outcome))
+            let planned = checkCommands(root: store.layout.worktreeRoot, repository: repository)
+            var ran: [(key: [String], name: String, outcome: CommandOutcome)] = []
+            for (index, (name, command)) in planned.enumerated() {
+                let key = CheckIdentity.key(command, root: store.layout.worktreeRoot)
+                let shown = shown(command)
+                let outcome: CommandOutcome
+                var reusedFrom: String?
+                if let earlier = ran.first(where: { $0.key == key }) {
+                    outcome = earlier.outcome
+                    reusedFrom = earlier.name
+                    progress(.checkReused(name: name, from: earlier.name, command: shown))
+                } else {
+                    progress(.checkStarted(name: name, command: shown, index: index + 1, total: planned.count))
+                    outcome = CommandRunner.run(command, in: store.layout.worktreeRoot, environment: environment, timeout: request.checkTimeout)
+                    progress(.checkFinished(name: name, outcome: outcome))
+                    ran.append((key, name, outcome))
+                }
+                checks.append(CheckRun(name: name, command: command, outcome: outcome, reusedFrom: reusedFrom))
                 let result: HandoffState.CheckResult = outcome.succeeded ? .pass : .fail
                 switch name {
                 case "build": health.build = result
                 case "tests": health.tests = result
                 default: health.lint = result
                 }
-                let shown = command.first == "/bin/sh" ? command.last ?? "" : command.joined(separator: " ")
-                try? store.append(Event(type: EventType.check, session: session, [
+                var fields: [(String, JSONValue)] = [
                     ("name", .string(name)),
                     ("class", .string(name == "tests" ? "test" : name)),
                     ("command", .string(Redactor.redact(shown))),
@@ -187,7 +228,9 @@ package enum HandoffEnd {
                     ("result", .string(result.rawValue)),
                     ("timed_out", .bool(outcome.timedOut)),
                     ("output_tail", .string(outcome.succeeded ? "" : Redactor.redact(outcome.outputTail))),
-                ]))
+                ]
+                if let reusedFrom { fields.append(("reused_from", .string(reusedFrom))) }
+                try? store.append(Event(type: EventType.check, session: session, fields))
             }
         }
 
@@ -254,10 +297,8 @@ package enum HandoffEnd {
         } catch {
             throw .store(error)
         }
-        guard report.isValid else {
-            _ = try? store.updateState { $0.runtime.handoffEndCompleted = false }
-            throw .invalid(report)
-        }
+        // Nothing was written: state.json is as it was before this run.
+        guard report.isValid else { throw .invalid(report) }
         do {
             try store.updateRuntime(session: session, create: {
                 var runtime = SessionRuntime(sessionID: session, startedAt: request.now, hostname: hostname)
@@ -278,7 +319,8 @@ package enum HandoffEnd {
             throw .store(error)
         }
         return Result(state: final, report: report, checks: checks, archivedTo: archivedTo, notes: notes,
-                      confirmation: confirmation(for: final, stillBlocking: stillBlocking(facts: facts, repository: repository, store: store)),
+                      confirmation: confirmation(for: final, stillBlocking: stillBlocking(facts: facts, repository: repository, store: store),
+                                                 reused: checks.compactMap { check in check.reusedFrom.map { (check.name, $0) } }),
                       tasks: filed)
     }
 
@@ -368,15 +410,17 @@ package enum HandoffEnd {
 
     /// The closing block the procedure asks for. Its last line says only what was checked: what still
     /// blocks the stop (`stillBlocking`), or that nothing uncommitted or unpushed was found.
-    package static func confirmation(for state: HandoffState, stillBlocking: [String] = []) -> String {
+    package static func confirmation(for state: HandoffState, stillBlocking: [String] = [],
+                                     reused: [(name: String, from: String)] = []) -> String {
         func show(_ result: HandoffState.CheckResult?) -> String { result?.rawValue ?? "n/a" }
+        let once = reused.isEmpty ? "" : " (" + reused.map { "\($0.name): same command as \($0.from), run once, result reused" }.joined(separator: "; ") + ")"
         let severity = state.severity ?? .inProgress
         let openBlockers = state.blockers.filter { !$0.resolved }.count
         return """
             HANDOFF COMPLETE
             Severity: \(severity.emoji) \(severity.rawValue) | Source: \(state.source.rawValue)
             SESSION: \(state.done.count) done, \(state.failed.count) failed, \(openBlockers) blockers
-            HEALTH: build=\(show(state.health.build)) tests=\(show(state.health.tests)) lint=\(show(state.health.lint))
+            HEALTH: build=\(show(state.health.build)) tests=\(show(state.health.tests)) lint=\(show(state.health.lint))\(once)
             RESUME: \(state.resume.next.isEmpty ? "(none)" : state.resume.next)\(taskLine(for: state))
             \(stillBlocking.isEmpty
                 ? "Nothing uncommitted or unpushed (checked now): the session may end."

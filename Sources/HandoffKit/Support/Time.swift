@@ -108,7 +108,7 @@ package struct Deadline: Sendable {
     package var hasPassed: Bool { Deadline.monotonicNow() >= end }
     package var remaining: Double { max(0, end - Deadline.monotonicNow()) }
 
-    static func monotonicNow() -> Double {
+    package static func monotonicNow() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
