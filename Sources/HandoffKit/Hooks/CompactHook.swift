@@ -3,6 +3,13 @@
 package enum CompactHook {
     package static let hookName = "compact"
     package static let failOpen = ClaudeHookOutput.allow
+    /// The snapshot's deadline: a compaction already makes the agent wait many seconds for the model's
+    /// summary, so the snapshot may wait its turn for the store's lock (many sessions compacting at
+    /// once) instead of being lost at the 2 s the other hooks keep. Below the client's 15 s (`hooks.json`),
+    /// so that it is handoff that gives up, and records it, never the client that kills it.
+    package static let deadlineSeconds = 10.0
+    /// How long the snapshot waits for the store's lock, within its deadline.
+    static let lockWaitSeconds = 8.0
 
     package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
@@ -16,7 +23,8 @@ package enum CompactHook {
     }
 
     static func compact(_ context: AgentHookContext) throws {
-        guard let session = context.sessionID, let (store, _) = try context.optedInStore() else { return }
+        guard let session = context.sessionID, var (store, _) = try context.optedInStore() else { return }
+        store.lockTimeout = max(store.lockTimeout, lockWaitSeconds)
         let repository = try context.openRepository()
         let trigger = context.payload.trigger ?? "unknown"
         let now = context.now
