@@ -19,6 +19,12 @@ let hookTargets = [
 /// Linked by name (`-l:libX.a`) so that the linker cannot pick the `.so` beside it.
 let libgit2StaticArchives = ["git2", "mbedtls", "mbedx509", "mbedcrypto", "http_parser", "ssh2", "crypto", "pcre2-8", "z"]
 
+/// The libgit2 functions the executables replace (Sources/CLibgit2ProcessStartup says why, one by one).
+let libgit2StartupWraps = [
+    "mbedtls_x509_crt_parse_file", "libssh2_init",
+    "git_hash_sha1_ctx_init", "git_hash_sha1_ctx_cleanup", "git_hash_sha1_init", "git_hash_sha1_update", "git_hash_sha1_final",
+]
+
 let package = Package(
     name: "handoff",
     platforms: [.macOS(.v14)],
@@ -40,10 +46,11 @@ let package = Package(
             name: "HandoffKit",
             dependencies: ["CLibgit2", "CLibgit2Static"]
         ),
-        // Process-wide start-up settings for libgit2; only the executables link it (see its header).
+        // Process-wide choices about libgit2 (start-up work skipped, SHA-1 through OpenSSL); only the
+        // executables link it (see its sources).
         .target(
             name: "CLibgit2ProcessStartup",
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file", "-Xlinker", "--wrap=libssh2_init"], .when(platforms: [.linux]))]
+            linkerSettings: [.unsafeFlags(libgit2StartupWraps.flatMap { ["-Xlinker", "--wrap=\($0)"] }, .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "handoff",

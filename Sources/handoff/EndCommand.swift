@@ -13,6 +13,11 @@ enum SeverityArgument: String, CaseIterable, ExpressibleByArgument {
     case inProgress = "IN_PROGRESS"
     case critical = "CRITICAL"
 
+    /// `ready`, `in-progress` and `In_Progress` name the same value as `READY` and `IN_PROGRESS`.
+    init?(argument: String) {
+        self.init(rawValue: String(argument.uppercased().map { $0 == "-" ? "_" : $0 }))
+    }
+
     var severity: HandoffState.Severity {
         switch self {
         case .ready: return .ready

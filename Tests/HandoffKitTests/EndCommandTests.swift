@@ -20,7 +20,7 @@ struct EndCommandTests {
         let sandbox = try Sandbox("end-flags")
         let repo = try repository(sandbox)
         let result = try repo.handoff(
-            "end", "--session", "s-flags", "--severity", "IN_PROGRESS",
+            "end", "--session", "s-flags", "--severity", "in-progress",
             "--done", "Add the tokenizer | 3f2a9c1", "--done", "Document the grammar",
             "--failed", "empty input crashes | swift test --filter Parser | index out of range | no token for empty input | a guard in parse",
             "--failed", #"pipes \| in errors | make check | exit 2 | the shell splits on bars"#,

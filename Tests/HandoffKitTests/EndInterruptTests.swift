@@ -124,6 +124,27 @@ struct EndInterruptTests {
         #expect(try repo.handoff("validate").status == 0)
     }
 
+    @Test("while handoff end runs, the gate still blocks a stop that leaves work uncommitted, naming the file")
+    func runningDoesNotExcuseUncommittedWork() throws {
+        let sandbox = try Sandbox("end-dirty")
+        let repo = try sandbox.repository()
+        #expect(try repo.handoff("init").status == 0)
+        let session = "s-dirty"
+        _ = try hook("handoff-session", ClaudePayload.sessionStart(session, cwd: repo.path, home: sandbox.home, source: "startup"), repo: repo)
+        try repo.write("draft.txt", "not committed\n")
+        _ = try hook("handoff-session", ClaudePayload.write(session, cwd: repo.path, home: sandbox.home, file: repo.path + "/draft.txt",
+                                                            content: "not committed\n"), repo: repo)
+        guard case .success(let held) = try HandoffEndRun.acquire(store: repo.store, session: session) else {
+            Issue.record("the lock was not free")
+            return
+        }
+        defer { held.release() }
+        let stop = try hook("handoff-stop-gate", ClaudePayload.stop(session, cwd: repo.path, home: sandbox.home, message: "done", active: false), repo: repo)
+        let answer = try JSONValue.parse(Array(stop.stdout.utf8))
+        #expect(answer["decision"]?.stringValue == "block", "\(stop.stdout)")
+        #expect(answer["reason"]?.stringValue?.contains("draft.txt") == true, "\(stop.stdout)")
+    }
+
     @Test("a second handoff end of the same session while one runs is refused, and writes nothing")
     func secondRunRefused() throws {
         let sandbox = try Sandbox("end-twice")

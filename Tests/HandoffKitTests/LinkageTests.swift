@@ -1,4 +1,5 @@
 import Foundation
+import HandoffKit
 import Testing
 
 /// On Linux every executable links libgit2 from Debian's static archives (Package.swift), so a hook
@@ -32,4 +33,40 @@ struct LinkageTests {
         #expect(shared.isEmpty, "\(executable) loads \(shared.joined(separator: ", "))")
     }
     #endif
+}
+
+/// The executables hash SHA-1 with OpenSSL instead of libgit2's SHA1DC (Sources/CLibgit2ProcessStartup/
+/// sha1_openssl.c); HandoffKit and this test bundle keep SHA1DC. A wrong digest would not break the
+/// status a user sees — libgit2 would refuse the index's checksum and git would answer instead — so
+/// this checks that libgit2 itself answered, in the built `handoff`, on an index git wrote (its
+/// checksum spans many SHA-1 blocks) and on file contents libgit2 had to hash to judge.
+@Suite("SHA-1 in the executables")
+struct ExecutableSHA1Tests {
+    @Test("libgit2 in the built executable verifies git's index checksum and hashes contents as git does")
+    func libgit2AnswersWithGitsDigests() throws {
+        let sandbox = try Sandbox("sha1")
+        let repo = try sandbox.repository()
+        for folder in 0..<10 {
+            for file in 0..<30 { try repo.write("d\(folder)/f\(file).txt", "file \(folder)/\(file)\n") }
+        }
+        try repo.git("add", "-A")
+        try repo.git("commit", "-q", "-m", "300 files")
+        _ = try repo.handoff("init")
+        // Same content, another mtime and ctime: libgit2 must hash it to find it unchanged.
+        try repo.git("update-index", "--refresh")
+        _ = try repo.run("/usr/bin/touch", ["-d", "@1000000000", "d3/f7.txt"])
+        // Same size, other content: only the hash tells it apart.
+        try repo.write("d5/f9.txt", "FILE 5/9\n")
+        _ = try repo.run("/usr/bin/touch", ["-d", "@1000000000", "d5/f9.txt"])
+
+        let result = try repo.handoff("status", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let value = try JSONValue.parse(result.stdout)
+        #expect(value["git_fallback"] == .null, "libgit2 did not answer: \(result.stdout)")
+        #expect(value["uncommitted"] == 1, "\(result.stdout)")
+        #expect(result.stdout.contains("d5/f9.txt"), "\(result.stdout)")
+        #expect(!result.stdout.contains("d3/f7.txt"), "\(result.stdout)")
+        // git agrees.
+        #expect(try repo.git("status", "--porcelain") == "M d5/f9.txt")
+    }
 }

@@ -59,6 +59,8 @@ package struct Doctor: Sendable {
         checks.append(contentsOf: checkCodexHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
+        checks += checkHookErrors(root: root)
+        checks.append(checkGitPath(root: root))
         checks += checkSharing(root: root)
         checks.append(checkLibgit2())
         checks.append(checkDisabled())
@@ -196,6 +198,7 @@ package struct Doctor: Sendable {
         var inspections: [(ClaudeSettings.Scope, ClaudeSettings.Inspection)] = []
         for scope in ClaudeSettings.Scope.allCases {
             if scope != .user && root == nil { continue }
+            // No HOME or project root: that scope has no settings file to check.
             guard let path = try? ClaudeSettings.settingsPath(scope: scope, environment: environment, projectRoot: root) else { continue }
             inspections.append((scope, ClaudeSettings.inspect(settingsAt: path, environment: environment)))
         }
@@ -403,7 +406,25 @@ package struct Doctor: Sendable {
         } else {
             checks.append(Check(id: "events", status: .pass, detail: "\(events.events.count) events, no unreadable lines", fix: ""))
         }
+        checks.append(Self.checkTimeouts(events.events))
         return checks
+    }
+
+    /// Hooks that ran out of time in the last week: each let its operation through unjudged (a stop)
+    /// or without its record (a compaction snapshot, a commit), and said so in the log.
+    static func checkTimeouts(_ events: [Event], now: Timestamp = .now()) -> Check {
+        let since = Timestamp(milliseconds: now.milliseconds - 7 * 24 * 3_600_000)
+        let timeouts = events.filter { $0.type == EventType.hookTimeout && $0.timestamp >= since }
+        guard let last = timeouts.last else {
+            return Check(id: "timeouts", status: .pass, detail: "no hook ran out of time in the last 7 days", fix: "")
+        }
+        var byHook: [String: Int] = [:]
+        for event in timeouts { byHook[event["hook"]?.stringValue ?? "unknown", default: 0] += 1 }
+        let counts = byHook.keys.sorted().map { "\($0) \(byHook[$0]!)" }.joined(separator: ", ")
+        let count = timeouts.count
+        return Check(id: "timeouts", status: .warn,
+                     detail: "\(count) hook\(count == 1 ? "" : "s") ran out of time in the last 7 days (\(counts); the last at \(last.timestamp.iso8601)): each let its operation through without judging or recording it (a stop was not gated, a compaction snapshot not taken)",
+                     fix: "a busy machine: give the hooks more time with HANDOFF_HOOK_TIMEOUT=<seconds> in the agent's environment; `handoff events --type hook_timeout` lists them")
     }
 
     /// Whether the agent hooks act here (see `OptIn`), and whether the store was ever wiped.

@@ -301,6 +301,7 @@ package struct TaskStore: Sendable {
                     if case .success(let task) = read(path) { tasks.append(task); continue }
                     guard FileSystem.exists(path) else { continue }
                     let target = path + ".corrupt-\(now.fileStamp)"
+                    // Best effort: a damaged file that cannot be moved stays listed as damaged by every read.
                     if (try? FileSystem.move(path, to: target)) != nil { moved.append(DamagedFile(file: target, reason: reason)) }
                 }
             }
