@@ -25,6 +25,43 @@ enum AgentHookSettings {
             fail(error)
         }
         emit(render(report, scope: scope, verb: "install"))
+        try installMCPServer(scope: scope, binDirectory: binDirectory, dryRun: dryRun, context: context)
+    }
+
+    /// The MCP server `handoff mcp`, where Claude Code reads the MCP servers of `scope`.
+    static func installMCPServer(scope: ClaudeSettings.Scope, binDirectory: String, dryRun: Bool, context: CLIContext) throws {
+        let root: String? = scope == .user ? nil : try context.worktreeRoot()
+        let plugin = ClaudePlugins.servingMCP(environment: context.environment, projectRoot: try? context.worktreeRoot())
+        let report: ClaudeSettings.Report
+        do {
+            report = try ClaudeMCPServers(dryRun: dryRun).install(
+                scope: scope, environment: context.environment, projectRoot: root, binDirectory: binDirectory, pluginServing: plugin?.id)
+        } catch {
+            fail(error)
+        }
+        emit(renderMCP(report, scope: scope, verb: "install"))
+    }
+
+    static func uninstallMCPServer(scope: ClaudeSettings.Scope, dryRun: Bool, context: CLIContext) throws {
+        let root: String? = scope == .user ? nil : try context.worktreeRoot()
+        let report: ClaudeSettings.Report
+        do {
+            report = try ClaudeMCPServers(dryRun: dryRun).uninstall(scope: scope, environment: context.environment, projectRoot: root)
+        } catch {
+            fail(error)
+        }
+        emit(renderMCP(report, scope: scope, verb: "uninstall"))
+    }
+
+    static func renderMCP(_ report: ClaudeSettings.Report, scope: ClaudeSettings.Scope, verb: String) -> String {
+        var lines: [String] = []
+        let head = report.dryRun ? "Would \(verb) the MCP server" : "MCP server"
+        lines.append("\(head) in \(report.path) (\(scope.rawValue) scope)\(report.changed ? "" : ": no change"):")
+        for action in report.actions { lines.append("  - \(action.description)") }
+        if scope == .project, verb == "install", report.changed {
+            lines.append("  Claude Code asks each person once to approve the servers of a project's .mcp.json (or set enabledMcpjsonServers: [\"handoff\"] in their settings).")
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func uninstall(scope: ClaudeSettings.Scope, dryRun: Bool, context: CLIContext) throws {
@@ -36,6 +73,7 @@ enum AgentHookSettings {
             fail(error)
         }
         emit(render(report, scope: scope, verb: "uninstall"))
+        try uninstallMCPServer(scope: scope, dryRun: dryRun, context: context)
     }
 
     /// Malformed settings exit 1 (the file is untouched; the rest of the install already happened);

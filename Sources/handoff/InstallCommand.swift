@@ -18,6 +18,8 @@ struct InstallCommand: ParsableCommand {
 
             --claude registers the agent hooks (Stop, SubagentStop, PreCompact, SessionStart, SessionEnd, PostToolUse, PostToolUseFailure) in ~/.claude/settings.json, or with --scope project in the repository's .claude/settings.json: merged into what is there, every other key and hook kept, absolute paths, never a duplicate. A settings file that is not valid JSON is left untouched and reported (exit 1). The file as it was is kept beside it as settings.json.pre-handoff until uninstall puts it back.
 
+            --claude also registers the MCP server "handoff" (`handoff mcp`, the task tools) where Claude Code reads the MCP servers of that scope, as `claude mcp add --scope` would: user in ~/.claude.json, local in that file's entry for this repository, project in the repository's .mcp.json (named without a path; each person approves it once). Nothing is added while an enabled handoff plugin already serves it; a server named handoff that is not handoff's is left alone and reported (exit 1).
+
             --codex registers the same hooks with Codex CLI (Stop, PreCompact, SessionStart, SessionEnd, PostToolUse) in $CODEX_HOME/hooks.json (~/.codex by default), or with --scope project in the repository's .codex/hooks.json, each command carrying `--agent codex`; merged, every other hook kept. Codex skips hooks it has not been told to trust, so install records its trust (trusted_hash) in a marked block appended to $CODEX_HOME/config.toml, and writes the $handoff-dump and $handoff-end skills to $CODEX_HOME/skills. Both files are kept as they were (*.pre-handoff) until uninstall.
 
             Examples:

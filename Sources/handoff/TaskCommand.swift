@@ -94,8 +94,8 @@ struct TaskAddCommand: ParsableCommand {
         var labels = label
         if blocker { labels.insert(HandoffTask.Label.blocker, at: 0) }
         let draft = TaskDraft(title: title, body: body ?? "", blockedBy: blockedBy, labels: labels,
-                              session: TaskOrigin.session(environment: context.environment),
-                              agent: TaskOrigin.agent(environment: context.environment))
+                              session: SessionIdentity.fromEnvironment(context.environment),
+                              agent: SessionIdentity.agent(environment: context.environment))
         do {
             let task = try tasks.add(draft)
             emit(json ? task.json.prettyText : task.id)
@@ -317,7 +317,7 @@ struct RememberCommand: ParsableCommand {
         let store = try context.existingStore()
         let memories = MemoryStore(store: store)
         do {
-            let session = TaskOrigin.session(environment: context.environment)
+            let session = SessionIdentity.fromEnvironment(context.environment)
             let (memory, isNew) = try memories.remember(text, tags: tag, session: session)
             if isNew {
                 try? store.append(Event(type: EventType.memory, session: session, [("id", .string(memory.id)), ("tags", JSONValue(memory.tags))]))

@@ -8,7 +8,7 @@ struct UninstallCommand: ParsableCommand {
         discussion: """
             --git (the default while it is the only target) removes the post-commit, post-merge and pre-push entries handoff installed (recognised by their `# handoff-managed-hook` line) and puts back the hooks they replaced (<hook>.pre-handoff), byte for byte and with their mode; a hooks folder install created goes too, unless something that is not handoff's is in it. In husky's scripts only handoff's marked lines are removed. Hooks that are not handoff's are left alone. The .handoff/ store is kept.
 
-            --claude removes handoff's entries from the settings.json of --scope (user by default) and leaves every other hook; when nothing else changed since install, the file is put back byte for byte (from settings.json.pre-handoff), and a file handoff created is removed.
+            --claude removes handoff's entries from the settings.json of --scope (user by default) and leaves every other hook; when nothing else changed since install, the file is put back byte for byte (from settings.json.pre-handoff), and a file handoff created is removed. The MCP server "handoff" goes from that scope too (~/.claude.json or .mcp.json), leaving the file byte for byte as it was when nothing else changed, and otherwise in Claude Code's own layout.
 
             --codex removes handoff's entries from the Codex hooks.json of --scope, the trust block from $CODEX_HOME/config.toml and handoff's skills; files are put back byte for byte when nothing else changed since install.
 

@@ -56,6 +56,10 @@ extension AgentHooksE2ETests {
         let install = try E2E.run([handoff, "install", "--claude", "--bin-dir", sandbox.binaries], in: sandbox.repo,
                                   environment: sandbox.cliEnvironment, timeout: 30)
         try #require(install.status == 0, "\(install.output)")
+        // The plugin already serves `handoff mcp`: install adds no second server (the agent would see every task tool twice).
+        #expect(install.output.contains("MCP server handoff: not added: the enabled plugin handoff@handoff-local already serves it"), "\(install.output)")
+        let servers = try E2E.run([sandbox.claude, "mcp", "list"], in: sandbox.repo, environment: sandbox.cliEnvironment, timeout: 60)
+        #expect(servers.output.components(separatedBy: "handoff-mcp").count - 1 == 1 && !servers.output.contains("\nhandoff:"), "one handoff server: \(servers.output)")
 
         func doctor() throws -> [String: Any] {
             let result = try E2E.run([handoff, "doctor", "--json"], in: sandbox.repo, environment: sandbox.cliEnvironment, timeout: 60)

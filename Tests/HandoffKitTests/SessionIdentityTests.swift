@@ -15,7 +15,7 @@ struct SessionIdentityTests {
         let agentHook = ClaudeHookInput.parse(Array("{}".utf8)).sessionID(environment: both)
         let gitHook = GitHookContext.activeSession(environment: both, store: repo.store)?.id
         let end = HandoffEnd.resolveSession(explicit: nil, environment: both, state: HandoffState(), now: .now())
-        let task = TaskOrigin.session(environment: both)
+        let task = SessionIdentity.origin(environment: both).session
         #expect(agentHook == "agent-session")
         #expect(gitHook == "agent-session")
         #expect(end == "agent-session")

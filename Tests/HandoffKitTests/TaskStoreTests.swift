@@ -308,6 +308,43 @@ struct HandoffEndTaskTests {
         #expect(after.task(resumeID)?.blockedBy == [blockerIDs[0]])
         #expect(try repo.store.readState().resume.task == resumeID)
     }
+
+    @Test("a new handover's resume task closes the earlier open ones of the branch as superseded, naming it")
+    func supersedesEarlierResumeTasks() throws {
+        let sandbox = try Sandbox("supersede")
+        let repo = try sandbox.repository()
+        for (key, value) in [("handoff.check.build", "none"), ("handoff.check.tests", "none"), ("handoff.check.lint", "none")] {
+            try repo.git("config", key, value)
+        }
+        #expect(try repo.handoff("init").status == 0)
+        func end(_ session: String, next: String) throws -> String {
+            let result = try repo.handoff("end", "--session", session, stdin: #"{"severity": "IN_PROGRESS", "resume": {"next": "\#(next)"}}"#)
+            #expect(result.status == 0, "\(result.stderr)")
+            return try #require(try repo.store.readState().resume.task)
+        }
+        let first = try end("s-one", next: "Sources/Parser.swift:10 finish the parser")
+        // A resume task of another branch (filed there before a checkout) is not this branch's to close.
+        let other = try TaskStore(store: repo.store).add(TaskDraft(
+            title: "Resume: the docs branch", labels: [HandoffTask.Label.resume, HandoffTask.Label.handoff],
+            metadata: JSONObject([("branch", "docs")])))
+        let second = try end("s-two", next: "Tests/ParserTests.swift:1 write the parser tests")
+        #expect(second != first)
+        let listing = TaskStore(store: repo.store).list()
+        let closed = try #require(listing.task(first))
+        #expect(closed.status == .done)
+        #expect(closed.metadata["superseded_by"] == .string(second))
+        #expect(closed.body.contains("Superseded by \(second)"), "the note names the new one: \(closed.body)")
+        #expect(listing.task(second)?.metadata["branch"] == "main")
+        #expect(listing.task(other.id)?.isOpen == true)
+        let mainResumes = listing.open.filter { $0.hasLabel(HandoffTask.Label.resume) && $0.metadata["branch"]?.stringValue != "docs" }
+        #expect(mainResumes.map(\.id) == [second], "one resume task for the branch")
+        // The brief offers one place to resume from.
+        let brief = try repo.handoff("brief")
+        #expect(brief.stdout.contains(second) && !brief.stdout.contains(first), "\(brief.stdout)")
+        // The same session ending again keeps its own task and closes nothing more.
+        #expect(try end("s-two", next: "Tests/ParserTests.swift:1 write the parser tests, then the docs") == second)
+        #expect(TaskStore(store: repo.store).list().task(second)?.isOpen == true)
+    }
 }
 
 @Suite("Tasks: handoff mcp")
@@ -351,5 +388,27 @@ struct TaskMCPTests {
         #expect(responses.last?["error"]?["code"] == -32700)
         #expect(TaskStore(store: repo.store).task(id)?.title == "Fix the parser")
         #expect(try repo.read(".handoff/CONTEXT.md").contains("- the parser needs UTF-8 input (dump)"))
+    }
+
+    @Test("a task filed through MCP carries the session Claude Code passes its MCP servers, through SessionIdentity, and the agent")
+    func taskOrigin() throws {
+        let sandbox = try Sandbox("mcp-origin")
+        let repo = try sandbox.repository()
+        _ = try repo.handoff("init")
+        let call = #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_task","arguments":{"title":"Follow up"}}}"#
+        // What Claude Code sets for the MCP servers it starts (observed: 2.1.327), and an outer session that must lose.
+        let claude = try repo.handoff("mcp", stdin: call + "\n", environment: [
+            "CLAUDE_CODE_SESSION_ID": "3035bea0-c632-4753", "HANDOFF_SESSION_ID": "outer", "CLAUDECODE": "1",
+        ])
+        let id = try #require(TaskID.mentions(in: claude.stdout).first, "\(claude.stdout)")
+        let task = try #require(TaskStore(store: repo.store).task(id))
+        #expect(task.session == SessionIdentity.resolve(explicit: nil, environment: Environment(["CLAUDE_CODE_SESSION_ID": "3035bea0-c632-4753", "HANDOFF_SESSION_ID": "outer"])))
+        #expect(task.session == "3035bea0-c632-4753")
+        #expect(task.agent == "claude-code")
+        // Codex's thread id names the session and the agent alike.
+        let codex = try repo.handoff("mcp", stdin: call + "\n", environment: ["CODEX_THREAD_ID": "thread-7"])
+        let codexID = try #require(TaskID.mentions(in: codex.stdout).first)
+        let codexTask = try #require(TaskStore(store: repo.store).task(codexID))
+        #expect(codexTask.session == "thread-7" && codexTask.agent == "codex")
     }
 }

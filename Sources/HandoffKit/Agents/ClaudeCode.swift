@@ -72,6 +72,7 @@ package struct ClaudeCodeContract: AgentContract {
     package func exportSessionID(_ session: String, environment: Environment) {
         guard let file = environment["CLAUDE_ENV_FILE"], file.hasPrefix("/") else { return }
         // The id passed SessionID.isSafe: no quoting is needed.
+        // Best effort: without it git hooks still learn the session from CLAUDE_CODE_SESSION_ID.
         try? FileSystem.appendRecord(Array("export HANDOFF_SESSION_ID=\(session)\n".utf8), to: file)
     }
 }

@@ -116,6 +116,12 @@ package struct GitCommandLine: Sendable {
         }
     }
 
+    /// The paths of the index (`git ls-files -z`), for an index libgit2 cannot read.
+    package func trackedPaths() throws(GitError) -> [String] {
+        let output = try run(["ls-files", "-z"])
+        return output.standardOutput.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// The names of the configured remotes.
     package func remoteNames() throws(GitError) -> [String] {
         let output = try run(["remote"])
@@ -156,69 +162,14 @@ package struct GitCommandLine: Sendable {
     static let outputLimit = 64 * 1024 * 1024
 
     private static func spawn(_ arguments: [String], environment: Environment, timeout: Double) -> Output {
-        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0 else { return Output(exitStatus: nil, standardOutput: [], standardError: "pipe failed") }
-        guard pipe(&errPipe) == 0 else {
-            close(outPipe[0]); close(outPipe[1])
-            return Output(exitStatus: nil, standardOutput: [], standardError: "pipe failed")
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
-        close(outPipe[1])
-        close(errPipe[1])
-        guard spawned == 0 else {
-            close(outPipe[0]); close(errPipe[0])
-            return Output(exitStatus: nil, standardOutput: [], standardError: "git could not be started: \(String(cString: strerror(spawned)))")
-        }
-        var out: [UInt8] = [], err: [UInt8] = []
-        var open = [true, true]
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = Deadline(seconds: timeout)
-        var timedOut = false
-        while open[0] || open[1] {
-            if deadline.hasPassed {
-                timedOut = true
-                break
-            }
-            var fds = [pollfd(fd: open[0] ? outPipe[0] : -1, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: open[1] ? errPipe[0] : -1, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 2, Int32(min(200, max(1, deadline.remaining * 1000))))
-            if ready < 0 && errno != EINTR { break }
-            if ready <= 0 { continue }
-            for slot in 0..<2 where open[slot] && fds[slot].revents != 0 {
-                let got = buffer.withUnsafeMutableBytes { read(fds[slot].fd, $0.baseAddress, $0.count) }
-                if got > 0 {
-                    if slot == 0 {
-                        if out.count < outputLimit { out.append(contentsOf: buffer[0..<got]) }
-                    } else if err.count < 16 * 1024 {
-                        err.append(contentsOf: buffer[0..<got])
-                    }
-                } else if got == 0 || (errno != EINTR && errno != EAGAIN) {
-                    open[slot] = false
-                }
-            }
-        }
-        close(outPipe[0])
-        close(errPipe[0])
-        var status: Int32 = 0
-        if timedOut { kill(pid, SIGKILL) }
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        if timedOut { return Output(exitStatus: nil, standardOutput: out, standardError: "") }
-        let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Output(exitStatus: exit, standardOutput: out, standardError: String(decoding: err, as: UTF8.self).trimmed)
+        var request = ProcessRunner.Request(arguments, environment: environment.variables, timeout: timeout)
+        request.outputLimit = outputLimit
+        request.errorLimit = 16 * 1024
+        let result = ProcessRunner.run(request)
+        if let why = result.startFailure { return Output(exitStatus: nil, standardOutput: [], standardError: "git could not be started: \(why)") }
+        if result.timedOut { return Output(exitStatus: nil, standardOutput: result.standardOutput, standardError: "") }
+        return Output(exitStatus: result.exitStatus, standardOutput: result.standardOutput,
+                      standardError: String(decoding: result.standardError, as: UTF8.self).trimmed)
     }
 }
 

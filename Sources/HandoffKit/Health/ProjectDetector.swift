@@ -21,6 +21,7 @@ package struct ProjectCommands: Sendable, Equatable {
 package enum ProjectDetector {
     package static func detect(root: String) -> ProjectCommands? {
         func has(_ name: String) -> Bool { FileSystem.exists(Path.join(root, name)) }
+        // An unreadable manifest detects no command for it; `handoff end` then shows that check as n/a, not as passed.
         func read(_ name: String) -> String { (try? FileSystem.readText(Path.join(root, name))) ?? "" }
 
         if has("Package.swift") {

@@ -51,6 +51,7 @@ package struct AgentHookContext: Sendable {
         let created = try store.initialise(hostname: FileSystem.hostname())
         let fresh = sessionStart && !optIn.missingStoreWasWiped(worktreeRoot: root, environment: environment)
         if fresh {
+            // Best effort: the store exists; the event only records who created it.
             if created { try? store.append(Event(type: EventType.initialised, session: sessionID, at: now, [("root", .string(root)), ("by", "session-start")])) }
             return (store, .created)
         }
@@ -202,6 +203,7 @@ package struct SessionWork: Sendable, Equatable {
         if !newUncommitted.isEmpty { newUncommitted.removeAll { otherSessions().ownsOnly($0) } }
         let limit = 200
         if let repository, commitsSinceStart, runtime.lastWorkAt == nil, !otherSessions().commits.isEmpty {
+            // Commits that cannot be listed stay this session's (commitsSinceStart stays true): more to hand over, never less.
             let new = (try? repository.commits(since: runtime.startHash, limit: limit)) ?? []
             if !new.isEmpty, new.count < limit, new.allSatisfy({ otherSessions().commits.contains($0.sha) }) { commitsSinceStart = false }
         }
@@ -209,6 +211,7 @@ package struct SessionWork: Sendable, Equatable {
         if let repository, let count = unpushed, count > 0, count < limit, !otherSessions().commits.isEmpty,
             let upstream = facts.upstream.value ?? nil,
             let base = repository.resolve(reference: "refs/remotes/" + upstream.upstream),
+            // Commits that cannot be listed: the full unpushed count stands (more to hand over, never less).
             let ahead = try? repository.commits(since: base, limit: limit), ahead.count < limit
         {
             unpushed = ahead.filter { !otherSessions().commits.contains($0.sha) }.count
@@ -289,6 +292,7 @@ package struct SessionWork: Sendable, Equatable {
         let limit = environment["HANDOFF_BASELINE_SCAN_LIMIT"].flatMap { Int($0.trimmed) } ?? defaultBaselineScanLimit
         // No index yet (a fresh repository): nothing is tracked, the status is cheap.
         let entries = repository.indexEntryCountFromHeader() ?? 0
+        // No baseline when the status fails: every dirty file then counts as the session's work (never less).
         guard limit > 0, entries <= limit, let status = try? repository.status(limit: 500) else { return ([], fileClock) }
         return (dirtyMarks(paths: status.paths, root: root), fileClock)
     }

@@ -3,6 +3,13 @@
 package enum CompactHook {
     package static let hookName = "compact"
     package static let failOpen = ClaudeHookOutput.allow
+    /// The snapshot's deadline: a compaction already makes the agent wait many seconds for the model's
+    /// summary, so the snapshot may wait its turn for the store's lock (many sessions compacting at
+    /// once) instead of being lost at the 2 s the other hooks keep. Below the client's 15 s (`hooks.json`),
+    /// so that it is handoff that gives up, and records it, never the client that kills it.
+    package static let deadlineSeconds = 10.0
+    /// How long the snapshot waits for the store's lock, within its deadline.
+    static let lockWaitSeconds = 8.0
 
     package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
@@ -16,10 +23,13 @@ package enum CompactHook {
     }
 
     static func compact(_ context: AgentHookContext) throws {
-        guard let session = context.sessionID, let (store, _) = try context.optedInStore() else { return }
+        guard let session = context.sessionID, var (store, _) = try context.optedInStore() else { return }
+        store.lockTimeout = max(store.lockTimeout, lockWaitSeconds)
         let repository = try context.openRepository()
         let trigger = context.payload.trigger ?? "unknown"
         let now = context.now
+        // HEAD unreadable: a runtime created here has no start commit, so every commit counts as the
+        // session's (more to hand over, never less); the snapshot below reads HEAD again.
         let head = try? repository.head()
         let runtime = try store.updateRuntime(session: session, create: {
             SessionHook.newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
@@ -71,10 +81,24 @@ package enum AutoSave {
         state.runtime.sessionStartHash = runtime.startHash
         state.runtime.hostname = FileSystem.hostname()
 
-        let commits = (try? repository.commits(since: runtime.startHash, limit: 50)) ?? []
+        // What could not be read is said as unknown in the snapshot, never as "no commits" or "clean".
+        var commitsNote: String
+        var commits: [CommitSummary] = []
+        do {
+            commits = try repository.commits(since: runtime.startHash, limit: 50)
+            commitsNote = "\(commits.count) commit\(commits.count == 1 ? "" : "s") this session"
+        } catch {
+            commitsNote = "this session's commits unknown (\(error.message))"
+        }
         state.done = commits.map { HandoffState.DoneItem(description: $0.subject, ref: $0.shortSHA) }
 
-        let uncommitted = known ?? (try? repository.status(limit: 200))?.paths ?? []
+        var uncommittedUnknown: String?
+        var uncommitted: [String] = []
+        if let known {
+            uncommitted = known
+        } else {
+            do { uncommitted = try repository.status(limit: 200).paths } catch { uncommittedUnknown = error.message }
+        }
         let edited = store.events.tail(20, matching: { $0.type == EventType.fileEdit && $0.session == session },
                                        since: runtime.startedAt, containing: [#""type":"file_edit""#], scanLimit: 4 * 1024 * 1024).events
             .reversed().flatMap { event in (event["paths"]?.arrayValue ?? []).compactMap(\.stringValue) }
@@ -86,8 +110,9 @@ package enum AutoSave {
             state.resume.next = "\(first):1 re-read the latest edit (committed) and pick up the next step"
         }
         if !files.isEmpty { state.resume.files = files }
-        let dirtyNote = uncommitted.isEmpty ? "the tree was clean" : "\(uncommitted.count) uncommitted file\(uncommitted.count == 1 ? "" : "s")"
-        state.resume.context = "Auto-saved by handoff \(why) at \(now.iso8601): \(commits.count) commit\(commits.count == 1 ? "" : "s") this session, \(dirtyNote). Written mechanically; check it against the conversation."
+        let dirtyNote = uncommittedUnknown.map { "uncommitted files unknown (\($0))" }
+            ?? (uncommitted.isEmpty ? "the tree was clean" : "\(uncommitted.count) uncommitted file\(uncommitted.count == 1 ? "" : "s")")
+        state.resume.context = "Auto-saved by handoff \(why) at \(now.iso8601): \(commitsNote), \(dirtyNote). Written mechanically; check it against the conversation."
 
         // Failed commands of this session, newest last, one entry per command.
         let failures = store.events.tail(10, matching: { event in
@@ -116,7 +141,7 @@ package enum AutoSave {
         state.health = HandoffState.Health(build: result("build"), tests: result("test"), lint: result("lint"))
         if state.health.build == .fail {
             state.severity = .critical
-        } else if state.health.tests == .fail || !uncommitted.isEmpty {
+        } else if state.health.tests == .fail || !uncommitted.isEmpty || uncommittedUnknown != nil {
             state.severity = .inProgress
         } else {
             state.severity = .ready

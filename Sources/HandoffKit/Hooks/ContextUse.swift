@@ -65,6 +65,7 @@ package enum ContextUse {
     /// Writes `_runtime.context_pct` when state.json belongs to `session` and the value changed.
     /// No fsync: the next stop measures again.
     package static func record(_ percent: Double, store: HandoffStore, session: String) {
+        // Best effort, no fsync: the next stop measures again.
         guard let current = try? store.readState(), current.sessionID == session, current.runtime.contextPercent != percent else { return }
         _ = try? store.updateState(durability: .none) { state in
             if state.sessionID == session { state.runtime.contextPercent = percent }

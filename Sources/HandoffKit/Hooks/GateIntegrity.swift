@@ -21,6 +21,7 @@ package enum GateIntegrity {
         guard let frozen = runtime.gateConfig else { return live }
         let changed = policyKeys.filter { frozen[$0] != live($0) }
         if !changed.isEmpty, !runtime.gateConfigChangeRecorded {
+            // Best effort: these records of a distrusted record never change the gate's decision.
             _ = try? store.updateRuntime(session: runtime.sessionID, create: { nil }) { $0.gateConfigChangeRecorded = true }
             try? store.append(Event(type: EventType.gateConfigIgnored, session: runtime.sessionID, at: now, [
                 ("keys", JSONValue(changed)),
@@ -60,6 +61,7 @@ package enum GateIntegrity {
             runtime.handoverKind = handover.type == EventType.handover ? "reflection" : "handoff-end"
         }
         runtime.compactionCount = events.filter { $0.type == EventType.compaction }.count
+        // Best effort: the rebuilt runtime is what the gate uses; the event only records the rebuild.
         try? store.append(Event(type: EventType.runtimeRebuilt, session: session, at: now, [
             ("why", .string("runtime/\(session).json was missing; rebuilt from \(events.count) events of the session")),
         ]))
@@ -94,6 +96,7 @@ package enum GateIntegrity {
             checked.startHash = head
         }
         if !problems.isEmpty {
+            // Best effort: the checked runtime is what the gate uses; the event only records the mismatch.
             try? store.append(Event(type: EventType.runtimeMismatch, session: runtime.sessionID, at: now, [
                 ("problems", JSONValue(problems)),
                 ("why", .string("runtime/\(runtime.sessionID).json disagrees with the event log; the gate judged from the log")),

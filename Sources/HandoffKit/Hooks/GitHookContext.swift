@@ -25,6 +25,7 @@ enum GitHookContext {
         guard optIn.isOptedIn || autoInit else { return nil }
         if try store.initialise(hostname: FileSystem.hostname()) {
             if optIn.missingStoreWasWiped(worktreeRoot: root, environment: environment) {
+                // Best effort: the store is created; these events only say why.
                 try? store.append(Event(type: EventType.storeWiped, at: input.now(), [
                     ("hook", "git"), ("opt_in", .string(optIn.decision.rawValue)), ("root", .string(root)),
                 ]))

@@ -99,10 +99,19 @@ package enum HookDeadline {
     nonisolated(unsafe) private static var armedSeconds: Double?
     /// The `hook_timeout` event and the log it goes to, once the hook knows its store.
     nonisolated(unsafe) private static var timeoutRecord: (path: UnsafeMutablePointer<CChar>, line: UnsafeMutableBufferPointer<UInt8>)?
+    /// Set by the handler when the deadline passed before the hook knew its store: the hook then
+    /// gets `graceSeconds` more to find it, record the timeout and give up (see `recordTimeouts`).
+    nonisolated(unsafe) private static var expiredUnrecorded: sig_atomic_t = 0
 
-    /// The deadline in seconds: `HANDOFF_HOOK_TIMEOUT`, default 2.
-    package static func seconds(_ environment: Environment) -> Double {
-        guard let text = environment["HANDOFF_HOOK_TIMEOUT"], let value = Double(text), value > 0 else { return 2.0 }
+    /// How long a hook whose deadline passed before it knew its store may still take to find it
+    /// (reading its input and locating the worktree: no lock, no libgit2), so that a busy machine
+    /// does not make it give up without a record. Deadline plus grace stays under the client's own
+    /// timeout (5 s at the least, in `hooks.json`).
+    package static let graceSeconds = 2.0
+
+    /// The deadline in seconds: `HANDOFF_HOOK_TIMEOUT`, else `fallback` (2 s; the compaction hook's is longer).
+    package static func seconds(_ environment: Environment, default fallback: Double = 2.0) -> Double {
+        guard let text = environment["HANDOFF_HOOK_TIMEOUT"], let value = Double(text), value > 0 else { return fallback }
         return min(value, 600)
     }
 
@@ -121,6 +130,11 @@ package enum HookDeadline {
                     _ = write(fd, record.line.baseAddress, record.line.count)
                     close(fd)
                 }
+            } else if HookDeadline.expiredUnrecorded == 0 {
+                // Not giving up without a word: the hook has a bounded grace to learn where to say it.
+                HookDeadline.expiredUnrecorded = 1
+                HookDeadline.setTimer(HookDeadline.graceSeconds)
+                return
             }
             if let out = HookDeadline.failOpenStdout { _ = write(1, out.baseAddress, out.count) }
             if let err = HookDeadline.failOpenStderr { _ = write(2, err.baseAddress, err.count) }
@@ -132,6 +146,11 @@ package enum HookDeadline {
         sigemptyset(&alarmOnly)
         sigaddset(&alarmOnly, SIGALRM)
         sigprocmask(SIG_UNBLOCK, &alarmOnly, nil)
+        setTimer(seconds)
+    }
+
+    /// One-shot, from now (setitimer is a plain system call: safe in the handler too).
+    private static func setTimer(_ seconds: Double) {
         var timer = itimerval()
         timer.it_value.tv_sec = Int(seconds)
         timer.it_value.tv_usec = Int((seconds - Double(Int(seconds))) * 1_000_000)
@@ -150,7 +169,16 @@ package enum HookDeadline {
         let path = Array(store.layout.eventsFile.utf8CString)
         let pathBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: path.count)
         pathBuffer.initialize(from: path, count: path.count)
+        // The handler must never see half of the record: SIGALRM waits while it is set.
+        var alarmOnly = sigset_t(), previous = sigset_t()
+        sigemptyset(&alarmOnly)
+        sigaddset(&alarmOnly, SIGALRM)
+        sigprocmask(SIG_BLOCK, &alarmOnly, &previous)
         timeoutRecord = (pathBuffer, line)
+        let expired = expiredUnrecorded != 0
+        sigprocmask(SIG_SETMASK, &previous, nil)
+        // The deadline already passed: record it and give up now, as the handler would have.
+        if expired { raise(SIGALRM) }
     }
 
     private static func copy(_ text: String) -> UnsafeMutableBufferPointer<UInt8>? {

@@ -101,6 +101,7 @@ package enum PrePushHook {
                     if trackingTips == nil { trackingTips = repository.remoteTrackingTips(remote: remote) }
                     hidden = trackingTips ?? []
                 }
+                // nil is recorded as `commits: null` (unknown), never as 0.
                 commits = try? repository.countCommits(from: update.localSHA, excluding: hidden, limit: commitCountLimit)
             }
             var object = JSONObject([
@@ -136,6 +137,7 @@ package enum PrePushHook {
     static func blockReason(repository: GitRepository, store: HandoffStore, environment: Environment) -> String? {
         guard repository.configString("handoff.prepush.block")?.lowercased() == "critical" else { return nil }
         if let allow = environment["HANDOFF_ALLOW_PUSH"]?.lowercased(), ["1", "true", "yes", "on"].contains(allow) { return nil }
+        // Fail open: an unreadable state never blocks a push (the opt-in block is for a known CRITICAL).
         guard let state = try? store.readState(), state.severity == .critical else { return nil }
         return """
             handoff: push refused: the recorded handover severity is CRITICAL (\(store.layout.stateFile)), \

@@ -10,6 +10,7 @@ extension ResumeBrief {
             let shared = ShareBrief.newestFromElsewhere(root: store.layout.worktreeRoot, environment: environment,
                                                         settings: ShareSettings.read { repository.configString($0) },
                                                         remotes: repository.remoteNames(), branch: branch),
+            // A shared handover this build cannot read is left out of the brief; the local one still is.
             let sharedState = shared.state.flatMap({ try? HandoffState(json: $0) }) {
             let lines = [ShareBrief.originLine(shared)] + (ShareBrief.openTasksLine(shared).map { [$0] } ?? [])
             return build(state: sharedState, branch: head?.label, lastReflection: nil, compaction: compaction, shared: lines)

@@ -49,12 +49,15 @@ package enum SessionHook {
             gitFacts = RepositoryFacts.fromGit(GitCommandLine(directory: store.layout.worktreeRoot, environment: context.environment),
                                                openError: error, statusLimit: 500)
         }
+        // HEAD unreadable: no start commit, so every later commit counts as this session's work.
         let head = repository.flatMap { try? $0.head() } ?? gitFacts?.head.value
         let source = context.payload.source ?? "startup"
         let now = context.now
 
         guard let session = context.sessionID else {
-            let state = (try? store.readState()) ?? HandoffState()
+            // A damaged state.json fails the hook (recorded, with the fix) instead of a brief that
+            // says no handover was ever recorded.
+            let state = try store.readState()
             return brief(context, state: state, store: store, branch: head?.label, compaction: notice)
         }
         context.agent.exportSessionID(session, environment: context.environment)
@@ -105,11 +108,37 @@ package enum SessionHook {
         ]))
 
         var compaction = notice
-        if source == "compact", let runtime {
+        if source == "compact", var runtime {
+            var state = state
+            // The snapshot before the compaction ran out of time or failed: taken now instead (the
+            // facts it holds are git's and the log's, which the compaction did not change), once.
+            var when = "before it, handoff saved"
+            if let lost = lostSnapshot(store: store, session: session, since: runtime.startedAt), let repository {
+                do {
+                    if runtime.lastCompaction.map({ $0 < lost.timestamp }) ?? true {
+                        runtime = try store.updateRuntime(session: session, create: { nil }) { runtime in
+                            runtime.compactionCount += 1
+                            runtime.lastCompaction = lost.timestamp
+                            runtime.lastCompactionTrigger = nil
+                        } ?? runtime
+                    }
+                    try AutoSave.save(context: context, store: store, repository: repository, runtime: runtime,
+                                      copyName: "\(session).compact-\(runtime.compactionCount)",
+                                      why: "after compaction #\(runtime.compactionCount) (the snapshot before it \(lost.why))")
+                    try store.append(Event(type: EventType.compaction, session: session, at: now, [
+                        ("trigger", JSONValue(runtime.lastCompactionTrigger)), ("count", .int(runtime.compactionCount)),
+                        ("snapshot", "after"), ("why", .string("the snapshot before the compaction \(lost.why)")),
+                    ]))
+                    state = (try? store.readState()) ?? state
+                    when = "the snapshot before it \(lost.why), so handoff took it now and saved"
+                } catch {
+                    when = "the snapshot before it \(lost.why) and could not be taken now either (\(error)); what is in .handoff/state.json is older:"
+                }
+            }
             let snapshot = state.source == .autoSave && state.sessionID == session
                 ? "the snapshot in .handoff/state.json (\(state.done.count) commit\(state.done.count == 1 ? "" : "s") this session, \(state.resume.files.count) file\(state.resume.files.count == 1 ? "" : "s") in play, \(state.failed.count) failed command\(state.failed.count == 1 ? "" : "s"))"
                 : "the handover in .handoff/state.json (left as it was: a deliberate handover is never overwritten by a snapshot)"
-            compaction = (notice.map { $0 + "\n" } ?? "") + "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); before it, handoff saved \(snapshot)."
+            compaction = (notice.map { $0 + "\n" } ?? "") + "Context was just compacted (#\(runtime.compactionCount), \(runtime.lastCompactionTrigger ?? "unknown")); \(when) \(snapshot)."
         }
         // Sharing on: a newer handover of this branch fetched from another clone is the one to resume from.
         // A resumed session whose context was already full when it last stopped (not after a compaction: that emptied it).
@@ -122,6 +151,25 @@ package enum SessionHook {
                                                environment: context.environment, compaction: compaction,
                                                handedOverBy: handedOverBy, contextWarning: contextWarning)
         return context.agent.additionalContext(event: "SessionStart", text)
+    }
+
+    /// The last compaction of `session` whose snapshot was not taken: the PreCompact hook ran out
+    /// of time (`hook_timeout`) or failed (`hook_error`) after the last snapshot it did take.
+    static func lostSnapshot(store: HandoffStore, session: String, since start: Timestamp) -> (timestamp: Timestamp, why: String)? {
+        let horizon = Timestamp(milliseconds: start.milliseconds - 600_000)
+        let events = store.events.tail(20, matching: { event in
+            guard event.session == session else { return false }
+            switch event.type {
+            case EventType.compaction: return true
+            case EventType.hookTimeout: return event["hook"]?.stringValue == "PreCompact"
+            case "hook_error": return event["hook"]?.stringValue == CompactHook.hookName
+            default: return false
+            }
+        }, since: horizon, containing: [#""type":"compaction""#, #""type":"hook_timeout""#, #""type":"hook_error""#],
+                                       scanLimit: 4 * 1024 * 1024).events
+        guard let last = events.last, last.type != EventType.compaction else { return nil }
+        let why = last.type == EventType.hookTimeout ? "ran out of time" : "failed (\(last["error"]?.stringValue?.prefix(200) ?? "see `handoff events`"))"
+        return (last.timestamp, why)
     }
 
     static func brief(_ context: AgentHookContext, state: HandoffState, store: HandoffStore, branch: String?, compaction: String?,

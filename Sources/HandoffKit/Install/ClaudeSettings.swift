@@ -65,6 +65,8 @@ package struct ClaudeSettings: Sendable {
         package enum Kind: String, Sendable {
             case added, updated, alreadyRegistered, removedDuplicate, removed, notRegistered
             case createdFile, keptBackup, restoredBackup, removedFile, keptLaterChanges
+            /// Not added: an enabled plugin already provides it (the detail names the plugin).
+            case servedByPlugin
         }
 
         package var kind: Kind
@@ -86,6 +88,7 @@ package struct ClaudeSettings: Sendable {
             case .restoredBackup: return "restored \(detail) byte for byte"
             case .removedFile: return "removed \(detail) (handoff had created it)"
             case .keptLaterChanges: return "kept later changes in \(detail); its copy from before handoff was removed"
+            case .servedByPlugin: return "\(name)not added: the enabled plugin \(detail) already serves it (one server, not two)"
             }
         }
     }

@@ -55,9 +55,12 @@ package struct Doctor: Sendable {
         checks += checkGitHooks(root: root)
         checks.append(checkAgentHooks(root: root))
         checks.append(checkAgentCommands(root: root))
+        checks.append(checkMCPServer(root: root))
         checks.append(contentsOf: checkCodexHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
+        checks += checkHookErrors(root: root)
+        checks.append(checkGitPath(root: root))
         checks += checkSharing(root: root)
         checks.append(checkLibgit2())
         checks.append(checkDisabled())
@@ -195,6 +198,7 @@ package struct Doctor: Sendable {
         var inspections: [(ClaudeSettings.Scope, ClaudeSettings.Inspection)] = []
         for scope in ClaudeSettings.Scope.allCases {
             if scope != .user && root == nil { continue }
+            // No HOME or project root: that scope has no settings file to check.
             guard let path = try? ClaudeSettings.settingsPath(scope: scope, environment: environment, projectRoot: root) else { continue }
             inspections.append((scope, ClaudeSettings.inspect(settingsAt: path, environment: environment)))
         }
@@ -237,6 +241,60 @@ package struct Doctor: Sendable {
         let places = inspections.map(\.1.path).joined(separator: " or ")
         return Check(id: id, status: .fail, detail: "handoff's agent hooks are not registered in \(places)",
                      fix: "handoff install --claude (user settings) or handoff install --claude --scope project")
+    }
+
+    // MARK: MCP server
+
+    /// `handoff mcp`, the task tools the handover procedures use: registered for Claude Code in one
+    /// scope (or by the plugin), runnable, and not twice.
+    func checkMCPServer(root: String?) -> Check {
+        let id = "mcp-server"
+        var found: [(ClaudeSettings.Scope, ClaudeMCPServers.Inspection)] = []
+        for scope in ClaudeSettings.Scope.allCases where scope == .user || root != nil {
+            if let inspection = ClaudeMCPServers.inspect(scope: scope, environment: environment, projectRoot: root) {
+                found.append((scope, inspection))
+            }
+        }
+        if let (_, broken) = found.first(where: { $0.1.problem != nil }) {
+            return Check(id: id, status: .fail, detail: "\(broken.location.description) cannot be read: \(broken.problem ?? "")",
+                         fix: "fix the JSON of \(broken.location.path), then run `handoff install --claude`")
+        }
+        if let (scope, broken) = found.first(where: { $0.1.command != nil && !$0.1.runnable }) {
+            return Check(id: id, status: .fail,
+                         detail: "the MCP server in \(broken.location.description) runs \(broken.command ?? ""), which is missing or not executable",
+                         fix: "handoff install --claude --scope \(scope.rawValue) (rewrites the entry with this installation's path)")
+        }
+        let registered = found.filter { $0.1.command != nil }
+        let plugin = ClaudePlugins.servingMCP(environment: environment, projectRoot: root)
+        if let plugin, let (scope, _) = registered.first {
+            return Check(id: id, status: .warn,
+                         detail: "served twice: by the plugin \(plugin.id) and as \"handoff\" in \(registered.map(\.1.location.description).joined(separator: " and ")): the agent sees every task tool under two names",
+                         fix: "keep one: handoff uninstall --claude --scope \(scope.rawValue) (the plugin stays), or claude plugin disable \(plugin.id)")
+        }
+        if registered.count > 1 {
+            // Claude Code starts one (local over project over user) and warns about the others.
+            return Check(id: id, status: .warn,
+                         detail: "registered in \(registered.count) scopes (\(registered.map(\.0.rawValue).joined(separator: ", "))); Claude Code runs the \(registered[registered.count - 1].0.rawValue) one and reports conflicting scopes",
+                         fix: "handoff uninstall --claude --scope \(registered[0].0.rawValue) (keep one)")
+        }
+        if let (scope, entry) = registered.first {
+            if scope == .project, let root, !ClaudeMCPServers.projectServerApproved(environment: environment, projectRoot: root) {
+                return Check(id: id, status: .warn,
+                             detail: "\(entry.command ?? "") is in \(entry.location.description) but not approved for this user (a trusted folder and the server enabled): Claude Code does not start it until it is",
+                             fix: "run `claude` in the repository, trust the folder and approve the server handoff (or add \"enabledMcpjsonServers\": [\"handoff\"] to .claude/settings.local.json after trusting it)")
+            }
+            return Check(id: id, status: .pass, detail: "\(entry.command ?? "") registered for the \(scope.rawValue) scope in \(entry.location.description)", fix: "")
+        }
+        if let plugin {
+            return Check(id: id, status: .pass, detail: "served by the plugin \(plugin.id) (installed at \(plugin.installPath))", fix: "")
+        }
+        if let (_, foreign) = found.first(where: { $0.1.foreign != nil }) {
+            return Check(id: id, status: .warn, detail: "\(foreign.location.description) has an MCP server named handoff that runs \(foreign.foreign ?? "") instead of handoff mcp",
+                         fix: "rename that server, then handoff install --claude")
+        }
+        return Check(id: id, status: .warn,
+                     detail: "the MCP server handoff (task tools for the agent) is not registered for Claude Code; agents can still file tasks with `handoff task add`",
+                     fix: "handoff install --claude (user scope) or handoff install --claude --scope project")
     }
 
     // MARK: Agent commands
@@ -348,7 +406,25 @@ package struct Doctor: Sendable {
         } else {
             checks.append(Check(id: "events", status: .pass, detail: "\(events.events.count) events, no unreadable lines", fix: ""))
         }
+        checks.append(Self.checkTimeouts(events.events))
         return checks
+    }
+
+    /// Hooks that ran out of time in the last week: each let its operation through unjudged (a stop)
+    /// or without its record (a compaction snapshot, a commit), and said so in the log.
+    static func checkTimeouts(_ events: [Event], now: Timestamp = .now()) -> Check {
+        let since = Timestamp(milliseconds: now.milliseconds - 7 * 24 * 3_600_000)
+        let timeouts = events.filter { $0.type == EventType.hookTimeout && $0.timestamp >= since }
+        guard let last = timeouts.last else {
+            return Check(id: "timeouts", status: .pass, detail: "no hook ran out of time in the last 7 days", fix: "")
+        }
+        var byHook: [String: Int] = [:]
+        for event in timeouts { byHook[event["hook"]?.stringValue ?? "unknown", default: 0] += 1 }
+        let counts = byHook.keys.sorted().map { "\($0) \(byHook[$0]!)" }.joined(separator: ", ")
+        let count = timeouts.count
+        return Check(id: "timeouts", status: .warn,
+                     detail: "\(count) hook\(count == 1 ? "" : "s") ran out of time in the last 7 days (\(counts); the last at \(last.timestamp.iso8601)): each let its operation through without judging or recording it (a stop was not gated, a compaction snapshot not taken)",
+                     fix: "a busy machine: give the hooks more time with HANDOFF_HOOK_TIMEOUT=<seconds> in the agent's environment; `handoff events --type hook_timeout` lists them")
     }
 
     /// Whether the agent hooks act here (see `OptIn`), and whether the store was ever wiped.

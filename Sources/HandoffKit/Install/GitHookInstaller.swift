@@ -173,6 +173,7 @@ package struct GitHookInstaller: Sendable {
         } else {
             if !dryRun {
                 do { try store.initialise(hostname: FileSystem.hostname()) } catch { throw .store(error) }
+                // Best effort: the store exists; the event only records who created it.
                 try? store.append(Event(type: EventType.initialised, [("root", .string(root)), ("by", .string("install --git"))]))
             }
             report.actions.append(Action(kind: .createdStore, hook: "", path: store.layout.directory, detail: ""))

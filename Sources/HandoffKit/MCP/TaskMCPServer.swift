@@ -136,7 +136,10 @@ package final class TaskMCPServer {
         }
         let tasks = TaskStore(store: store)
         func strings(_ key: String) -> [String] { (arguments[key]?.arrayValue ?? []).compactMap(\.stringValue) }
-        let session = TaskOrigin.session(environment: environment)
+        // Claude Code starts its MCP servers with CLAUDE_CODE_SESSION_ID set to the session's id
+        // (observed with 2.1.327), so the one resolver names the session that files the task.
+        let origin = SessionIdentity.origin(environment: environment)
+        let session = origin.session
         do {
             switch name {
             case "create_task":
@@ -145,7 +148,7 @@ package final class TaskMCPServer {
                 if arguments["blocker"]?.boolValue == true { labels.insert(HandoffTask.Label.blocker, at: 0) }
                 let task = try tasks.add(TaskDraft(
                     title: title, body: arguments["body"]?.stringValue ?? "", blockedBy: strings("blocked_by"), labels: labels,
-                    session: session, agent: TaskOrigin.agent(environment: environment) ?? clientName))
+                    session: session, agent: origin.agent ?? clientName.map { AgentKind(name: $0)?.rawValue ?? $0 }))
                 return toolResult("Created task \(task.id): \(task.title)", structured: task.json)
             case "update_task":
                 guard let id = arguments["id"]?.stringValue else { return toolResult("update_task needs an id.", isError: true) }

@@ -24,10 +24,7 @@ package enum ShareRecorder {
 
     /// The agent that made a handover: `HANDOFF_AGENT` when set, else what the environment says, else `fallback`.
     package static func agent(environment: Environment, fallback: String) -> String {
-        if let named = environment["HANDOFF_AGENT"]?.trimmed, !named.isEmpty, named.count <= 40 { return named }
-        if environment["CLAUDECODE"] == "1" || environment["CLAUDE_CODE_SESSION_ID"] != nil { return "claude-code" }
-        if environment["CODEX_SANDBOX"] != nil || environment["CODEX_THREAD_ID"] != nil { return "codex" }
-        return fallback
+        SessionIdentity.agent(environment: environment) ?? fallback
     }
 
     /// The facts of one handover, as the caller knows them.
@@ -80,7 +77,9 @@ package enum ShareRecorder {
         let refs = HandoverRefs(git: git)
         let shared = snapshot(handover, store: store, clone: cloneID(settings: settings, git: git))
         do {
-            let commit = try refs.record(shared, branch: branch)
+            var commit = try refs.record(shared, branch: branch)
+            // The cap (handoff.shareKeep): a failure to cap costs nothing but length.
+            if let capped = try? ShareHistoryCap.apply(refs: refs, branch: branch, keep: settings.keep) { commit = capped.new }
             try? store.append(Event(type: EventType.shareRecorded, session: handover.session, at: handover.at, [
                 ("ref", .string(ShareSettings.localRef(branch: branch))), ("commit", .string(commit)),
                 ("kind", .string(handover.kind.rawValue)),

@@ -14,7 +14,8 @@ import Darwin
 ///   on one host apart in a handover's origin.
 /// - `handoff.shareSnapshots` (bool, default false): compaction snapshots are shared too.
 /// - `handoff.shareTimeout` (seconds, default 10): the bound on each push or fetch of handovers.
-/// - `handoff.shareKeep` (count, default 100): the history cap `handoff share prune` applies.
+/// - `handoff.shareKeep` (count, default 100): the history cap: past it, a branch's shared history is
+///   rewritten as a fresh chain of its newest handovers (`ShareHistoryCap`).
 package struct ShareSettings: Sendable, Equatable {
     package static let enabledKey = "handoff.share"
     package static let cloneKey = "handoff.shareclone"

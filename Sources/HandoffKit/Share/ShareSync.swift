@@ -128,6 +128,12 @@ package struct ShareSync: Sendable {
             }
             for ref in behind {
                 let branch = String(ref.dropFirst(ShareSettings.refPrefix.count))
+                // A history this clone capped: the remote's copy holds nothing the cap did not see,
+                // so it is replaced (on exactly the tip just fetched), not merged back in.
+                if let replaced = replaceCappedHistory(remote: remote, branch: branch) {
+                    if replaced { report.pushed.append(ref) } else { report.rejected.append((ref, "the capped history could not replace the remote's copy; run `handoff push` again")) }
+                    continue
+                }
                 switch mergeTracking(remote: remote, branch: branch) {
                 case .success(let outcome):
                     if outcome.kind == .merged { report.merged.append(ref) }
@@ -139,6 +145,26 @@ package struct ShareSync: Sendable {
             }
         }
         return report
+    }
+
+    /// When `refs/handoff/<branch>` was capped here and the remote's tip (as just fetched) is an
+    /// ancestor of the tip the cap replaced: pushes the capped chain with `--force-with-lease` on that
+    /// tip (true when the remote took it). Nil when this does not apply (the caller merges).
+    func replaceCappedHistory(remote: String, branch: String) -> Bool? {
+        let marker = ShareHistoryCap.rewrittenRef(branch: branch)
+        guard let replaced = refs.resolve(marker),
+            let remoteTip = refs.resolve(ShareSettings.trackingRef(remote: remote, branch: branch)),
+            refs.isAncestor(remoteTip, of: replaced) == true
+        else { return nil }
+        let ref = ShareSettings.localRef(branch: branch)
+        let result = refs.git.run(["push", "--porcelain", "--no-verify", "--force-with-lease=\(ref):\(remoteTip)", remote, "\(ref):\(ref)"],
+                                  timeout: stepLimit, extraEnvironment: Self.networkEnvironment)
+        guard Self.parsePorcelain(result.output).contains(where: { $0.ref == ref && ($0.flag == "+" || $0.flag == " " || $0.flag == "*" || $0.flag == "=") }),
+            let sha = refs.resolve(ref)
+        else { return false }
+        _ = refs.git.run(["update-ref", "-m", "handoff: pushed", ShareSettings.trackingRef(remote: remote, branch: branch), sha])
+        _ = refs.delete(marker, expected: replaced)
+        return true
     }
 
     /// `[rejected] (fetch first)` → "rejected (fetch first)"; `[remote rejected] (hook declined)` → as is, bracketless.

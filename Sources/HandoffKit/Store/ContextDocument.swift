@@ -184,7 +184,10 @@ package enum ContextRegenerator {
     /// Writes CONTEXT.md (atomically) and returns its text.
     @discardableResult
     package static func regenerate(store: HandoffStore, repository: GitRepository, corrections: [String]) throws -> String {
-        let tracked = (try? repository.indexPaths()) ?? []
+        // An index libgit2 cannot read (a split or sparse index) is listed by git; when neither can,
+        // the regeneration fails (CONTEXT.md stays as it was) rather than describe a repository without files.
+        let tracked: [String]
+        do { tracked = try repository.indexPaths() } catch { tracked = try repository.commandLine.trackedPaths() }
         let commands = ProjectDetector.detect(root: store.layout.worktreeRoot)
         let existing = try? FileSystem.readText(store.layout.contextFile)
         let text = ContextDocument.render(

@@ -66,10 +66,12 @@ package enum HandoffEnd {
         /// Ids of tasks closed because their blocker is now resolved.
         package var closed: [String] = []
         package var created: [String] = []
+        /// Earlier resume tasks of this branch closed because this handover's resume task replaces them.
+        package var superseded: [String] = []
 
         package static func == (lhs: FiledTasks, rhs: FiledTasks) -> Bool {
             lhs.blockers.map(\.id) == rhs.blockers.map(\.id) && lhs.blockers.map(\.description) == rhs.blockers.map(\.description)
-                && lhs.resume == rhs.resume && lhs.closed == rhs.closed && lhs.created == rhs.created
+                && lhs.resume == rhs.resume && lhs.closed == rhs.closed && lhs.created == rhs.created && lhs.superseded == rhs.superseded
         }
 
         /// Writes the ids into the state (`blockers[].task`, `resume.task`).
@@ -263,9 +265,13 @@ package enum HandoffEnd {
         // 5a. The procedure's tasks: one per unresolved blocker, one resume task blocked by them.
         var filed = FiledTasks()
         do {
-            filed = try fileTasks(for: candidate, session: session, store: store, environment: environment, now: request.now)
+            filed = try fileTasks(for: candidate, session: session, store: store, environment: environment, now: request.now,
+                                  branch: repository.flatMap { try? $0.head().branchName })
         } catch {
             notes.append("no blocker or resume task was filed (\(error)); file them with `handoff task add`")
+        }
+        if let resume = filed.resume, !filed.superseded.isEmpty {
+            notes.append("closed the earlier resume task\(filed.superseded.count == 1 ? "" : "s") \(filed.superseded.joined(separator: ", ")) as superseded by \(resume)")
         }
 
         let eventIndex = store.events.lineCount()
@@ -328,10 +334,10 @@ package enum HandoffEnd {
     /// `handoff end` finds the open tasks it filed before (same blocker text; this session's resume
     /// task) instead of filing them again; a blocker now resolved closes its task.
     static func fileTasks(for state: HandoffState, session: String, store: HandoffStore, environment: Environment,
-                          now: Timestamp) throws(TaskError) -> FiledTasks {
+                          now: Timestamp, branch: String? = nil) throws(TaskError) -> FiledTasks {
         let tasks = TaskStore(store: store)
         let listing = tasks.list(now: now)
-        let agent = TaskOrigin.agent(environment: environment)
+        let agent = SessionIdentity.agent(environment: environment)
         var filed = FiledTasks()
         func clip(_ text: String, _ limit: Int) -> String {
             let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
@@ -363,9 +369,10 @@ package enum HandoffEnd {
         var body = "Next: \(next)"
         if !state.resume.files.isEmpty { body += "\nRead first: " + state.resume.files.joined(separator: ", ") }
         if !state.resume.context.isEmpty { body += "\nContext: " + state.resume.context }
-        let metadata = JSONObject([
+        var metadata = JSONObject([
             ("next", .string(next)), ("files", JSONValue(state.resume.files)), ("context", .string(state.resume.context)),
         ])
+        if let branch { metadata["branch"] = .string(branch) }
         let blockedBy = filed.blockers.map(\.id)
         let title = "Resume: " + clip(next, 160)
         if let existing = listing.open.first(where: { $0.hasLabel(HandoffTask.Label.resume) && $0.session == session }) {
@@ -383,7 +390,30 @@ package enum HandoffEnd {
             filed.resume = task.id
             filed.created.append(task.id)
         }
+        if let resume = filed.resume {
+            filed.superseded = try supersedeResumeTasks(by: resume, session: session, branch: branch, listing: listing, tasks: tasks, now: now)
+        }
         return filed
+    }
+
+    /// One resume task per branch: the others still open on this branch (or from before resume
+    /// tasks named their branch) are closed with a note naming the one that replaces them, so the
+    /// brief never offers two places to resume from.
+    static func supersedeResumeTasks(by resume: String, session: String, branch: String?, listing: TaskStore.Listing,
+                                     tasks: TaskStore, now: Timestamp) throws(TaskError) -> [String] {
+        var superseded: [String] = []
+        for task in listing.open where task.id != resume && task.hasLabel(HandoffTask.Label.resume) {
+            let taskBranch = task.metadata["branch"]?.stringValue
+            guard taskBranch == nil || taskBranch == branch else { continue }
+            try tasks.update(task.id, now: now) { task in
+                task.status = .done
+                task.metadata["superseded_by"] = .string(resume)
+                let note = "Superseded by \(resume), the resume task of the handover of session \(session)."
+                task.body = task.body.isEmpty ? note : task.body + "\n\n" + note
+            }
+            superseded.append(task.id)
+        }
+        return superseded
     }
 
     /// What would still make the stop gate block, checked now: uncommitted files and unpushed commits,

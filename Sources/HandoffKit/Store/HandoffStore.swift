@@ -256,6 +256,7 @@ package struct HandoffStore: Sendable {
             throw .io(error)
         }
         if let size = FileSystem.size(layout.eventsFile), size >= eventLogCap {
+            // Best effort: the append succeeded; a rotation that fails now is retried at the next append.
             _ = try? withLock { () throws(StoreError) in events.rotateIfNeeded(maximumBytes: eventLogCap) }
         }
     }

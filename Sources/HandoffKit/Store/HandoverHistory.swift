@@ -63,6 +63,8 @@ package enum HandoverHistory {
         case unsafeSession(String)
         case noSuchSession(String)
         case unreadableArchive(String, String)
+        /// state.json exists and cannot be read: the last handover is unknown, not "none".
+        case unreadableState(String)
 
         package var description: String {
             switch self {
@@ -72,6 +74,8 @@ package enum HandoverHistory {
                 return "no handover recorded for session \(id); `handoff log` lists the sessions that left a handover"
             case .unreadableArchive(let path, let reason):
                 return "\(path) cannot be read (\(reason)); `handoff doctor` checks the store, `handoff repair` sets damaged files aside"
+            case .unreadableState(let reason):
+                return "the last handover is unknown: \(reason) (`handoff show <session>` still reads an archived one; `handoff log` lists them)"
             }
         }
     }
@@ -80,7 +84,14 @@ package enum HandoverHistory {
     package static func handover(store: HandoffStore, session wanted: String?) throws(LookupError) -> Handover? {
         if let wanted, !SessionID.isSafe(wanted) { throw .unsafeSession(wanted) }
         let history = entries(store: store).entries
-        let current = try? store.readState()
+        let current: HandoffState?
+        do {
+            current = try store.readState()
+        } catch {
+            // Asked for one session, its archive still answers; the last handover is unknown.
+            if wanted == nil, FileSystem.exists(store.layout.stateFile) { throw .unreadableState(error.description) }
+            current = nil
+        }
         let session: String?
         if let wanted { session = wanted }
         else if let current, current.source != .initial { session = current.sessionID ?? history.first?.session }

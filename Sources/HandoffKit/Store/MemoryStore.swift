@@ -100,6 +100,7 @@ package struct MemoryStore: Sendable {
 
     /// Every memory, merged by id, in the order first remembered. Unreadable lines are skipped.
     package func all() -> [Memory] {
+        // Discoveries are advisory context for the brief: an unreadable file adds none, it decides nothing.
         guard let bytes = try? FileSystem.readBytes(file, limit: 8 * 1024 * 1024) else { return [] }
         var order: [String] = []
         var byID: [String: Memory] = [:]

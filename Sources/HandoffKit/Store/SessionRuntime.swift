@@ -136,6 +136,7 @@ package struct SessionRuntime: Sendable, Equatable {
 extension HandoffStore {
     package func readRuntime(session: String) -> SessionRuntime? {
         guard SessionID.isSafe(session),
+            // Unreadable reads as missing: the gate then rebuilds the record from the log (GateIntegrity, `runtime_rebuilt`).
             let bytes = try? FileSystem.readBytes(layout.runtimeFile(session: session), limit: 4 * 1024 * 1024),
             let json = try? JSONValue.parse(bytes)
         else { return nil }

@@ -45,6 +45,7 @@ package enum StoreRepair {
             var source = "a fresh state"
             var since: Timestamp?
             for archive in store.archives() {
+                // An unreadable archive is skipped for the next older one: repair rebuilds from what it can read.
                 guard let bytes = try? FileSystem.readBytes(archive, limit: 16 * 1024 * 1024),
                     let json = try? JSONValue.parse(bytes), let archived = try? HandoffState(json: json)
                 else { continue }
@@ -66,11 +67,13 @@ package enum StoreRepair {
             if let lastStart = events.last(where: { $0.type == EventType.sessionStart }), let session = lastStart.session {
                 state.sessionID = session
             }
+            // HEAD unreadable: the start commit stays unknown (nil), which counts every commit as the session's.
             if state.runtime.sessionStartHash == nil, let head = try? repository?.head().sha {
                 state.runtime.sessionStartHash = head
             }
             state.sessionMemory.lastEventIndex = store.events.lineCount()
             try store.writeStateUnlocked(state)
+            // Best effort: the repaired state is written; the event only records that it happened.
             try? store.append(Event(type: "repair", session: state.sessionID, [
                 ("moved_aside", JSONValue(movedAside.map(Path.basename))),
                 ("rebuilt_from", .string(source)),

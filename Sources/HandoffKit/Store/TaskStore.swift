@@ -301,6 +301,7 @@ package struct TaskStore: Sendable {
                     if case .success(let task) = read(path) { tasks.append(task); continue }
                     guard FileSystem.exists(path) else { continue }
                     let target = path + ".corrupt-\(now.fileStamp)"
+                    // Best effort: a damaged file that cannot be moved stays listed as damaged by every read.
                     if (try? FileSystem.move(path, to: target)) != nil { moved.append(DamagedFile(file: target, reason: reason)) }
                 }
             }
@@ -519,18 +520,6 @@ package struct TaskStore: Sendable {
 
 /// Where a task comes from: the session and agent the environment names (hooks export
 /// `HANDOFF_SESSION_ID` into the agent's shell; Claude Code sets `CLAUDECODE=1` there).
-package enum TaskOrigin {
-    package static func session(environment: Environment) -> String? {
-        SessionIdentity.fromEnvironment(environment)
-    }
-
-    package static func agent(environment: Environment) -> String? {
-        if let named = environment["HANDOFF_AGENT"] { return String(named.prefix(64)) }
-        if environment["CLAUDECODE"] == "1" { return "claude-code" }
-        return nil
-    }
-}
-
 /// Plain-text renderings shared by the CLI, the MCP server, `handoff status` and the stop gate.
 package enum TaskFormatter {
     /// `ho-…  open  Title  [blocked by ho-…]  (labels)`

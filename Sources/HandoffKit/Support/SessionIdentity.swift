@@ -27,4 +27,30 @@ package enum SessionIdentity {
         }
         return nil
     }
+
+    /// Which agent runs this session: `HANDOFF_AGENT` when set (scripts and other MCP clients name
+    /// themselves); else the agent whose own session variable is set (`CLAUDE_CODE_SESSION_ID`: Claude
+    /// Code, which also passes it to the MCP servers it starts; `CODEX_THREAD_ID`: Codex); else the
+    /// markers an agent sets in the shells it starts (`CLAUDECODE=1`, `CODEX_SANDBOX`). Nil when nothing says.
+    package static func agent(environment: Environment) -> String? {
+        if let named = environment["HANDOFF_AGENT"]?.trimmed, !named.isEmpty { return String(named.prefix(64)) }
+        for kind in AgentKind.allCases {
+            if kind.contract.sessionEnvironmentVariables.contains(where: { environment[$0].map(SessionID.isSafe) == true }) {
+                return kind.rawValue
+            }
+        }
+        if environment["CLAUDECODE"] == "1" { return AgentKind.claudeCode.rawValue }
+        if environment["CODEX_SANDBOX"] != nil { return AgentKind.codex.rawValue }
+        return nil
+    }
+
+    /// Who files a task or a memory: the session and its agent, as above.
+    package struct Origin: Sendable, Equatable {
+        package var session: String?
+        package var agent: String?
+    }
+
+    package static func origin(explicit: String? = nil, environment: Environment) -> Origin {
+        Origin(session: resolve(explicit: explicit, environment: environment), agent: agent(environment: environment))
+    }
 }

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@testable import HandoffKit
+
+/// Fault injection for the paths where a failure used to read as a plausible answer (a clean tree,
+/// no handover, a repository without files): each now says unknown, fails visibly, or asks git.
+@Suite("Errors never read as clean answers (fault injection)")
+struct ErrorsAreNotAnswersTests {
+    let session = "sess-faults"
+
+    /// A split index (libgit2 cannot read it) and no git on PATH: the status is unknown, and the
+    /// compaction snapshot says so instead of "the tree was clean", and is not READY.
+    @Test func aSnapshotWhoseStatusCannotBeReadSaysUnknownNotClean() throws {
+        let repo = try AgentRepo()
+        try repo.git("config", "core.splitIndex", "true")
+        try repo.git("update-index", "--split-index")
+        repo.sessionStart(session)
+        try repo.write("work.txt", "uncommitted\n")
+        _ = CompactHook.run(repo.input(AgentRepo.payload([
+            ("session_id", .string(session)), ("cwd", .string(repo.root)), ("hook_event_name", "PreCompact"), ("trigger", "manual"),
+        ]), environment: ["PATH": "/nonexistent"]))
+        let state = try repo.state()
+        #expect(state.source == .autoSave)
+        #expect(!state.resume.context.contains("the tree was clean"), "\(state.resume.context)")
+        #expect(state.resume.context.contains("uncommitted files unknown ("), "\(state.resume.context)")
+        #expect(state.severity != .ready)
+
+        // With git there, the same snapshot lists the file.
+        repo.compact(session)
+        #expect(try repo.state().resume.context.contains("1 uncommitted file"))
+    }
+
+    /// A damaged state.json: `handoff show` says the last handover is unknown (exit 1), never "no
+    /// handover recorded yet"; a session start without a session id fails visibly instead of briefing
+    /// "no handover recorded yet".
+    @Test func aDamagedStateIsNotNoHandover() throws {
+        let sandbox = try Sandbox("faults")
+        let repo = try sandbox.repository()
+        #expect(try repo.handoff("init").status == 0)
+        try "garbage{".write(toFile: repo.path + "/.handoff/state.json", atomically: true, encoding: .utf8)
+        let show = try repo.handoff("show")
+        #expect(show.status == 1)
+        #expect(show.stderr.contains("the last handover is unknown"), "\(show.stderr)")
+        #expect(show.stderr.contains("handoff repair"))
+        #expect(!show.stdout.contains("no handover recorded yet"))
+
+        var environment = sandbox.environment
+        environment["CLAUDE_PROJECT_DIR"] = repo.path
+        let payload = ClaudePayload.encode([("cwd", .string(repo.path)), ("hook_event_name", "SessionStart"), ("source", "startup")])
+        let hook = try BoundedProcess.run(try BuiltProducts.path("handoff-session"), [], in: repo.path, environment: environment, stdin: payload)
+        #expect(hook.status == 0, "fails open")
+        #expect(!hook.stdout.contains("no handover recorded yet"), "\(hook.stdout)")
+        #expect(hook.stdout.contains("handoff repair"), "\(hook.stdout)")
+        #expect(repo.store.events.readAll().events.contains { $0.type == EventType.hookError })
+    }
+
+    /// CONTEXT.md in a repository whose index libgit2 cannot read: git lists the files (it used to
+    /// describe a repository without any).
+    @Test func contextOfASplitIndexRepositoryListsItsFiles() throws {
+        let sandbox = try Sandbox("faults")
+        let repo = try sandbox.repository()
+        try repo.commit("Sources/App/main.swift", "print(1)\n", message: "app")
+        try repo.git("config", "core.splitIndex", "true")
+        try repo.git("update-index", "--split-index")
+        #expect(try repo.handoff("init").status == 0)
+        let context = try repo.handoff("context", "--print")
+        #expect(context.status == 0, "\(context.stderr)")
+        #expect(context.stdout.contains("Sources"), "\(context.stdout)")
+    }
+}
