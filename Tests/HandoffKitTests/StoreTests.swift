@@ -232,3 +232,26 @@ struct StoreBoundsTests {
         #expect(FileSystem.list(repo.store.layout.sessionsDirectory).filter { $0.contains(".tmp.") }.isEmpty)
     }
 }
+
+@Suite("Event log line splitting")
+struct EventLogLineTests {
+    /// The memchr splitter must find exactly the lines the generic split finds: a record it dropped or
+    /// glued to its neighbour would be a lost event for every reader.
+    @Test("complete lines agree with a plain split on edge cases and on random logs, and never include a line still being written")
+    func agreesWithSplit() {
+        func reference(_ bytes: [UInt8]) -> [[UInt8]] {
+            guard let last = bytes.lastIndex(of: 0x0A) else { return [] }
+            return bytes[...last].split(separator: 0x0A, omittingEmptySubsequences: true).map(Array.init)
+        }
+        var cases = ["", "\n", "\n\n", "a", "a\n", "\n\na\n\nb", "a\nb\n", "\nab\n", "{\"x\":1}\n{\"y\":2}\n{\"partial"].map { Array($0.utf8) }
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            cases.append((0..<Int.random(in: 0...300, using: &random)).map { _ in Bool.random(using: &random) ? 0x0A : UInt8.random(in: 0x20...0x7E, using: &random) })
+        }
+        for bytes in cases {
+            #expect(EventLog.completeLines(bytes).map(Array.init) == reference(bytes), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+            let closed = bytes.split(separator: 0x0A, omittingEmptySubsequences: true).map(Array.init)
+            #expect(EventLog.lines(bytes, through: bytes.count - 1).map(Array.init) == closed)
+        }
+    }
+}

@@ -193,7 +193,7 @@ package struct EventLog: Sendable {
         for file in files {
             guard let bytes = try? FileSystem.readBytes(file) else { continue }
             // Rotated logs are closed: a line without its newline there is torn and counted.
-            let lines = file == path ? Self.completeLines(bytes) : bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+            let lines = file == path ? Self.completeLines(bytes) : Self.lines(bytes, through: bytes.count - 1)
             for line in lines {
                 if let value = try? JSONValue.parse(Array(line)), let event = Event(json: value) {
                     events.append(event)
@@ -212,7 +212,23 @@ package struct EventLog: Sendable {
     /// fragment is then counted as unreadable, and the record after it is whole.
     static func completeLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         guard let last = bytes.lastIndex(of: 0x0A) else { return [] }
-        return bytes[...last].split(separator: 0x0A, omittingEmptySubsequences: true)
+        return lines(bytes, through: last)
+    }
+
+    /// The non-empty lines of `bytes[...last]`, found with `memchr`: the generic `split` spent 85 M of
+    /// the stop gate's 110 M instructions on a 31 MB log (bench/RESULTS.md); this is ~25x less.
+    static func lines(_ bytes: [UInt8], through last: Int) -> [ArraySlice<UInt8>] {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, last < buffer.count else { return [] }
+            var lines: [ArraySlice<UInt8>] = []
+            var start = 0
+            while start <= last {
+                let newline = memchr(base + start, 0x0A, last + 1 - start).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? last + 1
+                if newline > start { lines.append(bytes[start..<newline]) }
+                start = newline + 1
+            }
+            return lines
+        }
     }
 
     /// Number of lines in the current log (for `session_memory.last_event_index`).
