@@ -189,4 +189,31 @@ struct GitShapesTests {
         #expect(report["uncommitted"] == .null)
         #expect(report["unknown"]?["head"]?.stringValue != nil)
     }
+
+    /// libgit2 cannot open a sha256 repository; git can. `handoff end` records HEAD through git, so a
+    /// commit made after the handover re-arms the gate there as everywhere else.
+    @Test func aCommitAfterHandoffEndReArmsTheGateInASha256Repository() throws {
+        let repo = try Self.make(.sha256)
+        repo.sessionStart(session)
+        try repo.write("a.txt", "the work\n")
+        try repo.git("commit", "-qam", "the work")
+        var variables = ProcessInfo.processInfo.environment
+        for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "CLAUDE_CODE_SESSION_ID", "CODEX_SESSION_ID"] { variables[key] = nil }
+        let end = try launch(try BuiltProducts.path("handoff"),
+                             ["end", "--session", session, "--skip-checks", "--done", "the work", "--next", "a.txt:1 nothing left",
+                              "--severity", "READY"],
+                             directory: repo.root, environment: variables)
+        #expect(end.status == 0, "handoff end: \(end.stdout) \(end.stderr)")
+        let released = GateAnswer(repo.stop(session, message: "Handed over with handoff end."))
+        #expect(!released.isBlock, "the handover covers the work: \(released)")
+
+        try repo.write("b.txt", "more work\n")
+        try repo.git("commit", "-qam", "more work after the handover")
+        let answer = GateAnswer(repo.stop(session, message: "Done."))
+        guard case .block(let reason) = answer else {
+            Issue.record("a commit after the handover was let through without a new one: \(answer)")
+            return
+        }
+        #expect(reason.contains("after the last handover"), "\(reason)")
+    }
 }

@@ -305,6 +305,7 @@ package enum HandoffEnd {
         }
         // Nothing was written: state.json is as it was before this run.
         guard report.isValid else { throw .invalid(report) }
+        let handoverHead = (try? repository?.head().sha) ?? (try? GitCommandLine(directory: store.layout.worktreeRoot, environment: environment).status(limit: 1).head?.sha) ?? nil
         do {
             try store.updateRuntime(session: session, create: {
                 var runtime = SessionRuntime(sessionID: session, startedAt: request.now, hostname: hostname)
@@ -313,7 +314,10 @@ package enum HandoffEnd {
             }) { runtime in
                 runtime.handoverAt = Timestamp.now()
                 runtime.handoverKind = "handoff-end"
-                runtime.handoverHead = try? repository?.head().sha
+                // HEAD at the handover re-arms the gate when it moves; where libgit2 cannot open the
+                // repository (a sha256 object format) or read HEAD, git itself answers. When neither
+                // can, nil: HEAD moving then does not re-arm the gate by itself.
+                runtime.handoverHead = handoverHead
                 runtime.consecutiveBlocks = 0
             }
             try store.append(Event(type: EventType.handoffEnd, session: session, [
