@@ -47,6 +47,11 @@ struct EventsCommand: ParsableCommand {
             lines.append(json ? event.json.compactText : EventFormatter.line(event, paint: context.paint))
         }
         if !lines.isEmpty { emit(lines.joined(separator: "\n")) }
+        if let why = result.unreadable {
+            // Not "no events": the log is there and could not be read.
+            printError("the event log could not be read (\(TerminalText.escape(why))); `handoff doctor` checks the store")
+            throw ExitCode(1)
+        }
         if result.skippedLines > 0 {
             printError("skipped \(result.skippedLines) line\(result.skippedLines == 1 ? "" : "s") that are not events (a torn or hand-edited log); `handoff doctor` checks the store")
         }

@@ -55,6 +55,31 @@ struct ErrorsAreNotAnswersTests {
         #expect(repo.store.events.readAll().events.contains { $0.type == EventType.hookError })
     }
 
+    /// An event log that cannot be read (here a folder where the file should be; as root, permissions
+    /// would not stop the read) is not an empty one: `handoff events` fails naming it, and `handoff
+    /// status` lists the events as unknown instead of showing no recent events.
+    @Test func anUnreadableEventLogIsNotAnEmptyOne() throws {
+        let sandbox = try Sandbox("faults")
+        let repo = try sandbox.repository()
+        #expect(try repo.handoff("init").status == 0)
+        let log = repo.path + "/.handoff/events.jsonl"
+        try? FileManager.default.removeItem(atPath: log)
+        try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: false)
+        try "x".write(toFile: log + "/inside", atomically: true, encoding: .utf8)
+
+        let events = try repo.handoff("events")
+        #expect(events.status == 1, "\(events.stdout) \(events.stderr)")
+        #expect(events.stderr.contains("the event log could not be read"), "\(events.stderr)")
+        let all = try repo.handoff("events", "--all")
+        #expect(all.status == 1, "\(all.stdout) \(all.stderr)")
+
+        let status = try repo.handoff("status", "--json")
+        let report = try JSONValue.parse(status.stdout)
+        #expect(report["unknown"]?["events"]?.stringValue != nil, "\(status.stdout)")
+        let text = try repo.handoff("status")
+        #expect(text.stdout.contains("Recent events: unknown ("), "\(text.stdout)")
+    }
+
     /// CONTEXT.md in a repository whose index libgit2 cannot read: git lists the files (it used to
     /// describe a repository without any).
     @Test func contextOfASplitIndexRepositoryListsItsFiles() throws {

@@ -47,6 +47,9 @@ package struct Event: Sendable, Equatable {
 package struct EventReadResult: Sendable {
     package var events: [Event]
     package var skippedLines: Int
+    /// Why the log (or one of the rotated logs) could not be read; nil when every file read. A log
+    /// that cannot be read is not an empty one: callers that show events say so.
+    package var unreadable: String? = nil
 }
 
 /// `events.jsonl`: append-only, one JSON object a line.
@@ -125,11 +128,13 @@ package struct EventLog: Sendable {
             let readSize = min(size, chunk, max(scanLimit, 1))
             // The whole file is read from its start, not as "the last `size` bytes": the log may have
             // grown since `size` was taken, and its first line must not be cut.
-            let read = readSize >= size
-                ? try? FileSystem.readBytes(path, limit: size + max(size, 65_536))
-                : try? FileSystem.readTail(path, count: readSize)
-            guard let bytes = read else {
-                return EventReadResult(events: [], skippedLines: 0)
+            let bytes: [UInt8]
+            do {
+                bytes = readSize >= size
+                    ? try FileSystem.readBytes(path, limit: size + max(size, 65_536))
+                    : try FileSystem.readTail(path, count: readSize)
+            } catch {
+                return EventReadResult(events: [], skippedLines: 0, unreadable: "\(error)")
             }
             // Drop a partial first line unless we read from the start of the file, and a last line
             // without its newline: an append still in flight (see `completeLines`).
@@ -190,8 +195,16 @@ package struct EventLog: Sendable {
         files.append(path)
         var events: [Event] = []
         var skipped = 0
+        var unreadable: [String] = []
         for file in files {
-            guard let bytes = try? FileSystem.readBytes(file) else { continue }
+            let bytes: [UInt8]
+            do {
+                bytes = try FileSystem.readBytes(file)
+            } catch {
+                // A live log not there yet is an empty one; anything else is named.
+                if !(file == path && FileSystem.size(path) == nil) { unreadable.append("\(error)") }
+                continue
+            }
             // Rotated logs are closed: a line without its newline there is torn and counted.
             let lines = file == path ? Self.completeLines(bytes) : Self.lines(bytes, through: bytes.count - 1)
             for line in lines {
@@ -202,7 +215,7 @@ package struct EventLog: Sendable {
                 }
             }
         }
-        return EventReadResult(events: events, skippedLines: skipped)
+        return EventReadResult(events: events, skippedLines: skipped, unreadable: unreadable.isEmpty ? nil : unreadable.joined(separator: "; "))
     }
 
     /// The newline-terminated lines of the live log. An append is one `write(2)`, but a reader can

@@ -59,6 +59,7 @@ package struct StatusReport: Sendable {
         let operation = repository?.operationInProgress()
         let session = state?.sessionID.flatMap { store.readRuntime(session: $0) }
         let events = store.events.tail(recentEvents)
+        if let why = events.unreadable { unknown.append(("events", why)) }
         let complete: Bool
         if let session {
             complete = session.handoverAt != nil && !session.hasWorkAfterHandover
@@ -176,6 +177,7 @@ package struct StatusReport: Sendable {
             lines.append("Recent events:")
             for event in recentEvents { lines.append("  " + EventFormatter.line(event, paint: paint)) }
         }
+        if let why = unknownReason("events") { lines.append(paint("Recent events: unknown (\(escape(why)))", "31")) }
         if skippedEventLines > 0 { lines.append("(\(skippedEventLines) unreadable event line\(skippedEventLines == 1 ? "" : "s") skipped)") }
         return lines.joined(separator: "\n")
     }
