@@ -78,6 +78,10 @@ struct ErrorsAreNotAnswersTests {
         #expect(report["unknown"]?["events"]?.stringValue != nil, "\(status.stdout)")
         let text = try repo.handoff("status")
         #expect(text.stdout.contains("Recent events: unknown ("), "\(text.stdout)")
+        // The command it points to says so too, instead of "0 events".
+        let doctor = try repo.handoff("doctor")
+        #expect(doctor.status != 0)
+        #expect(doctor.stdout.contains("the event log could not be read"), "\(doctor.stdout)")
     }
 
     /// CONTEXT.md in a repository whose index libgit2 cannot read: git lists the files (it used to

@@ -399,7 +399,11 @@ package struct Doctor: Sendable {
             checks.append(Check(id: "store", status: .fail, detail: "\(error)", fix: "handoff repair (or restore \(store.layout.stateFile) from a copy)"))
         }
         let events = store.events.readAll()
-        if events.skippedLines > 0 {
+        if let why = events.unreadable {
+            // An event log that cannot be read is not an empty one: every reader sees no events.
+            checks.append(Check(id: "events", status: .fail, detail: "the event log could not be read: \(why)",
+                                fix: "make \(store.layout.eventsFile) a readable file again (move aside whatever replaced it)"))
+        } else if events.skippedLines > 0 {
             checks.append(Check(id: "events", status: .warn,
                                 detail: "\(store.layout.eventsFile) has \(events.skippedLines) unreadable line\(events.skippedLines == 1 ? "" : "s") (skipped by every reader); \(events.events.count) events read",
                                 fix: "nothing is lost beyond those lines; `handoff repair` rewrites the log without them"))
