@@ -84,6 +84,28 @@ struct ErrorsAreNotAnswersTests {
         #expect(doctor.stdout.contains("the event log could not be read"), "\(doctor.stdout)")
     }
 
+    /// The session's record deleted and the event log unreadable: nothing can say what the session
+    /// did, and the gate does not take that as "nothing changed": it asks for a handover.
+    @Test func aDeletedRecordWithAnUnreadableLogIsNotANewSession() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart(session)
+        try repo.write("work.txt", "the work\n")
+        try repo.git("add", "-A")
+        try repo.git("commit", "-qm", "the work")
+        try FileManager.default.removeItem(atPath: repo.root + "/.handoff/runtime/\(session).json")
+        let log = repo.root + "/.handoff/events.jsonl"
+        try FileManager.default.removeItem(atPath: log)
+        try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: false)
+        try "x".write(toFile: log + "/inside", atomically: true, encoding: .utf8)
+
+        let answer = GateAnswer(repo.stop(session, message: "Done."))
+        guard case .block(let reason) = answer else {
+            Issue.record("a session whose work nobody can know was let through without a handover: \(answer)")
+            return
+        }
+        #expect(reason.contains("handover"), "\(reason)")
+    }
+
     /// CONTEXT.md in a repository whose index libgit2 cannot read: git lists the files (it used to
     /// describe a repository without any).
     @Test func contextOfASplitIndexRepositoryListsItsFiles() throws {

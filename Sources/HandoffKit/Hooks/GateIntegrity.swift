@@ -45,7 +45,21 @@ package enum GateIntegrity {
     /// nil when the log has nothing of it (a new session). What the log cannot say (the files that
     /// were dirty at the start) is left unknown, so every uncommitted file counts.
     static func rebuiltRuntime(store: HandoffStore, session: String, at now: Timestamp) -> SessionRuntime? {
-        let events = sessionEvents(store: store, session: session, since: nil)
+        let read = store.events.tail(5000, matching: { $0.session == session }, containing: ["\"session\":\"\(session)\""],
+                                     scanLimit: 16 * 1024 * 1024)
+        if let why = read.unreadable {
+            // Neither the record nor the log can say what this session did: unknown work is not
+            // "nothing changed", so the session is judged as one whose work needs a handover (every
+            // uncommitted file counts, no start commit); the cap still bounds the blocks.
+            var runtime = SessionRuntime(sessionID: session, startedAt: now, hostname: FileSystem.hostname())
+            runtime.lastWorkAt = now
+            // Best effort: the log that would hold this event is the one that cannot be read.
+            try? store.append(Event(type: EventType.runtimeRebuilt, session: session, at: now, [
+                ("why", .string("runtime/\(session).json was missing and the event log could not be read (\(why)); the session's work is unknown")),
+            ]))
+            return runtime
+        }
+        let events = read.events
         guard let first = events.first else { return nil }
         let start = events.last { $0.type == EventType.sessionStart }
         var runtime = SessionRuntime(sessionID: session, startedAt: start?.timestamp ?? first.timestamp, hostname: FileSystem.hostname())
