@@ -96,26 +96,16 @@ extension GitRepository {
 
     /// The commits reachable from `tip` and from none of `hidden`, with their committer times, newest first, at most `limit`.
     package func commitTimes(from tip: String, excluding hidden: [String], limit: Int) throws(GitError) -> [(sha: String, time: Int64)] {
-        var walker: OpaquePointer?
-        try LibGit2.check("git_revwalk_new", git_revwalk_new(&walker, handle))
-        defer { git_revwalk_free(walker) }
-        var oid = git_oid()
-        try LibGit2.check("git_oid_fromstr", git_oid_fromstrn(&oid, tip, tip.utf8.count))
-        try LibGit2.check("git_revwalk_push", git_revwalk_push(walker, &oid))
-        for sha in hidden {
-            var hiddenOID = git_oid()
-            if git_oid_fromstrn(&hiddenOID, sha, sha.utf8.count) == 0 { _ = git_revwalk_hide(walker, &hiddenOID) }
+        try withRevisionWalk(from: tip, excluding: hidden) { (walker) throws(GitError) -> [(sha: String, time: Int64)] in
+            var oid = git_oid()
+            var times: [(sha: String, time: Int64)] = []
+            while times.count < limit, try Self.walk(walker, to: &oid) {
+                var commit: OpaquePointer?
+                try LibGit2.check("git_commit_lookup", git_commit_lookup(&commit, handle, &oid))
+                times.append((Self.oidString(&oid), Int64(git_commit_time(commit))))
+                git_commit_free(commit)
+            }
+            return times
         }
-        var times: [(sha: String, time: Int64)] = []
-        while times.count < limit {
-            let result = git_revwalk_next(&oid, walker)
-            if result == GIT_ITEROVER.rawValue { break }
-            try LibGit2.check("git_revwalk_next", result)
-            var commit: OpaquePointer?
-            try LibGit2.check("git_commit_lookup", git_commit_lookup(&commit, handle, &oid))
-            times.append((Self.oidString(&oid), Int64(git_commit_time(commit))))
-            git_commit_free(commit)
-        }
-        return times
     }
 }

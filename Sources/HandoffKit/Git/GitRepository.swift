@@ -317,6 +317,17 @@ package final class GitRepository {
 
     /// Number of commits reachable from `tip` but not from any of `hidden` (bounded by `limit`).
     package func countCommits(from tip: String, excluding hidden: [String], limit: Int = 100_000) throws(GitError) -> Int {
+        try withRevisionWalk(from: tip, excluding: hidden) { (walker) throws(GitError) -> Int in
+            var oid = git_oid()
+            var count = 0
+            while count < limit, try Self.walk(walker, to: &oid) { count += 1 }
+            return count
+        }
+    }
+
+    /// A revision walk from `tip` with every parseable id of `hidden` hidden, for `body` only.
+    func withRevisionWalk<T>(from tip: String, excluding hidden: [String],
+                             _ body: (OpaquePointer?) throws(GitError) -> T) throws(GitError) -> T {
         var walker: OpaquePointer?
         try LibGit2.check("git_revwalk_new", git_revwalk_new(&walker, handle))
         defer { git_revwalk_free(walker) }
@@ -327,15 +338,13 @@ package final class GitRepository {
             var hiddenOID = git_oid()
             if git_oid_fromstrn(&hiddenOID, sha, sha.utf8.count) == 0 { _ = git_revwalk_hide(walker, &hiddenOID) }
         }
-        var count = 0
-        while count < limit, try Self.walk(walker, to: &oid) { count += 1 }
-        return count
+        return try body(walker)
     }
 
     /// The walk's next commit: false at its end, a throw when it cannot go on. libgit2 1.5 knows
     /// nothing of shallow clones and fails at their boundary, where a walk that merely stopped would
     /// read as "no commits" (unknown is never 0): the caller then asks git.
-    private static func walk(_ walker: OpaquePointer?, to oid: inout git_oid) throws(GitError) -> Bool {
+    static func walk(_ walker: OpaquePointer?, to oid: inout git_oid) throws(GitError) -> Bool {
         let result = git_revwalk_next(&oid, walker)
         if result == GIT_ITEROVER.rawValue { return false }
         try LibGit2.check("git_revwalk_next", result)
