@@ -107,7 +107,19 @@ package struct HiddenWork: Sendable, Equatable {
         }
 
         // Nothing to push to without a remote: commits on other branches are as handed over as the current one's.
-        let remotes = repository?.remoteNames() ?? ((try? git.remoteNames()) ?? [])
+        let remotes: [String]
+        if let names = repository?.remoteNames() {
+            remotes = names
+        } else {
+            // Remotes nobody could list are not "no remote": that would call every branch handed over.
+            do {
+                remotes = try git.remoteNames()
+            } catch {
+                problems.append("the remotes could not be listed: \(error.message)")
+                work.unknown = problems.joined(separator: "; ")
+                return work
+            }
+        }
         guard !remotes.isEmpty else {
             work.unknown = problems.isEmpty ? nil : problems.joined(separator: "; ")
             return work
