@@ -34,19 +34,18 @@ package enum GateIntegrity {
     }
 
     /// The session's events that the runtime record must agree with.
-    static func sessionEvents(store: HandoffStore, session: String, since: Timestamp?, types: [String]? = nil) -> [Event] {
+    static func sessionEvents(store: HandoffStore, session: String, since: Timestamp?, types: [String]? = nil) -> EventReadResult {
         // Only lines that can match are parsed: of these types when given, else naming the session.
         let needles = types.map { $0.map { "\"type\":\"\($0)\"" } } ?? ["\"session\":\"\(session)\""]
         return store.events.tail(5000, matching: { event in event.session == session && (types?.contains(event.type) ?? true) },
-                                 since: since, containing: needles, scanLimit: 16 * 1024 * 1024).events
+                                 since: since, containing: needles, scanLimit: 16 * 1024 * 1024)
     }
 
     /// A runtime record rebuilt from the log when the file is gone but the log knows the session;
     /// nil when the log has nothing of it (a new session). What the log cannot say (the files that
     /// were dirty at the start) is left unknown, so every uncommitted file counts.
     static func rebuiltRuntime(store: HandoffStore, session: String, at now: Timestamp) -> SessionRuntime? {
-        let read = store.events.tail(5000, matching: { $0.session == session }, containing: ["\"session\":\"\(session)\""],
-                                     scanLimit: 16 * 1024 * 1024)
+        let read = sessionEvents(store: store, session: session, since: nil)
         if let why = read.unreadable {
             // Neither the record nor the log can say what this session did: unknown work is not
             // "nothing changed", so the session is judged as one whose work needs a handover (every
@@ -89,7 +88,7 @@ package enum GateIntegrity {
         // A hook stamps its event when it starts and writes it when it ends: look that far back.
         let horizon = Timestamp(milliseconds: runtime.startedAt.milliseconds - 600_000)
         let events = sessionEvents(store: store, session: runtime.sessionID, since: horizon,
-                                   types: [EventType.sessionStart, EventType.handover, EventType.handoffEnd])
+                                   types: [EventType.sessionStart, EventType.handover, EventType.handoffEnd]).events
         var problems: [String] = []
         if let handoverAt = runtime.handoverAt {
             let recorded = events.contains { event in
