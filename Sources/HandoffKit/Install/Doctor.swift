@@ -64,6 +64,7 @@ package struct Doctor: Sendable {
         checks += checkHookErrors(root: root)
         checks.append(checkGitPath(root: root))
         checks += checkSharing(root: root)
+        checks.append(checkTrackerPattern(root: root))
         checks.append(checkLibgit2())
         checks.append(checkDisabled())
         return Report(checks: checks)
@@ -417,7 +418,45 @@ package struct Doctor: Sendable {
             checks.append(Check(id: "events", status: .pass, detail: "\(events.events.count) events, no unreadable lines", fix: ""))
         }
         checks.append(Self.checkTimeouts(events.events))
+        checks.append(Self.checkSetAside(events.events))
         return checks
+    }
+
+    /// `handoff.tasks.external`: a pattern outside `BoundedPattern`'s safe subset matches nothing, so
+    /// a Next step naming a tracker id is refused; said here rather than discovered at a stop.
+    func checkTrackerPattern(root: String?) -> Check {
+        guard let root else { return Check(id: "tasks-external", status: .skip, detail: "not inside a git repository", fix: "") }
+        let result = GitCLI(directory: root, environment: withoutGitVariables).run(["config", "--get", "handoff.tasks.external"], timeout: 10)
+        if result.status == 1 {
+            return Check(id: "tasks-external", status: .pass, detail: "handoff.tasks.external is not set: a Next step names tasks of this store", fix: "")
+        }
+        guard result.succeeded else {
+            return Check(id: "tasks-external", status: .warn, detail: "handoff.tasks.external could not be read (\(result.lastErrorLine))", fix: "git config --get handoff.tasks.external")
+        }
+        let pattern = result.output.trimmed
+        do {
+            _ = try BoundedPattern(pattern)
+            return Check(id: "tasks-external", status: .pass, detail: "handoff.tasks.external `\(TerminalText.escape(pattern))` is usable (matched in linear time)", fix: "")
+        } catch {
+            return Check(id: "tasks-external", status: .fail,
+                         detail: "handoff.tasks.external: \(TerminalText.escape(error.description)); until it is fixed, no tracker id counts as a follow-up",
+                         fix: "use literals, classes, \\d \\w \\s, groups, | and * + ? {n,m}, e.g. git config handoff.tasks.external '[A-Z]+-[0-9]+'")
+        }
+    }
+
+    /// Store files moved out of the way (damaged, too large, not regular files): never deleted, never
+    /// silent; each one is something the user may want back or may want to know was planted.
+    static func checkSetAside(_ events: [Event]) -> Check {
+        let setAside = events.filter { $0.type == EventType.fileSetAside }
+        guard let last = setAside.last else {
+            return Check(id: "set-aside", status: .pass, detail: "no store file was set aside", fix: "")
+        }
+        let count = setAside.count
+        let file = TerminalText.escape(last["file"]?.stringValue ?? "?"), target = TerminalText.escape(last["moved_to"]?.stringValue ?? "?")
+        let reason = TerminalText.escape(String((last["reason"]?.stringValue ?? "").prefix(160)))
+        return Check(id: "set-aside", status: .warn,
+                     detail: "\(count) store file\(count == 1 ? " was" : "s were") set aside as unreadable (the last at \(last.timestamp.iso8601): \(file) → \(target): \(reason))",
+                     fix: "nothing was deleted: `handoff events --type file_set_aside` lists each file and where it went; look at them, then delete or restore them")
     }
 
     /// Hooks that ran out of time in the last week: each let its operation through unjudged (a stop)
