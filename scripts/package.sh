@@ -8,7 +8,7 @@
 #   dist/SHA256SUMS
 #
 # Every package holds the same tree, the install layout (README, "Layout"):
-#   bin/handoff, bin/<hook name> (links to handoff, or the separate hook executables of a build that has them)
+#   bin/handoff, bin/<hook name> (links to handoff, which dispatches on the name it was started under)
 #   share/handoff/                                       the Claude Code plugin folder (and whatever else share/handoff holds)
 #   share/man/man1/*.1                                   from share/man in the checkout
 #   share/bash-completion/completions/handoff, share/zsh/vendor-completions/_handoff,
@@ -113,19 +113,13 @@ strip_into() {
     cp "$1" "$2" && strip --strip-all "$2" && chmod 755 "$2" || die "cannot strip $1 into $2"
 }
 strip_into "$BIN_DIR/handoff" "$TREE/bin/handoff"
-# A build with separate hook executables (before the one binary) ships them; otherwise the names link to handoff.
-for name in $HOOK_NAMES; do
-    if [ -x "$BIN_DIR/$name" ] && [ ! -L "$BIN_DIR/$name" ]; then
-        strip_into "$BIN_DIR/$name" "$TREE/bin/$name"
-    else
-        ln -s handoff "$TREE/bin/$name"
-    fi
-done
+# One executable serves every hook, dispatching on the name it was started under.
+for name in $HOOK_NAMES; do ln -s handoff "$TREE/bin/$name"; done
 
 # The plugin folder, as the checkout has it (install.sh's layout: share/handoff is the plugin's root).
 PLUGIN=$CHECKOUT/hooks/claude
 [ -f "$PLUGIN/.claude-plugin/plugin.json" ] || die "$PLUGIN is not the plugin folder (no .claude-plugin/plugin.json)"
-(cd "$PLUGIN" && find . \( -type f -o -type l \) ! -name '*.pyc' ! -name '.DS_Store' ! -name '*.bin' | sort) | while IFS= read -r rel; do
+(cd "$PLUGIN" && find . \( -type f -o -type l \) ! -name '*.pyc' ! -name '.DS_Store' | sort) | while IFS= read -r rel; do
     rel=${rel#./}
     mkdir -p "$TREE/share/handoff/$(dirname "$rel")"
     cp -P "$PLUGIN/$rel" "$TREE/share/handoff/$rel"
@@ -139,12 +133,6 @@ if [ -d "$CHECKOUT/share/handoff" ]; then
         cp "$CHECKOUT/share/handoff/$rel" "$TREE/share/handoff/$rel" && chmod 644 "$TREE/share/handoff/$rel"
     done
 fi
-# The plugin's bin/ wrappers run <name>.bin first: relative links to the installed executables, so the
-# tree works under any prefix (and under /usr for the .deb). A wheel cannot hold links: it has none.
-for name in handoff-stop-gate handoff-compact handoff-session; do
-    [ -e "$TREE/share/handoff/bin/$name" ] && ln -s "../../../bin/$name" "$TREE/share/handoff/bin/$name.bin"
-done
-
 for page in "$CHECKOUT"/share/man/man1/*.1; do
     [ -f "$page" ] && install -m 644 "$page" "$TREE/share/man/man1/"
 done
@@ -248,8 +236,7 @@ build_deb
 # ---------------------------------------------------------------------------------------------
 # Wheel: handoff_hooks-<version>.data/scripts/handoff is the executable itself (no Python shim);
 # .data/data/ is installed at the environment's root, so <venv>/share/handoff exists. A wheel holds no
-# links: the hook names that are links to handoff are left out (the registrations call `handoff hook
-# <name>`); a build with separate hook executables ships them as files.
+# links: the hook names are left out; `handoff install` registers every hook as `handoff hook <name>`.
 
 WHEEL=""
 build_wheel() {
