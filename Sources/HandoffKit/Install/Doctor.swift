@@ -35,7 +35,9 @@ package struct Doctor: Sendable {
         }
     }
 
-    package static let executables = ["handoff", "handoff-post-commit", "handoff-pre-push", "handoff-stop-gate", "handoff-compact", "handoff-session"]
+    /// `handoff`, which serves every hook, then the hooks' names from the separate-executables
+    /// layout (links to it, kept for registrations written then): checked only where present.
+    package static let executables = ["handoff"] + HookName.legacyExecutables
 
     package var environment: Environment
     package var workingDirectory: String
@@ -50,7 +52,7 @@ package struct Doctor: Sendable {
 
     package func run() -> Report {
         var checks: [Check] = []
-        checks += Self.executables.map(checkExecutable)
+        checks += Self.executables.filter { $0 == "handoff" || GitHookInstaller.isPresent(Path.join(binDirectory, $0)) }.map(checkExecutable)
         let root = WorktreeLocator.worktreeRoot(startingAt: workingDirectory, environment: withoutGitVariables)
         checks += checkGitHooks(root: root)
         checks.append(checkAgentHooks(root: root))
@@ -141,7 +143,7 @@ package struct Doctor: Sendable {
             }
             guard access(executable, X_OK) == 0 else {
                 return Check(id: id, status: .fail, detail: "\(path) runs \(executable), which is missing or not executable",
-                             fix: "\(install) --bin-dir <folder holding \(hook.executable)>")
+                             fix: "\(install) --bin-dir <folder holding handoff>")
             }
             let previous = path + GitHookInstaller.backupSuffix
             if GitHookInstaller.isPresent(previous), access(previous, X_OK) != 0 {
@@ -172,20 +174,24 @@ package struct Doctor: Sendable {
         case .preCommit: candidates = [".pre-commit-config.yaml"]
         }
         let mentions = candidates.contains { name in
-            (try? FileSystem.readText(Path.join(root, name)))?.contains("handoff-post-commit") == true
+            // `handoff hook post-commit`, or the separate-executables layout's handoff-post-commit.
+            guard let text = try? FileSystem.readText(Path.join(root, name)) else { return false }
+            return text.contains("hook post-commit") || text.contains("handoff-post-commit")
         }
         if mentions {
-            return Check(id: id, status: .pass, detail: "\(manager.rawValue) manages the hooks and its configuration runs handoff-post-commit", fix: "")
+            return Check(id: id, status: .pass, detail: "\(manager.rawValue) manages the hooks and its configuration runs handoff's post-commit hook", fix: "")
         }
         return Check(id: id, status: .fail, detail: "\(manager.rawValue) manages the hooks and its configuration does not run handoff",
                      fix: "run `handoff install --git` in \(root) and add the lines it prints to \(manager.rawValue)'s configuration")
     }
 
-    /// The `handoff_hook='…'` line of one of our entries, unquoted.
+    /// The `handoff='…'` line of one of our entries (`handoff_hook='…'` in the separate-executables
+    /// layout's), unquoted.
     static func hookExecutable(in path: String) -> String? {
         guard let text = try? FileSystem.readText(path) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("handoff_hook=") {
-            let value = line.dropFirst("handoff_hook=".count)
+        for line in text.split(separator: "\n") {
+            guard let prefix = ["handoff=", "handoff_hook="].first(where: { line.hasPrefix($0) }) else { continue }
+            let value = line.dropFirst(prefix.count)
             guard value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 else { return String(value) }
             return String(value.dropFirst().dropLast()).replacing("'\\''", with: "'")
         }
