@@ -89,6 +89,12 @@ package struct SharedHandover: Sendable, Equatable {
     package var reflection: String?
     /// Task objects (each with an `id`); nil when the store keeps no tasks.
     package var tasks: [JSONValue]?
+    /// Tasks of a fetched `tasks.json` past `maxTasks`, not read (a clone shares at most
+    /// `SharedTasks.limit`; more is a crafted tree).
+    package var tasksLeftOut = 0
+
+    /// The most tasks read from one shared tree.
+    package static let maxTasks = 2 * SharedTasks.limit
 
     package init(origin: Origin, state: JSONValue?, context: String?, reflection: String?, tasks: [JSONValue]?) {
         self.origin = origin
@@ -117,7 +123,9 @@ package struct SharedHandover: Sendable, Equatable {
         state = files[Self.stateFile].flatMap { try? JSONValue.parse($0) }
         context = files[Self.contextFile].map { String(decoding: $0, as: UTF8.self) }
         reflection = files[Self.reflectionFile].map { String(decoding: $0, as: UTF8.self) }
-        tasks = files[Self.tasksFile].flatMap { try? JSONValue.parse($0) }?.arrayValue
+        let allTasks = files[Self.tasksFile].flatMap { try? JSONValue.parse($0) }?.arrayValue  // not a JSON array: no tasks shared
+        tasks = allTasks.map { Array($0.prefix(Self.maxTasks)) }
+        tasksLeftOut = max(0, (allTasks?.count ?? 0) - Self.maxTasks)
     }
 
     /// Every string in a JSON value, redacted (keys are the contract's, never secrets).
