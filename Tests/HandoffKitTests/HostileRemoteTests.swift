@@ -93,4 +93,62 @@ struct HostileRemoteTests {
         #expect(read.unreadable.count == 2)
         #expect(read.handovers.values.first?.origin.session == "sess-real")
     }
+
+    static let secret = "ghp_" + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVb"
+
+    @Test("a secret inside a fetched handover (state, host, reflection, tasks) never reaches the brief, log, show or the task store")
+    func inboundRedaction() throws {
+        let sandbox = try GitSandbox("hostile-remote")
+        let (a, b) = try machines(sandbox)
+        try a.end("README.md:1 real", session: "sess-real")
+        try a.handoff("push").checked()
+        // Written as raw objects, past the writer's own redactor: what a clone of another tool, or
+        // an attacker with push access, could put on the remote.
+        let secret = Self.secret
+        let script = """
+            set -e
+            now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+            origin=$(printf '{"at":"%s","kind":"reflection","branch":"main","clone":"other","host":"host-\(secret)","agent":"codex","session":"sess-x"}' "$now" | git hash-object -w --stdin)
+            state=$(printf '{"version":1,"severity":"IN_PROGRESS","resume":{"next":"README.md:1 use \(secret)","files":["README.md"],"context":"token \(secret)"},"watch_out_for":["\(secret)"]}' | git hash-object -w --stdin)
+            refl=$(printf '**Outcome**: partial\n**Next step**: rotate \(secret)\n' | git hash-object -w --stdin)
+            tasks=$(printf '[{"id":"ho-secret00001","title":"rotate \(secret)","status":"open","created_at":"2026-12-07T10:00:00.000Z"}]' | git hash-object -w --stdin)
+            tree=$(printf '100644 blob %s\torigin.json\n100644 blob %s\tstate.json\n100644 blob %s\treflection.md\n100644 blob %s\ttasks.json\n' "$origin" "$state" "$refl" "$tasks" | git mktree)
+            c=$(echo x | git commit-tree -p refs/handoff/main "$tree")
+            git update-ref refs/handoff/main "$c"
+            git push -q --no-verify origin refs/handoff/main:refs/handoff/main
+            """
+        try GitProcess.run("/bin/sh", ["-c", script], in: a.path, environment: a.environment).checked()
+        try b.git("fetch", "-q", "origin")
+
+        let start = try b.hook("handoff-session", ClaudePayload.sessionStart("sess-b-1", cwd: b.path, home: b.home, source: "startup"))
+        #expect(start.stdout.contains("[REDACTED]") || start.stdout.contains(Redactor.mask), "the fetched handover is not in the brief: \(start.stdout)")
+        #expect(!start.stdout.contains(secret), "the secret reached the model's context")
+        for arguments in [["brief"], ["brief", "--json"], ["log"], ["log", "--json"]] {
+            let result = try GitProcess.run(try HookProducts.path("handoff"), arguments, in: b.path, environment: b.environment)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(!result.stdout.contains(secret), "handoff \(arguments.joined(separator: " ")) printed the secret")
+        }
+        try b.handoff("pull").checked()
+        let tasks = try b.handoff("task", "list", "--all", "--json").checked().stdout
+        #expect(tasks.contains("ho-secret00001"), "the fetched task was not imported: \(tasks)")
+        #expect(!tasks.contains(secret))
+        let show = try b.handoff("task", "show", "ho-secret00001").checked().stdout
+        #expect(!show.contains(secret))
+    }
+
+    @Test("a secret in a session id or a branch name never reaches the remote: not in origin.json, not in the commit message")
+    func outboundRedaction() throws {
+        let sandbox = try GitSandbox("hostile-remote")
+        let (a, _) = try machines(sandbox)
+        let secret = Self.secret
+        try a.git("checkout", "-q", "-b", "fix-\(secret)")
+        try a.end("README.md:1 next", session: "sess-\(secret)")
+        let ref = "refs/handoff/fix-\(secret)"
+        let tip = try a.git("rev-parse", ref)
+        let origin = try a.git("cat-file", "blob", "\(tip):origin.json")
+        #expect(!origin.contains(secret), "origin.json: \(origin)")
+        #expect(origin.contains(Redactor.mask))
+        let message = try a.git("cat-file", "commit", tip)
+        #expect(!message.contains(secret), "commit message: \(message)")
+    }
 }

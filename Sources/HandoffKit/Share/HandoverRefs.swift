@@ -194,7 +194,8 @@ package struct HandoverRefs: Sendable {
         let tree = try git.checked(["mktree"], input: Array(entries.utf8)).line
         var arguments = ["commit-tree", "--no-gpg-sign", tree]
         for parent in parents { arguments += ["-p", parent] }
-        let result = git.run(arguments, input: Array((message ?? handover.commitMessage).utf8),
+        // Every message passes the redactor (a merge's names hosts, sessions and task titles).
+        let result = git.run(arguments, input: Array(Redactor.redact(message ?? handover.commitMessage).utf8),
                              extraEnvironment: Self.identity(at: handover.origin.at))
         guard result.succeeded, !result.line.isEmpty else { throw GitCLIError(command: "commit-tree", reason: result.lastErrorLine) }
         return result.line
