@@ -62,7 +62,7 @@ package struct SharedHandover: Sendable, Equatable {
         /// "laptop (claude-code, session 1a2b3c4d, 2026-12-03 10:22 UTC)"
         package var summary: String {
             let when = String(at.iso8601.prefix(16).map { $0 == "T" ? " " : $0 })
-            let session = self.session.map { ", session \($0.prefix(8))" } ?? ""
+            let session = self.session.map { ", session \($0)" } ?? ""
             return "\(host) (\(agent)\(session), \(when) UTC)"
         }
 

@@ -108,7 +108,7 @@ package enum SharedHistory {
         guard let shared = item.shared else { return "" }
         let origin = shared.origin
         let time = String(origin.at.iso8601.prefix(19)).replacingFirst("T", with: " ")
-        let session = safe(String((origin.session ?? "unknown").prefix(12))).padded(to: 12)
+        let session = safe(origin.session ?? "unknown").padded(to: 12) // whole: a cut id can name two sessions
         let verdict = "\(origin.kind.rawValue) ".padded(to: 12) + safe(origin.outcome ?? "?")
         let next = (shared.state?["resume"]?["next"]?.stringValue).flatMap { $0.isEmpty ? nil : $0 }
             .map { "  next: " + safe(String($0.split(whereSeparator: \.isNewline).joined(separator: " ").prefix(100))) } ?? ""
