@@ -136,7 +136,12 @@ fi
 for page in "$CHECKOUT"/share/man/man1/*.1; do
     [ -f "$page" ] && install -m 644 "$page" "$TREE/share/man/man1/"
 done
-"$TREE/bin/handoff" --generate-completion-script bash >"$TREE/share/bash-completion/completions/handoff" || die "handoff --generate-completion-script bash failed"
+# The hook names' manual page is `handoff hook`'s (lintian asks for one per command in bin/).
+if [ -f "$TREE/share/man/man1/handoff.hook.1" ]; then
+    for name in $HOOK_NAMES; do ln -s handoff.hook.1 "$TREE/share/man/man1/$name.1"; done
+fi
+# bash-completion sources the script: no #! line (lintian: bash-completion-with-hashbang).
+"$TREE/bin/handoff" --generate-completion-script bash | sed '1{/^#!/d}' >"$TREE/share/bash-completion/completions/handoff" || die "handoff --generate-completion-script bash failed"
 "$TREE/bin/handoff" --generate-completion-script zsh >"$TREE/share/zsh/vendor-completions/_handoff" || die "handoff --generate-completion-script zsh failed"
 "$TREE/bin/handoff" --generate-completion-script fish >"$TREE/share/fish/vendor_completions.d/handoff.fish" || die "handoff --generate-completion-script fish failed"
 chmod 644 "$TREE"/share/bash-completion/completions/handoff "$TREE"/share/zsh/vendor-completions/_handoff "$TREE"/share/fish/vendor_completions.d/handoff.fish
@@ -174,7 +179,13 @@ build_deb() {
     cp -a "$TREE/bin" "$root/usr/bin"
     cp -a "$TREE/share/." "$root/usr/share/"
     # Debian keeps manual pages compressed.
-    for page in "$root"/usr/share/man/man1/*.1; do gzip -9n "$page"; done
+    for page in "$root"/usr/share/man/man1/*.1; do
+        if [ -L "$page" ]; then
+            target=$(readlink "$page") && rm "$page" && ln -s "$target.gz" "$page.gz"
+        else
+            gzip -9n "$page"
+        fi
+    done
     cat >"$root/usr/share/doc/handoff/copyright" <<'EOF'
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: handoff

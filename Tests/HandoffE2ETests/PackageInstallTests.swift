@@ -129,6 +129,29 @@ struct PackageInstallTests {
         #expect(names.contains("handoff-\(version)-linux-\(Self.machine).tar.gz"), "\(names)")
         #expect(names.contains { $0.hasPrefix("handoff_\(version)_") && $0.hasSuffix(".deb") }, "\(names)")
         #expect(names.contains { $0.hasPrefix("handoff_hooks-\(version)-py3-none-manylinux_") && $0.hasSuffix("_\(Self.machine).whl") }, "\(names)")
+        let control = try E2E.run(["dpkg-deb", "--field", try Packages.deb(), "Version"], in: Packages.folder, environment: Packages.bare(home: "/nonexistent"), timeout: 30)
+        #expect(control.output.trimmingCharacters(in: .whitespacesAndNewlines) == version, "the .deb's Version: \(control.output)")
+        // The executable inside says it too.
+        let sandbox = try PackageSandbox()
+        try sandbox.run(["tar", "-xzf", try Packages.tarball(), "-C", sandbox.folder])
+        let said = try sandbox.run([sandbox.folder + "/handoff-\(version)-linux-\(Self.machine)/bin/handoff", "--version"])
+        #expect(said.trimmingCharacters(in: .whitespacesAndNewlines) == version)
+    }
+
+    /// The wheel's manylinux tag is the one auditwheel (PyPA's checker, installed by .ci/run) computes
+    /// from the executable's versioned symbols: no lower (it would not run there), no higher.
+    @Test func theWheelsManylinuxTagIsTheOneAuditwheelComputes() throws {
+        guard let auditwheel = PackageInstallTests.which("auditwheel") else {
+            if Packages.required { Issue.record("auditwheel is not on PATH; .ci/run installs it (python3 -m pip install auditwheel)") }
+            else { print("skipped: auditwheel is not on PATH") }
+            return
+        }
+        let wheel = try Packages.wheel()
+        let tag = try #require(wheel.split(separator: "-").last?.replacingOccurrences(of: ".whl", with: ""))
+        let shown = try E2E.run([auditwheel, "show", wheel], in: Packages.folder, timeout: 120)
+        #expect(shown.status == 0, "\(shown.output)")
+        let flat = shown.output.replacingOccurrences(of: "\n", with: " ")
+        #expect(flat.contains("consistent with the following platform tag: \"\(tag)\""), "auditwheel show: \(shown.output)")
     }
 
     static var machine: String {
