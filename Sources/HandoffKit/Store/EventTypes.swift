@@ -33,6 +33,9 @@
 /// - `share_push`: `remote`, `pushed`, `rejected` ([{`ref`, `reason`}]), `failure` (nil when the push ran)
 /// - `task`: `action` (add/update), `id`, `status`, `title`
 /// - `memory`: `id`, `tags`
+/// - `file_set_aside`: `file` (the store file, relative to `.handoff/`), `moved_to`, `reason`: a store
+///   file that could not be read as its kind (damaged, too large, not a regular file) was renamed
+///   out of the way, never deleted
 package enum EventType {
     package static let initialised = EventKind.initialised.rawValue
     package static let commit = EventKind.commit.rawValue
@@ -65,6 +68,8 @@ package enum EventType {
     package static let runtimeRebuilt = EventKind.runtimeRebuilt.rawValue
     /// The session's runtime file disagreed with the log, which the gate believed: `problems`.
     package static let runtimeMismatch = EventKind.runtimeMismatch.rawValue
+    /// A store file moved out of the way because it could not be read as its kind: `file`, `moved_to`, `reason`.
+    package static let fileSetAside = EventKind.fileSetAside.rawValue
 }
 
 /// Every event type as a closed set, for what must list or check them all (`handoff events --type`
@@ -96,6 +101,7 @@ package enum EventKind: String, CaseIterable, Sendable {
     case gateConfigIgnored = "gate_config_ignored"
     case runtimeRebuilt = "runtime_rebuilt"
     case runtimeMismatch = "runtime_mismatch"
+    case fileSetAside = "file_set_aside"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).
