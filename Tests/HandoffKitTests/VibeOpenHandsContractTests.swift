@@ -51,6 +51,7 @@ struct VibeOpenHandsContractTests {
         ]))
     }
 
+    @discardableResult
     func vibePostTool(_ repo: AgentRepo, _ command: String, returncode: Int = 0) -> HookOutput {
         SessionHook.run(vibeInput(repo, [
             ("hook_event_name", "post_tool"), ("tool_name", "file_system.bash"), ("tool_call_id", "call_1"),
@@ -94,7 +95,7 @@ struct VibeOpenHandsContractTests {
         #expect(runtime.startHash == (try repo.git("rev-parse", "HEAD")).trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(repo.events("session_start").first?["source"]?.stringValue == "first-hook")
         try repo.commitFile("a.txt", "hi\n")
-        vibePostTool(repo, "echo hi > a.txt && git add a.txt && git commit -qm a")
+        _ = vibePostTool(repo, "echo hi > a.txt && git add a.txt && git commit -qm a")
         try writeVibeJournal(repo, answer: "All done.")
         let answer = try vibeDecision(vibeStop(repo))
         #expect(answer.deny, "the session's own commit, unpushed, is blocked")
@@ -113,12 +114,12 @@ struct VibeOpenHandsContractTests {
         try repo.write("old.txt", "left from before\n")
         // A read-only session: its first tool call is a read; the stop is let through.
         #expect(vibePreTool(repo, "cat old.txt") == .silent)
-        vibePostTool(repo, "cat old.txt")
+        _ = vibePostTool(repo, "cat old.txt")
         try writeVibeJournal(repo, answer: "It says: left from before.")
         #expect(try vibeDecision(vibeStop(repo)).deny == false, "a read-only turn is never blocked")
         // Its own edit is blocked, naming its file and not the older one.
         try repo.write("new.txt", "mine\n")
-        SessionHook.run(vibeInput(repo, [
+        _ = SessionHook.run(vibeInput(repo, [
             ("hook_event_name", "post_tool"), ("tool_name", "file_system.write_file"), ("tool_status", "success"),
             ("tool_input", ["file_path": .string(repo.root + "/new.txt"), "content": "mine\n"]), ("tool_output", .null),
         ]))
@@ -135,7 +136,7 @@ struct VibeOpenHandsContractTests {
         #expect(vibePreTool(repo, "git commit") == .silent)
         try repo.commitFile("c.txt", "c\n")
         _ = try repo.git("push", "-q", "origin", "HEAD")
-        vibePostTool(repo, "git commit && git push")
+        _ = vibePostTool(repo, "git commit && git push")
         try writeVibeJournal(repo, answer: "All done.")
         #expect(try vibeDecision(vibeStop(repo)).deny)
         try writeVibeJournal(repo, answer: validReflection)
@@ -150,7 +151,7 @@ struct VibeOpenHandsContractTests {
         try repo.addPushedOrigin()
         #expect(vibePreTool(repo, "git commit") == .silent)
         try repo.commitFile("d.txt", "d\n")
-        vibePostTool(repo, "git commit")
+        _ = vibePostTool(repo, "git commit")
         try writeVibeJournal(repo, answer: "Done.")
         // handoff.gate.maxBlocks is 10 here; Vibe acts on 3 denials a turn and asks a 4th time.
         let answers = try (0..<4).map { _ in try vibeDecision(vibeStop(repo, environment: ["HANDOFF_GATE_MAX_BLOCKS": "10"])) }
@@ -166,7 +167,7 @@ struct VibeOpenHandsContractTests {
     @Test func vibeShellExitStatusAndFailuresAreRecorded() throws {
         let repo = try AgentRepo()
         #expect(vibePreTool(repo, "swift test") == .silent)
-        vibePostTool(repo, "swift test", returncode: 1)
+        _ = vibePostTool(repo, "swift test", returncode: 1)
         let tool = try #require(repo.events("tool").last)
         #expect(tool["exit_code"]?.intValue == 1)
         #expect(tool["ok"]?.boolValue == false)
@@ -233,7 +234,7 @@ struct VibeOpenHandsContractTests {
         #expect(OpenHandsContract().clientBlockLimit == nil)
         let repo = try AgentRepo()
         try repo.addPushedOrigin()
-        SessionHook.run(openHandsInput(repo, [], event: "SessionStart"))
+        _ = SessionHook.run(openHandsInput(repo, [], event: "SessionStart"))
         try repo.write("todo.txt", "left uncommitted\n")
         try writeOpenHandsMessage(repo, index: 5, text: "All done.")
         let first = try openHandsDecision(openHandsStop(repo))
@@ -249,7 +250,7 @@ struct VibeOpenHandsContractTests {
     @Test func openHandsReflectionComesFromTheConversationsLastAgentMessage() throws {
         let repo = try AgentRepo()
         try repo.addPushedOrigin()
-        SessionHook.run(openHandsInput(repo, [], event: "SessionStart"))
+        _ = SessionHook.run(openHandsInput(repo, [], event: "SessionStart"))
         try repo.commitFile("e.txt", "e\n")
         _ = try repo.git("push", "-q", "origin", "HEAD")
         try writeOpenHandsMessage(repo, index: 5, text: "All done.")
@@ -261,17 +262,17 @@ struct VibeOpenHandsContractTests {
 
     @Test func openHandsToolEventsCarryTheExitCode() throws {
         let repo = try AgentRepo()
-        SessionHook.run(openHandsInput(repo, [], event: "SessionStart"))
-        SessionHook.run(openHandsInput(repo, [
+        _ = SessionHook.run(openHandsInput(repo, [], event: "SessionStart"))
+        _ = SessionHook.run(openHandsInput(repo, [
             ("tool_name", "terminal"), ("tool_input", ["command": "make test", "kind": "TerminalAction"]),
             ("tool_response", ["content": [["type": "text", "text": "error: 2 tests failed"]], "is_error": false, "exit_code": 2,
                                "kind": "TerminalObservation"]),
         ], event: "PostToolUse"))
-        SessionHook.run(openHandsInput(repo, [
+        _ = SessionHook.run(openHandsInput(repo, [
             ("tool_name", "file_editor"), ("tool_input", ["command": "create", "path": .string(repo.root + "/f.txt"), "file_text": "f"]),
             ("tool_response", ["is_error": false, "kind": "FileEditorObservation"]),
         ], event: "PostToolUse"))
-        SessionHook.run(openHandsInput(repo, [
+        _ = SessionHook.run(openHandsInput(repo, [
             ("tool_name", "file_editor"), ("tool_input", ["command": "view", "path": .string(repo.root + "/f.txt")]),
         ], event: "PostToolUse"))
         let tool = try #require(repo.events("tool").last)
