@@ -22,10 +22,16 @@ struct InstallCommand: ParsableCommand {
 
             --codex registers the same hooks with Codex CLI (Stop, PreCompact, SessionStart, SessionEnd, PostToolUse) in $CODEX_HOME/hooks.json (~/.codex by default), or with --scope project in the repository's .codex/hooks.json, each command carrying `--agent codex`; merged, every other hook kept. Codex skips hooks it has not been told to trust, so install records its trust (trusted_hash) in a marked block appended to $CODEX_HOME/config.toml, and writes the $handoff-dump and $handoff-end skills to $CODEX_HOME/skills. Both files are kept as they were (*.pre-handoff) until uninstall.
 
+            --vibe registers handoff's hooks with Mistral Vibe as a marked block of [[hooks]] tables appended to $VIBE_HOME/hooks.toml (~/.vibe by default), or with --scope project to the repository's .vibe/hooks.toml, which Vibe reads only in a folder you trust (its trust prompt, or `vibe --trust` for one run; handoff does not trust it for you): pre_tool (the session's first one takes its baseline, as Vibe has no session start), post_tool (tool events) and post_agent (the stop gate), each command carrying `--agent vibe`. It writes the /handoff-dump and /handoff-end skills to $VIBE_HOME/skills. The file is kept as it was (hooks.toml.pre-handoff) until uninstall.
+
+            --openhands registers them with OpenHands (Stop, SessionStart, SessionEnd, PostToolUse, each command carrying `--agent openhands`) in ~/.openhands/hooks.json, or with --scope project in the repository's .openhands/hooks.json; merged, every other hook kept. OpenHands reads only the first of the two that exists, so a project file hides the user's: install says which of your user hooks stop running in the project, and a user install says when a project file hides it. It writes the /handoff-dump and /handoff-end skills to ~/.openhands/skills. The file is kept as it was (hooks.json.pre-handoff) until uninstall.
+
             Examples:
               handoff install --git
               handoff install --claude --scope user
               handoff install --codex
+              handoff install --vibe
+              handoff install --openhands --scope project
               handoff install --git --dry-run
               handoff install --git --bin-dir /opt/handoff/bin
 
@@ -47,6 +53,12 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Register the Codex CLI hooks in a hooks.json, trusted, and the handover skills (see --scope; Codex has user and project).")
     var codex = false
 
+    @Flag(help: "Register the Mistral Vibe hooks in a hooks.toml and the handover skills (see --scope; Vibe has user and project).")
+    var vibe = false
+
+    @Flag(help: "Register the OpenHands hooks in a hooks.json and the handover skills (see --scope; OpenHands has user and project).")
+    var openhands = false
+
     @Option(help: ArgumentHelp("Which settings file gets the agent hooks: user (~/.claude/settings.json), project (<repo>/.claude/settings.json, meant to be committed: the hooks are named without a path and found on PATH) or local (<repo>/.claude/settings.local.json, this machine only).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
@@ -62,7 +74,7 @@ struct InstallCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current()
-        if git || (!claude && !codex) {
+        if git || (!claude && !codex && !vibe && !openhands) {
             try installGitHooks(context)
         }
         if claude {
@@ -70,6 +82,12 @@ struct InstallCommand: ParsableCommand {
         }
         if codex {
             try CodexHookSettings.install(scope: scope, binDirectory: try binDir ?? ExecutableLocation.folder(), dryRun: dryRun, context: context)
+        }
+        if vibe {
+            try VibeOpenHandsSettings.vibe(install: true, scope: scope, binDirectory: binDir, dryRun: dryRun, context: context)
+        }
+        if openhands {
+            try VibeOpenHandsSettings.openHands(install: true, scope: scope, binDirectory: binDir, dryRun: dryRun, context: context)
         }
     }
 

@@ -10,6 +10,8 @@ struct UninstallCommand: ParsableCommand {
 
             --claude removes handoff's entries from the settings.json of --scope (user by default) and leaves every other hook; when nothing else changed since install, the file is put back byte for byte (from settings.json.pre-handoff), and a file handoff created is removed. The MCP server "handoff" goes from that scope too (~/.claude.json or .mcp.json), leaving the file byte for byte as it was when nothing else changed, and otherwise in Claude Code's own layout.
 
+            --vibe removes handoff's block from the Vibe hooks.toml of --scope and handoff's skills; --openhands handoff's groups from the OpenHands hooks.json of --scope and handoff's skills; files are put back byte for byte when nothing else changed since install.
+
             --codex removes handoff's entries from the Codex hooks.json of --scope, the trust block from $CODEX_HOME/config.toml and handoff's skills; files are put back byte for byte when nothing else changed since install.
 
             Examples:
@@ -28,6 +30,12 @@ struct UninstallCommand: ParsableCommand {
     @Flag(help: "Remove the Codex CLI hooks, their trust and the handover skills (see --scope; Codex has user and project).")
     var codex = false
 
+    @Flag(help: "Remove the Mistral Vibe hooks and the handover skills (see --scope).")
+    var vibe = false
+
+    @Flag(help: "Remove the OpenHands hooks and the handover skills (see --scope).")
+    var openhands = false
+
     @Option(help: ArgumentHelp("Which settings file: user (~/.claude/settings.json), project (<repo>/.claude/settings.json) or local (<repo>/.claude/settings.local.json).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
@@ -36,7 +44,7 @@ struct UninstallCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current()
-        if git || (!claude && !codex) {
+        if git || (!claude && !codex && !vibe && !openhands) {
             try uninstallGitHooks(context)
         }
         if claude {
@@ -44,6 +52,12 @@ struct UninstallCommand: ParsableCommand {
         }
         if codex {
             try CodexHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
+        }
+        if vibe {
+            try VibeOpenHandsSettings.vibe(install: false, scope: scope, binDirectory: nil, dryRun: dryRun, context: context)
+        }
+        if openhands {
+            try VibeOpenHandsSettings.openHands(install: false, scope: scope, binDirectory: nil, dryRun: dryRun, context: context)
         }
     }
 
