@@ -6,11 +6,13 @@
 package enum AgentKind: String, Sendable, CaseIterable {
     case claudeCode = "claude-code"
     case codex
+    case grok
 
     package var contract: any AgentContract {
         switch self {
         case .claudeCode: return ClaudeCodeContract()
         case .codex: return CodexContract()
+        case .grok: return GrokContract()
         }
     }
 
@@ -20,25 +22,41 @@ package enum AgentKind: String, Sendable, CaseIterable {
     /// The option the installed hook commands carry (`handoff-stop-gate --agent codex`).
     package static let argument = "--agent"
 
-    /// Which agent runs this hook: `--agent NAME` in the hook's command line when the installer put
-    /// it there; else what only one agent sends (Codex's `turn_id`, its `rollout-…` transcripts,
-    /// Claude Code's `CLAUDE_PROJECT_DIR`); Claude Code otherwise.
+    /// Which agent runs this hook, for the agents whose payload fits; Claude Code when nothing says
+    /// (see `identify` for the payloads no known agent sends).
     package static func resolve(arguments: [String], environment: Environment, payload: AgentHookPayload) -> AgentKind {
-        if let index = arguments.firstIndex(of: argument), index + 1 < arguments.count,
-            let named = AgentKind(name: arguments[index + 1])
-        {
-            return named
-        }
-        if environment["CLAUDE_PROJECT_DIR"] != nil || environment["CLAUDECODE"] != nil { return .claudeCode }
-        if CodexContract.recognises(payload) { return .codex }
-        return .claudeCode
+        identify(arguments: arguments, environment: environment, payload: payload) ?? .claudeCode
     }
 
-    /// `claude-code` (or `claude`), `codex`.
+    /// Which agent runs this hook; nil when the payload is no known agent's.
+    ///
+    /// Grok's signs come first (`GROK_HOOK_EVENT`, a camelCase payload): grok runs the entries
+    /// registered for Claude Code, whose command lines may say `--agent claude-code`, with its own
+    /// payload and `CLAUDE_PROJECT_DIR` set. Then `--agent NAME` in the hook's command line when the
+    /// installer put it there; else Claude Code's own variables (`CLAUDE_PROJECT_DIR`, `CLAUDECODE`);
+    /// else what only one agent sends (Codex's `turn_id`, its `rollout-…` transcripts); else Claude Code, for a payload shaped as Claude Code's (and Codex's) are: a
+    /// `hook_event_name` among their events. A payload that is a JSON object and fits none of these
+    /// is unknown: never read as another agent's (the hooks let it through and record it). Input
+    /// that is not a JSON object at all is Claude Code's to fail on, as before (a `hook_error`).
+    package static func identify(arguments: [String], environment: Environment, payload: AgentHookPayload) -> AgentKind? {
+        if GrokContract.recognises(payload, environment: environment) { return .grok }
+        let named = arguments.firstIndex(of: argument).flatMap { index in
+            index + 1 < arguments.count ? AgentKind(name: arguments[index + 1]) : nil
+        }
+        if payload.problem != nil { return named ?? .claudeCode }
+        if let named { return named.contract.fits(payload) ? named : nil }
+        let claude = ClaudeCodeContract().fits(payload)
+        if claude, environment["CLAUDE_PROJECT_DIR"] != nil || environment["CLAUDECODE"] != nil { return .claudeCode }
+        if CodexContract.recognises(payload) { return .codex }
+        return claude ? .claudeCode : nil
+    }
+
+    /// `claude-code` (or `claude`), `codex`, `grok`.
     package init?(name: String) {
         switch name.lowercased() {
         case "claude-code", "claude", "claudecode": self = .claudeCode
         case "codex": self = .codex
+        case "grok", "grok-build": self = .grok
         default: return nil
         }
     }
@@ -79,6 +97,11 @@ package protocol AgentContract: Sendable {
     /// caps blocks whatever this says; where it is false, handoff's cap is the only one.
     var capsConsecutiveStopBlocks: Bool { get }
 
+    /// True when the payload is shaped as this agent sends it (its event names).
+    func fits(_ payload: AgentHookPayload) -> Bool
+    /// The payload under the field names the hooks read (Claude Code's); most agents already use them.
+    func canonical(_ payload: AgentHookPayload, environment: Environment) -> AgentHookPayload
+
     /// Let the action go on, saying nothing.
     func allow() -> HookOutput
     /// Stop: do not end the turn; `reason` is what the model reads next.
@@ -101,6 +124,23 @@ package protocol AgentContract: Sendable {
     /// Lets the commands the agent runs know the session, where the agent offers a way; the agent
     /// may already export its own (`sessionEnvironmentVariables`).
     func exportSessionID(_ session: String, environment: Environment)
+}
+
+extension AgentContract {
+    /// Claude Code's and Codex's hook events (Codex uses Claude Code's names).
+    package static var claudeEventNames: Set<String> {
+        ["SessionStart", "SessionEnd", "Stop", "SubagentStop", "SubagentStart", "PreCompact", "PostCompact", "PreToolUse",
+         "PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "Notification", "PermissionRequest", "PermissionDenied",
+         "StopFailure", "Setup", "TaskCompleted", "TeammateIdle", "ConfigChange", "WorktreeCreate", "WorktreeRemove",
+         "InstructionsLoaded", "Elicitation", "ElicitationResult"]
+    }
+
+    /// A `hook_event_name` among Claude Code's events.
+    package func fits(_ payload: AgentHookPayload) -> Bool {
+        payload.hookEventName.map { Self.claudeEventNames.contains($0) } ?? false
+    }
+
+    package func canonical(_ payload: AgentHookPayload, environment: Environment) -> AgentHookPayload { payload }
 }
 
 /// Reading the end of a JSON-lines transcript without reading the whole file (transcripts grow to

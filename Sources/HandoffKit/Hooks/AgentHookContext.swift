@@ -7,6 +7,9 @@ package struct AgentHookContext: Sendable {
     package var payload: AgentHookPayload
     /// The agent whose hook this is: everything agent-specific is asked of it.
     package var agent: any AgentContract
+    /// True when the payload is no known agent's (`AgentKind.identify`): the hook records what
+    /// arrived and lets the action through (`UnknownAgentPayload`); `agent` is then only a placeholder.
+    package var agentUnknown: Bool
     package var sessionID: String?
     /// The worktree root, nil outside a git repository.
     package var root: String?
@@ -17,11 +20,15 @@ package struct AgentHookContext: Sendable {
 
     package init(_ input: HookInput) {
         self.input = input
-        payload = AgentHookPayload.parse(input.readStandardInput())
-        agent = AgentKind.resolve(arguments: input.arguments, environment: input.environment, payload: payload).contract
+        let raw = AgentHookPayload.parse(input.readStandardInput())
+        let kind = AgentKind.identify(arguments: input.arguments, environment: input.environment, payload: raw)
+        agentUnknown = kind == nil
+        agent = (kind ?? .claudeCode).contract
+        payload = agent.canonical(raw, environment: input.environment)
         sessionID = payload.sessionID(environment: input.environment)
         now = input.now()
-        let project = WorktreeLocator.agentProjectDirectory(inputCWD: payload.cwd, environment: input.environment)
+        let project = WorktreeLocator.agentProjectDirectory(inputCWD: payload.cwd, environment: input.environment,
+                                                             workingDirectory: input.workingDirectory)
         root = WorktreeLocator.worktreeRoot(startingAt: project, environment: input.environment)
         store = root.map { HandoffStore(worktreeRoot: $0) }
         if let store, store.exists {

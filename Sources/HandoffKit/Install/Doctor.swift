@@ -60,6 +60,7 @@ package struct Doctor: Sendable {
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
         checks += checkHookErrors(root: root)
+        checks.append(checkUnknownAgents(root: root))
         checks.append(checkGitPath(root: root))
         checks += checkSharing(root: root)
         checks.append(checkLibgit2())
