@@ -81,6 +81,20 @@ package struct AgentHookContext: Sendable {
 
     package var environment: Environment { input.environment }
 
+    /// True when this is grok running an entry that is not its own (a Claude Code or Cursor entry)
+    /// while handoff's grok registration is in force: that one handles the event (`GrokHooks.standsBack`).
+    package var answeredByGrokEntry: Bool {
+        agent.kind == .grok && GrokHooks.standsBack(arguments: input.arguments, environment: environment, root: root)
+    }
+
+    /// The hook has nothing to do with this payload: no known agent sent it (recorded, let through),
+    /// or another of handoff's entries handles it. Nil when the hook should go on.
+    package func setAside(hook: String) -> HookOutput? {
+        if agentUnknown { return UnknownAgentPayload.setAside(self, hook: hook) }
+        if answeredByGrokEntry { return agent.allow() }
+        return nil
+    }
+
     /// The store, when it exists and the repository opted in (see `optedInStore` to create it).
     package var existingStore: HandoffStore? {
         guard optIn.isOptedIn, let store, store.exists else { return nil }

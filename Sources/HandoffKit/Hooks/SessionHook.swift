@@ -6,7 +6,7 @@ package enum SessionHook {
     package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
         let context = AgentHookContext(input)
-        if context.agentUnknown { return UnknownAgentPayload.setAside(context, hook: hookName) }
+        if let aside = context.setAside(hook: hookName) { return aside }
         do {
             switch context.payload.hookEventName {
             case "SessionStart": return try start(context)

@@ -157,7 +157,7 @@ package enum StopGate {
     package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
         let context = AgentHookContext(input)
-        if context.agentUnknown { return UnknownAgentPayload.setAside(context, hook: hookName) }
+        if let aside = context.setAside(hook: hookName) { return aside }
         if context.payload.hookEventName == "SubagentStop" {
             recordSubagentStop(context)
             return context.agent.allow()

@@ -57,6 +57,7 @@ package struct Doctor: Sendable {
         checks.append(checkAgentCommands(root: root))
         checks.append(checkMCPServer(root: root))
         checks.append(contentsOf: checkCodexHooks(root: root))
+        checks.append(contentsOf: checkGrokHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
         checks += checkHookErrors(root: root)
