@@ -1,16 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// Every hook is its own tiny executable: a process that starts, asks one question, answers and exits.
-/// They share HandoffKit, where all the logic lives; only HandoffKit's git layer imports libgit2.
-let hookTargets = [
-    "handoff-post-commit",
-    "handoff-pre-push",
-    "handoff-stop-gate",
-    "handoff-compact",
-    "handoff-session",
-]
-
 /// libgit2 on Linux: Debian's own static archives (libgit2-dev and the -dev packages it depends on ship
 /// them), so a hook maps no shared library besides libc — Debian's libgit2.so pulls in 19 more, and mapping
 /// and binding them cost every hook about 4 ms at start (bench/RESULTS.md). `pkg-config --static --libs
@@ -31,7 +21,7 @@ let package = Package(
     products: [
         .executable(name: "handoff", targets: ["handoff"]),
         .library(name: "HandoffKit", targets: ["HandoffKit"]),
-    ] + hookTargets.map { .executable(name: $0, targets: [$0]) },
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
@@ -52,6 +42,9 @@ let package = Package(
             name: "CLibgit2ProcessStartup",
             linkerSettings: [.unsafeFlags(libgit2StartupWraps.flatMap { ["-Xlinker", "--wrap=\($0)"] }, .when(platforms: [.linux]))]
         ),
+        // One executable: the CLI, and every hook (a process that starts, asks one question, answers
+        // and exits), chosen in main.swift before the CLI's parser runs. All the logic is in
+        // HandoffKit; only HandoffKit's git layer imports libgit2.
         .executableTarget(
             name: "handoff",
             dependencies: [
@@ -63,8 +56,9 @@ let package = Package(
         .testTarget(
             name: "HandoffKitTests",
             dependencies: ["HandoffKit"],
-            // Expected `--help` output, compared by HelpSnapshotTests (not resources of the bundle).
-            exclude: ["HelpSnapshots"]
+            // Expected `--help` output, compared by HelpSnapshotTests, and files earlier versions
+            // installed (UpgradeTests): read from the source tree, not resources of the bundle.
+            exclude: ["HelpSnapshots", "Fixtures"]
         ),
         // Drives the real Claude Code CLI against a loopback model server (Support/fake_messages_server.py).
         .testTarget(
@@ -72,7 +66,7 @@ let package = Package(
             dependencies: ["HandoffKit"],
             exclude: ["Support"]
         ),
-    ] + hookTargets.map { .executableTarget(name: $0, dependencies: ["HandoffKit", "CLibgit2ProcessStartup"]) },
+    ],
     swiftLanguageModes: [.v6]
 )
 

@@ -10,8 +10,9 @@ usage() {
     cat <<'EOF'
 Usage: ./install.sh [options]
 
-Builds handoff (release, static Swift stdlib), installs the CLI and the hook executables into
-${PREFIX:-$HOME/.local}/bin and the Claude Code plugin into ${PREFIX}/share/handoff, and registers
+Builds handoff (release, static Swift stdlib), installs the one executable (the CLI and every hook)
+into ${PREFIX:-$HOME/.local}/bin with the hooks' old names as links to it, and the Claude Code
+plugin into ${PREFIX}/share/handoff, and registers
 the agent hooks in ~/.claude/settings.json and the handover commands (/handoff:dump,
 /handoff:handoff-end) in ~/.claude/commands/handoff/, and, when a Codex home exists
 (${CODEX_HOME:-~/.codex}), with Codex (hooks.json, their trust in config.toml, the $handoff-dump
@@ -35,7 +36,7 @@ Options:
   --no-proof              skip the proof run on a scratch repository
   --uninstall             remove everything the manifest lists and restore what was there before
   --dry-run               print every change, make none
-  --from-build DIR        for tests and packagers: take the executables from DIR (already built);
+  --from-build DIR        for tests and packagers: take handoff from DIR (already built);
                           skips the toolchain check and the build
   --scratch-path DIR      SwiftPM scratch folder for the build (default: .build in this checkout)
   -h, --help              this text
@@ -87,13 +88,14 @@ BIN=$PREFIX/bin
 SHARE=$PREFIX/share/handoff
 MANIFEST=$SHARE/install-manifest.txt
 BACKUP=$SHARE/backup
-EXECUTABLES="handoff handoff-post-commit handoff-pre-push handoff-stop-gate handoff-compact handoff-session"
-AGENT_EXECUTABLES="handoff-stop-gate handoff-compact handoff-session"
+# One executable serves every hook; the hooks' names from the separate-executables layout stay as
+# links to it, so that entries an earlier install wrote (settings, git hooks) keep working.
+HOOK_LINKS="handoff-post-commit handoff-pre-push handoff-stop-gate handoff-compact handoff-session"
 CHANGES=0
 PENDING=""
 
 if [ -n "$FROM_BUILD" ]; then
-    FROM_BUILD=$(cd "$FROM_BUILD" 2>/dev/null && pwd -P) || die "--from-build folder does not exist; pass the folder holding the built executables"
+    FROM_BUILD=$(cd "$FROM_BUILD" 2>/dev/null && pwd -P) || die "--from-build folder does not exist; pass the folder holding the built handoff"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -177,7 +179,8 @@ install_link() {
     if [ -L "$link" ] && [ "$(readlink "$link")" = "$target" ]; then return 0; fi
     if [ "$DRY" = 1 ]; then changed "would link $link -> $target"; return 0; fi
     make_dirs "$(dirname "$link")"
-    if { [ -e "$link" ] || [ -L "$link" ]; } && ! in_manifest "link $link"; then
+    # A file of ours there (an earlier install's executable of that name) is simply replaced.
+    if { [ -e "$link" ] || [ -L "$link" ]; } && ! in_manifest "link $link" && ! in_manifest "file $link"; then
         make_dirs "$(dirname "$BACKUP$link")"
         mv "$link" "$BACKUP$link" || die "cannot move the existing $link aside; check permissions"
         record "backup $link"
@@ -359,9 +362,7 @@ else
     SRC=$(swift build "$@" --show-bin-path 2>/dev/null) || die "swift build --show-bin-path failed; run 'swift build $* --show-bin-path' to see why"
 fi
 if [ "$DRY" = 0 ]; then
-    for name in $EXECUTABLES; do
-        [ -x "$SRC/$name" ] || die "$SRC/$name was not built; run 'swift build -c release' in $CHECKOUT and look for errors"
-    done
+    [ -x "$SRC/handoff" ] || die "$SRC/handoff was not built; run 'swift build -c release' in $CHECKOUT and look for errors"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -388,13 +389,14 @@ if [ "$DRY" = 0 ]; then
     make_dirs "$SHARE"
     flush_manifest
 fi
-for name in $EXECUTABLES; do
-    if [ -x "$SRC/$name" ]; then install_file "$SRC/$name" "$BIN/$name" 755
-    else changed "would install $BIN/$name (once built)"; fi
+if [ -x "$SRC/handoff" ]; then install_file "$SRC/handoff" "$BIN/handoff" 755
+else changed "would install $BIN/handoff (once built)"; fi
+for name in $HOOK_LINKS; do
+    install_link handoff "$BIN/$name"
 done
 
 # The plugin (for `claude --plugin-dir`): its files as they are in the checkout; its bin/ wrappers
-# find the executables through the <name>.bin links.
+# find handoff at ../../../bin/handoff, which is $BIN/handoff.
 PLUGIN_SRC=$CHECKOUT/hooks/claude
 if [ -d "$PLUGIN_SRC" ]; then
     plugin_files=$(cd "$PLUGIN_SRC" && find . -type f ! -name '*.pyc' ! -name '.DS_Store' | sed 's|^\./||' | sort)
@@ -409,11 +411,6 @@ if [ -d "$PLUGIN_SRC" ]; then
 '
     done
     IFS=$OLDIFS
-    if [ -d "$PLUGIN_SRC/bin" ]; then
-        for name in $AGENT_EXECUTABLES; do
-            [ -e "$PLUGIN_SRC/bin/$name" ] && install_link "$BIN/$name" "$SHARE/bin/$name.bin"
-        done
-    fi
 fi
 
 case ":${PATH:-}:" in
@@ -422,7 +419,7 @@ case ":${PATH:-}:" in
 esac
 
 HANDOFF=$BIN/handoff
-installed() { [ -x "$HANDOFF" ] && for name in $EXECUTABLES; do [ -x "$BIN/$name" ] || return 1; done; }
+installed() { [ -x "$HANDOFF" ] && for name in $HOOK_LINKS; do [ -x "$BIN/$name" ] || return 1; done; }
 dry=""
 [ "$DRY" = 1 ] && dry=--dry-run
 
@@ -603,7 +600,7 @@ prove() {
         say "  1. git hooks installed, .handoff/ created"
 
         payload() { printf '{"session_id":"%s","transcript_path":"%s","cwd":"%s","hook_event_name":"%s"%s}' "$sid" "$proof/transcript.jsonl" "$repo" "$1" "$2"; }
-        payload SessionStart ',"source":"startup"' | CLAUDE_PROJECT_DIR=$repo "$BIN/handoff-session" >/dev/null 2>"$proof/err" \
+        payload SessionStart ',"source":"startup"' | CLAUDE_PROJECT_DIR=$repo "$HANDOFF" hook session >/dev/null 2>"$proof/err" \
             || fail "SessionStart" "$(tail -n 1 "$proof/err")"
         say "  2. agent session started (SessionStart)"
 
@@ -612,14 +609,14 @@ prove() {
         git push -q origin main 2>"$proof/err" || fail "the push" "$(tail -n 1 "$proof/err")"
         say "  4. pushed to a local bare remote (pre-push hook)"
 
-        out=$(payload Stop ',"stop_hook_active":false,"last_assistant_message":"All done."' | CLAUDE_PROJECT_DIR=$repo "$BIN/handoff-stop-gate" 2>"$proof/err")
+        out=$(payload Stop ',"stop_hook_active":false,"last_assistant_message":"All done."' | CLAUDE_PROJECT_DIR=$repo "$HANDOFF" hook stop-gate 2>"$proof/err")
         case "$out" in *'"block"'*) ;; *) fail "the first stop" "the stop gate did not block a session without a handover (it answered: ${out:-nothing})" ;; esac
         say "  5. stop without a handover: BLOCKED"
         reflection='## Framework Reflection\n**Outcome**: success\n**Accomplishments**: changed README.md, committed and pushed it\n**Friction points**: none\n**Next step**: none'
-        out=$(payload Stop ",\"stop_hook_active\":true,\"last_assistant_message\":\"$reflection\"" | CLAUDE_PROJECT_DIR=$repo "$BIN/handoff-stop-gate" 2>"$proof/err")
+        out=$(payload Stop ",\"stop_hook_active\":true,\"last_assistant_message\":\"$reflection\"" | CLAUDE_PROJECT_DIR=$repo "$HANDOFF" hook stop-gate 2>"$proof/err")
         case "$out" in *'"block"'*) fail "the second stop" "the stop gate blocked after a complete reflection: $out" ;; esac
         say "  6. stop after a Framework Reflection: released"
-        payload PreCompact ',"trigger":"manual","custom_instructions":null' | CLAUDE_PROJECT_DIR=$repo "$BIN/handoff-compact" >/dev/null 2>"$proof/err" \
+        payload PreCompact ',"trigger":"manual","custom_instructions":null' | CLAUDE_PROJECT_DIR=$repo "$HANDOFF" hook compact >/dev/null 2>"$proof/err" \
             || fail "PreCompact" "$(tail -n 1 "$proof/err")"
         say "  7. compaction snapshot taken (PreCompact)"
         say ""

@@ -31,7 +31,7 @@ enum AgentHookSettings {
     /// The MCP server `handoff mcp`, where Claude Code reads the MCP servers of `scope`.
     static func installMCPServer(scope: ClaudeSettings.Scope, binDirectory: String, dryRun: Bool, context: CLIContext) throws {
         let root: String? = scope == .user ? nil : try context.worktreeRoot()
-        let plugin = ClaudePlugins.servingMCP(environment: context.environment, projectRoot: try? context.worktreeRoot())
+        let plugin = ClaudePlugins.servingMCP(environment: context.environment, projectRoot: context.worktreeRootIfAny)
         let report: ClaudeSettings.Report
         do {
             report = try ClaudeMCPServers(dryRun: dryRun).install(

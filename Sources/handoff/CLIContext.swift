@@ -32,6 +32,12 @@ struct CLIContext: Sendable {
         return root
     }
 
+    /// The worktree root for the current directory, or nil (silently) outside one: for a step
+    /// that only looks at the repository when there is one.
+    var worktreeRootIfAny: String? {
+        WorktreeLocator.worktreeRoot(startingAt: workingDirectory, environment: environment)
+    }
+
     /// The store of this worktree; exits 3 with the fix when there is none.
     func existingStore() throws -> HandoffStore {
         let store = HandoffStore(worktreeRoot: try worktreeRoot())

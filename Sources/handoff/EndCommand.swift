@@ -142,7 +142,7 @@ struct EndCommand: ParsableCommand {
             let path = Path.normalize(fromFile, relativeTo: context.workingDirectory)
             source = path
             do {
-                bytes = try FileSystem.readBytes(path, limit: 16 * 1024 * 1024)
+                bytes = try FileSystem.readBytes(path, limit: 16 * 1024 * 1024, regularOnly: false)
             } catch {
                 printError("cannot read \(path): \(error)")
                 throw ExitCode(2)

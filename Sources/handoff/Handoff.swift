@@ -1,6 +1,6 @@
 import ArgumentParser
 
-@main
+
 struct Handoff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "handoff",
@@ -26,7 +26,7 @@ struct Handoff: ParsableCommand {
             InitCommand.self, StatusCommand.self, ValidateCommand.self, EventsCommand.self, ContextCommand.self,
             EndCommand.self, InstallCommand.self, UninstallCommand.self, DoctorCommand.self, RepairCommand.self,
             ShareCommand.self, PushCommand.self, PullCommand.self,
-            TaskCommand.self, RememberCommand.self, MCPCommand.self,
+            TaskCommand.self, RememberCommand.self, MCPCommand.self, HookCommand.self,
             ShowCommand.self, LogCommand.self, BriefCommand.self, TimelineCommand.self,
         ]
     )

@@ -32,7 +32,7 @@ enum TaskCLI {
     static func fail(_ error: TaskError) -> ExitCode {
         printError(error.description)
         switch error {
-        case .notFound, .invalidID, .unknownBlocker, .emptyTitle: return ExitCode(2)
+        case .notFound, .invalidID, .unknownBlocker, .emptyTitle, .tooLarge: return ExitCode(2)
         case .damaged, .store: return ExitCode.failure
         }
     }
@@ -45,7 +45,10 @@ enum TaskCLI {
 
     static func reportDamaged(_ listing: TaskStore.Listing) {
         for damaged in listing.damaged {
-            printError("moved a damaged task file aside to \(damaged.file) (\(damaged.reason))")
+            printError("moved a damaged task file aside to \(TerminalText.escape(damaged.file)) (\(TerminalText.escape(damaged.reason)))")
+        }
+        if !listing.leftOut.isEmpty {
+            printError("\(listing.leftOut.count) task files were not read: a listing reads at most \(TaskStore.maxTasks) (the first by id); close or move old tasks out of .handoff/tasks/")
         }
     }
 }
@@ -141,7 +144,7 @@ struct TaskListCommand: ParsableCommand {
             emit(all ? "No tasks yet. Create one: handoff task add \"what is left to do\"" : "No open tasks.")
             return
         }
-        emit(shown.map { TaskFormatter.line($0, listing: listing) }.joined(separator: "\n"))
+        emit(shown.map { TerminalText.escape(TaskFormatter.line($0, listing: listing)) }.joined(separator: "\n"))
     }
 }
 
@@ -169,7 +172,7 @@ struct TaskShowCommand: ParsableCommand {
         let listing = tasks.list()
         TaskCLI.reportDamaged(listing)
         guard let task = listing.task(id) else { throw TaskCLI.fail(.notFound(id: id)) }
-        emit(json ? task.json.prettyText : TaskFormatter.details(task, listing: listing))
+        emit(json ? task.json.prettyText : TerminalText.escapeKeepingLines(TaskFormatter.details(task, listing: listing)))
     }
 }
 
@@ -186,7 +189,7 @@ extension TaskStatusCommand {
         let (tasks, _) = try TaskCLI.tasks()
         do {
             let task = try tasks.update(id) { $0.status = Self.target }
-            emit("\(task.id)  \(task.status.rawValue)  \(task.title)")
+            emit("\(task.id)  \(task.status.rawValue)  \(TerminalText.escape(task.title))")
         } catch {
             throw TaskCLI.fail(error)
         }
@@ -282,7 +285,7 @@ struct TaskUpdateCommand: ParsableCommand {
                 task.labels = task.labels.filter { !removeLabels.contains($0) } + addLabels
                 task.blockedBy = task.blockedBy.filter { !unblock.contains($0) } + blockedBy
             }
-            emit(json ? task.json.prettyText : "\(task.id)  \(task.status.rawValue)  \(task.title)")
+            emit(json ? task.json.prettyText : "\(task.id)  \(task.status.rawValue)  \(TerminalText.escape(task.title))")
         } catch {
             throw TaskCLI.fail(error)
         }

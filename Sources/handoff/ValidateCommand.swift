@@ -35,7 +35,7 @@ struct ValidateCommand: ParsableCommand {
         }
         let bytes: [UInt8]
         do {
-            bytes = try FileSystem.readBytes(path, limit: 64 * 1024 * 1024)
+            bytes = try FileSystem.readBytes(path, limit: 64 * 1024 * 1024, regularOnly: false)
         } catch {
             printError("cannot read \(path): \(error); give the path of a state file")
             throw ExitCode(2)

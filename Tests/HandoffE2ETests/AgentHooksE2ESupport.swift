@@ -39,10 +39,10 @@ enum E2E {
             """)
     }
 
-    /// The folder holding the built hook executables: `HANDOFF_BIN_DIR`, else the build products
-    /// folder this test bundle runs from.
+    /// The folder holding the built `handoff` (which serves every hook): `HANDOFF_BIN_DIR`, else
+    /// the build products folder this test bundle runs from.
     static func hookBinaries() throws -> String {
-        let names = ["handoff-stop-gate", "handoff-compact", "handoff-session"]
+        let names = ["handoff"]
         var candidates: [String] = []
         if let explicit = ProcessInfo.processInfo.environment["HANDOFF_BIN_DIR"], !explicit.isEmpty { candidates.append(explicit) }
         var url = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
@@ -55,7 +55,7 @@ enum E2E {
             return folder
         }
         throw SetupError(description: """
-            the hook executables (\(names.joined(separator: ", "))) were not found next to the test bundle \
+            handoff was not found next to the test bundle \
             (\(candidates.joined(separator: ", "))); build them first (`swift build`) or set HANDOFF_BIN_DIR.
             """)
     }

@@ -14,7 +14,7 @@ struct CodexInstallTests {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-codex-\(UUID().uuidString)").path
             bin = folder + "/bin"
             try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-            for name in CodexHooks.executables {
+            for name in ["handoff"] {
                 try "#!/bin/sh\n".write(toFile: bin + "/" + name, atomically: true, encoding: .utf8)
                 chmod(bin + "/" + name, 0o755)
             }
@@ -47,11 +47,11 @@ struct CodexInstallTests {
         let stop = merged["hooks"]?["Stop"]?.arrayValue ?? []
         #expect(stop.count == 2, "the user's Stop hook is kept, ours appended")
         #expect(stop[0]["hooks"]?.arrayValue?.first?["command"]?.stringValue == "/usr/local/bin/notify")
-        #expect(stop[1]["hooks"]?.arrayValue?.first?["command"]?.stringValue == "\"\(home.bin)/handoff-stop-gate\" --agent codex")
+        #expect(stop[1]["hooks"]?.arrayValue?.first?["command"]?.stringValue == "\"\(home.bin)/handoff\" hook stop-gate --agent codex")
         let newConfig = try #require(home.read(home.config))
         #expect(newConfig.hasPrefix(config), "config.toml is only appended to")
         let key = CodexHooks.trustKey(hooksPath: home.hooks, eventKey: "stop", group: 1, handler: 0)
-        let hash = CodexHooks.trustHash(eventKey: "stop", matcher: nil, command: "\"\(home.bin)/handoff-stop-gate\" --agent codex", timeout: 10)
+        let hash = CodexHooks.trustHash(eventKey: "stop", matcher: nil, command: "\"\(home.bin)/handoff\" hook stop-gate --agent codex", timeout: 10)
         #expect(CodexHooks.stateKeys(newConfig)[key] == hash)
         let inspection = CodexHooks.inspect(hooksAt: home.hooks, configAt: home.config)
         #expect(inspection.missing.isEmpty && inspection.untrusted.isEmpty && inspection.brokenPaths.isEmpty, "\(inspection)")

@@ -47,8 +47,10 @@ struct FollowUpGateTests {
     }
 
     @Test func anExternalIdMatchingTheConfiguredPatternCounts() throws {
-        let (repo, _) = try repoWithWork()
+        let repo = try AgentRepo()
         try repo.git("config", "handoff.tasks.external", "JIRA-[0-9]+")
+        repo.sessionStart(session)
+        try repo.commitFile("parser.swift", "let parser = 1\n", message: "Add the parser")
         let blocked = GateAnswer(repo.stop(session, message: reflection(outcome: "partial", next: "aops-doesnotexist123")))
         #expect(blocked.isBlock)
         #expect(blocked.reason.contains("JIRA-[0-9]+"))
@@ -80,7 +82,39 @@ struct FollowUpGateTests {
         #expect(judge(.failure, "keep working") != .accepted)
         #expect(judge(.failure, "GH-12", pattern: "GH-[0-9]+") == .accepted)
         #expect(judge(.failure, "GH-12", pattern: "([") != .accepted, "a pattern that does not compile matches nothing")
+        #expect(judge(.failure, "GH-12", pattern: "(GH)-\\1") != .accepted, "a pattern outside the safe subset matches nothing")
+        if case .refused(let reason) = judge(.failure, "GH-12", pattern: "(?=GH)") { #expect(reason.contains("handoff doctor")) }
         #expect(FollowUpCheck.judge(Reflection(outcome: .partial, accomplishments: "a", frictionPoints: "f", nextStep: "x", text: ""),
                                     .init(listing: nil)) == .accepted, "tasks that cannot be read never wedge the gate")
+    }
+
+    @Test("the tracker pattern is frozen at session start: `git config handoff.tasks.external '.*'` mid-session passes nothing, and is recorded")
+    func trackerPatternFrozen() throws {
+        let (repo, _) = try repoWithWork()
+        // The session being judged widens what counts as a follow-up. Before: "keep going" then passed.
+        try repo.git("config", "handoff.tasks.external", ".*")
+        let answer = GateAnswer(repo.stop(session, message: reflection(outcome: "partial", next: "keep going")))
+        #expect(answer.isBlock, "a pattern set by the session it judges was applied to it")
+        let ignored = try #require(repo.events(EventType.gateConfigIgnored).last, "the change was not recorded")
+        #expect(ignored["keys"]?.arrayValue?.contains("handoff.tasks.external") == true)
+        #expect(ignored["new_values"]?["handoff.tasks.external"]?.stringValue == ".*")
+        // The next session takes it.
+        repo.sessionStart("sess-follow-2")
+        try repo.commitFile("parser.swift", "let parser = 3\n", message: "More parser")
+        #expect(GateAnswer(repo.stop("sess-follow-2", message: reflection(outcome: "partial", next: "keep going"))) == .allow)
+    }
+
+    @Test("a catastrophic tracker pattern is judged in bounded work: the stop is decided, not lost at the deadline")
+    func catastrophicPattern() throws {
+        let repo = try AgentRepo()
+        try repo.git("config", "handoff.tasks.external", "(a+)+$")
+        repo.sessionStart(session)
+        try repo.commitFile("parser.swift", "let parser = 1\n", message: "Add the parser")
+        // Before: Swift's backtracking Regex took time exponential in the a's, and the hook its deadline.
+        let next = String(repeating: "a", count: 64) + "!"
+        let answer = GateAnswer(repo.stop(session, message: reflection(outcome: "partial", next: next)))
+        #expect(answer.isBlock, "no tracker id and no task: \(answer)")
+        #expect(repo.events(EventType.hookTimeout).isEmpty)
+        #expect(GateAnswer(repo.stop(session, message: reflection(outcome: "partial", next: String(repeating: "a", count: 64)), active: true)) == .allow)
     }
 }

@@ -125,8 +125,8 @@ struct GitHooksInstallerTests {
         #expect(report.manager == .husky)
         #expect(report.actions.filter { $0.kind == .installed }.map(\.path) == GitHookInstaller.hooks.map { husky.path + "/.husky/" + $0.name })
         #expect(!report.actions.contains { $0.kind == .manual })
-        #expect(try String(contentsOfFile: husky.path + "/.husky/pre-push", encoding: .utf8).contains("/handoff-pre-push' \"$@\""))
-        #expect(try String(contentsOfFile: husky.path + "/.husky/post-merge", encoding: .utf8).contains("/handoff-post-commit' --post-merge \"$@\""))
+        #expect(try String(contentsOfFile: husky.path + "/.husky/pre-push", encoding: .utf8).contains("/handoff' hook pre-push \"$@\""))
+        #expect(try String(contentsOfFile: husky.path + "/.husky/post-merge", encoding: .utf8).contains("/handoff' hook post-merge \"$@\""))
         #expect(try String(contentsOfFile: husky.path + "/.husky/pre-commit", encoding: .utf8) == "npm test\n", "a hook handoff has no part in is untouched")
         #expect(!FileManager.default.fileExists(atPath: try husky.hooksFolder() + "/post-commit"))
 
@@ -136,7 +136,7 @@ struct GitHooksInstallerTests {
             try repo.write(config, "# theirs\n")
             let report = try repo.installHooks()
             #expect(report.manager == (name == "lefthook" ? .lefthook : .preCommit))
-            #expect(report.actions.filter { $0.kind == .manual }.contains { $0.detail.contains("handoff-post-commit' --post-merge") })
+            #expect(report.actions.filter { $0.kind == .manual }.contains { $0.detail.contains("handoff' hook post-merge") })
             #expect(!report.actions.contains { $0.kind == .installed })
             #expect(try String(contentsOfFile: repo.path + "/" + config, encoding: .utf8) == "# theirs\n")
             #expect(!FileManager.default.fileExists(atPath: try repo.hooksFolder() + "/post-commit"))
@@ -156,7 +156,7 @@ struct GitHooksInstallerTests {
     @Test func binDirectoryWithAQuoteIsQuotedForTheShell() {
         let hook = GitHookInstaller.hooks[0]
         let text = GitHookInstaller.render(hook, binDirectory: "/opt/it's here")
-        #expect(text.contains("handoff_hook='/opt/it'\\''s here/handoff-post-commit'\n"))
+        #expect(text.contains("handoff='/opt/it'\\''s here/handoff'\n"))
     }
 
     /// The entries under hooks/git/ in the source tree are what the installer writes.

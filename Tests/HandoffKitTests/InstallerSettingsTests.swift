@@ -24,7 +24,7 @@ import Testing
             #expect(groups.count == 1, "\(registration.event)")
             #expect(groups.first?["matcher"]?.stringValue == registration.matcher)
             let command = groups.first?["hooks"]?.arrayValue?.first?["command"]?.stringValue ?? ""
-            #expect(command == "\"\(bin)/\(registration.executable)\"")
+            #expect(command == "\"\(bin)/handoff\" hook \(registration.hook.rawValue)")
             #expect(groups.first?["hooks"]?.arrayValue?.first?["timeout"]?.intValue == registration.timeout)
         }
         _ = try ClaudeSettings().uninstall(settingsAt: path)
@@ -83,7 +83,7 @@ import Testing
         #expect(report.actions.contains { $0.kind == .removedDuplicate && $0.event == "Stop" })
         let stop = try read(path)["hooks"]?["Stop"]?.arrayValue ?? []
         #expect(stop.count == 1)
-        #expect(stop.first?["hooks"]?.arrayValue?.first?["command"]?.stringValue == "\"\(bin)/handoff-stop-gate\"")
+        #expect(stop.first?["hooks"]?.arrayValue?.first?["command"]?.stringValue == "\"\(bin)/handoff\" hook stop-gate")
     }
 
     @Test(arguments: [
@@ -134,6 +134,16 @@ import Testing
         #expect(ClaudeSettings.ourExecutable(in: "other-tool") == nil)
         #expect(ClaudeSettings.ourExecutable(in: "\"${CLAUDE_PLUGIN_ROOT}/bin/handoff-session\"") == nil)
         #expect(ClaudeSettings.ourExecutable(in: "/x/other-tool") == nil)
+        // The one-executable form, and which hook it names.
+        #expect(ClaudeSettings.ourCommand(in: "\"/a b/bin/handoff\" hook stop-gate")?.hook == .stopGate)
+        #expect(ClaudeSettings.ourCommand(in: "\"/a b/bin/handoff\" hook stop-gate")?.program == "/a b/bin/handoff")
+        #expect(ClaudeSettings.ourCommand(in: "handoff hook session")?.hook == .session)
+        #expect(ClaudeSettings.ourCommand(in: "/x/handoff-compact")?.hook == .compact)
+        #expect(ClaudeSettings.ourCommand(in: "\"/x/handoff\" hook nonsense") == nil)
+        #expect(ClaudeSettings.ourCommand(in: "\"/x/handoff\" status") == nil)
+        #expect(ClaudeSettings.ourCommand(in: "\"/x/other\" hook session") == nil)
+        #expect(ClaudeSettings.ourCommand(in: "\"/x/handoff\" hook session extra") == nil)
+        #expect(ClaudeSettings.ourCommand(in: "\"${CLAUDE_PLUGIN_ROOT}/bin/handoff\" hook session") == nil)
     }
 
     /// The settings entries and the plugin's hooks.json must register the same hooks.
@@ -146,12 +156,14 @@ import Testing
             for group in groups.arrayValue ?? [] {
                 for entry in group["hooks"]?.arrayValue ?? [] {
                     let command = entry["command"]?.stringValue ?? ""
+                    // The plugin's bin/handoff-<hook> wrappers run `handoff hook <hook>`.
                     let executable = command.split(separator: "/").last.map { String($0).replacingOccurrences(of: "\"", with: "") } ?? ""
-                    plugin.insert("\(event)|\(group["matcher"]?.stringValue ?? "-")|\(executable)|\(entry["timeout"]?.intValue ?? 0)")
+                    let hook = HookName(executableName: executable)?.rawValue ?? "not a hook: \(executable)"
+                    plugin.insert("\(event)|\(group["matcher"]?.stringValue ?? "-")|\(hook)|\(entry["timeout"]?.intValue ?? 0)")
                 }
             }
         }
-        let ours = Set(ClaudeSettings.registrations.map { "\($0.event)|\($0.matcher ?? "-")|\($0.executable)|\($0.timeout)" })
+        let ours = Set(ClaudeSettings.registrations.map { "\($0.event)|\($0.matcher ?? "-")|\($0.hook.rawValue)|\($0.timeout)" })
         #expect(ours == plugin)
     }
 }
@@ -169,11 +181,11 @@ import Testing
         #expect(actions.filter { $0.kind == .installed }.count == 3)
         let postCommit = try String(contentsOfFile: repo.path + "/.husky/post-commit", encoding: .utf8)
         #expect(postCommit.hasPrefix("npx lint-staged\n"))
-        #expect(postCommit.contains("'\(bin)/handoff-post-commit' \"$@\" || :"))
+        #expect(postCommit.contains("'\(bin)/handoff' hook post-commit \"$@\" || :"))
         #expect(FileSystem.mode(repo.path + "/.husky/post-commit") == 0o755)
         let again = try installer.cooperate(.husky, worktreeRoot: repo.path, binDirectory: bin)
         #expect(again.filter { $0.kind == .alreadyInstalled }.count == 3)
-        #expect(try String(contentsOfFile: repo.path + "/.husky/post-merge", encoding: .utf8).contains("'\(bin)/handoff-post-commit' --post-merge \"$@\" || :"))
+        #expect(try String(contentsOfFile: repo.path + "/.husky/post-merge", encoding: .utf8).contains("'\(bin)/handoff' hook post-merge \"$@\" || :"))
 
         // The appended line really runs the hook under husky's `sh -e`.
         let run = try GitProcess.run("/bin/sh", ["-e", repo.path + "/.husky/pre-push", "origin", "/nowhere"], in: repo.path,
@@ -193,7 +205,7 @@ import Testing
         for manager in [GitHookInstaller.Manager.lefthook, .preCommit] {
             let actions = try installer.cooperate(manager, worktreeRoot: repo.path, binDirectory: "/opt/handoff/bin")
             #expect(actions.allSatisfy { $0.kind == .manual })
-            #expect(actions.contains { $0.detail.contains("/opt/handoff/bin/handoff-post-commit") })
+            #expect(actions.contains { $0.detail.contains("'/opt/handoff/bin/handoff' hook post-commit") })
         }
     }
 }

@@ -8,9 +8,8 @@ import Testing
 /// still build and pass every other test: this one reads what the dynamic loader would load.
 @Suite("linkage")
 struct LinkageTests {
-    static let executables = [
-        "handoff", "handoff-post-commit", "handoff-pre-push", "handoff-stop-gate", "handoff-compact", "handoff-session",
-    ]
+    /// One executable serves the CLI and every hook.
+    static let executables = ["handoff"]
     /// Debian's libgit2.so and what it pulls in.
     static let libgit2Dependencies = [
         "libgit2", "libmbed", "libssh2", "libcrypto", "libssl", "libgssapi", "libkrb5", "libk5crypto",

@@ -90,7 +90,7 @@ final class IndexFile {
 
     /// The index at `path`, or nil when it is missing or not certain to be read as libgit2 would.
     static func read(_ path: String) -> IndexFile? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()

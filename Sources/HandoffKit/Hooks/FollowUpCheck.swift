@@ -34,7 +34,7 @@ package enum FollowUpCheck {
         let unknown = mentioned.filter { listing.task($0) == nil }
         let closed = mentioned.filter { listing.task($0).map { !$0.isOpen } ?? false }
         let open = mentioned.filter { listing.task($0)?.isOpen ?? false }
-        let external = externalMatches(next, pattern: facts.externalPattern)
+        let external = externalPatternMatches(next, pattern: facts.externalPattern)
 
         func openTasks() -> String {
             let summary = TaskFormatter.openSummary(listing)
@@ -45,20 +45,27 @@ package enum FollowUpCheck {
             return .refused(reason: "handoff: the Next step names \(noun) that do not exist: \(unknown.joined(separator: ", ")). \(openTasks()). Name one of them, or create the follow-up first (`\(createCommand)` prints its id), then print the Framework Reflection again.")
         }
         guard reflection.outcome != .success else { return .accepted }
-        if !open.isEmpty || !external.isEmpty { return .accepted }
+        if !open.isEmpty || external { return .accepted }
         let why = closed.isEmpty
             ? "the outcome is \(reflection.outcome.rawValue), so the Next step must name the follow-up task(s) left for the next session"
             : "the Next step names only done tasks (\(closed.joined(separator: ", "))); an outcome of \(reflection.outcome.rawValue) needs an open follow-up"
         var reason = "handoff: \(why). Create one for each piece of outstanding work (`\(createCommand)` prints its id), or name an open one. \(openTasks())."
-        if let pattern = facts.externalPattern, !pattern.isEmpty {
-            reason += " Ids of your tracker matching `\(pattern)` count too."
+        if let pattern = facts.externalPattern, !pattern.trimmed.isEmpty {
+            switch Result(catching: { () throws(BoundedPattern.Invalid) in try BoundedPattern(pattern.trimmed) }) {
+            case .success: reason += " Ids of your tracker matching `\(pattern.trimmed)` count too."
+            case .failure(let invalid): reason += " (handoff.tasks.external is set but unusable — \(invalid.reason); `handoff doctor` says more.)"
+            }
         }
         return .refused(reason: reason + " Then print the Framework Reflection again with those ids in **Next step**.")
     }
 
-    /// Matches of the team's tracker pattern in the text; none when there is no pattern or it does not compile.
-    static func externalMatches(_ text: String, pattern: String?) -> [String] {
-        guard let pattern, !pattern.trimmed.isEmpty, let regex = try? Regex(pattern.trimmed) else { return [] }
-        return text.matches(of: regex).map { String(text[$0.range]) }.filter { !$0.isEmpty }
+    /// Whether the text names an id of the team's tracker: a non-empty match of the pattern, run by
+    /// `BoundedPattern` (linear in the text, whatever the pattern). False when there is no pattern or
+    /// it is outside the safe subset (`handoff doctor` reports that).
+    static func externalPatternMatches(_ text: String, pattern: String?) -> Bool {
+        guard let pattern, !pattern.trimmed.isEmpty,
+            let compiled = try? BoundedPattern(pattern.trimmed)  // an unusable pattern matches nothing; doctor names why
+        else { return false }
+        return compiled.hasNonEmptyMatch(in: text)
     }
 }

@@ -3,8 +3,10 @@
 /// log. An agent with a shell can run `git config` and edit or delete `.handoff/runtime/<session>.json`;
 /// neither makes its work disappear, and both are recorded for the user to see.
 package enum GateIntegrity {
-    /// The git config keys of the gate's policy, frozen per session.
-    package static let policyKeys = ["handoff.gate", "handoff.gate.maxBlocks", "handoff.gate.degradedAfter"]
+    /// The git config keys the gate judges by, frozen per session: its policy, and the pattern of the
+    /// team's tracker ids that a Next step may name instead of a task (else the session being judged
+    /// could set it to `.*` and pass any Next step).
+    package static let policyKeys = ["handoff.gate", "handoff.gate.maxBlocks", "handoff.gate.degradedAfter", "handoff.tasks.external"]
 
     /// The policy keys set in the repository's config now.
     package static func capture(_ config: (String) -> String?) -> [String: String] {

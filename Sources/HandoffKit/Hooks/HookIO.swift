@@ -33,10 +33,11 @@ package struct HookInput: Sendable {
         self.now = now
     }
 
-    /// The input of this process.
-    package static func fromProcess() -> HookInput {
+    /// The input of this process; `arguments` are the hook's own (without the program's name, nor
+    /// `hook <name>` when it was started as `handoff hook <name>`).
+    package static func fromProcess(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> HookInput {
         HookInput(
-            arguments: Array(CommandLine.arguments.dropFirst()),
+            arguments: arguments,
             environment: .current(),
             workingDirectory: FileSystem.currentDirectory(),
             standardInput: { StandardStreams.readAllInput() })

@@ -59,7 +59,7 @@ package enum ClaudePlugins {
         return found
     }
 
-    /// True when the plugin at `installPath` has a hook that runs one of handoff's agent-hook executables.
+    /// True when the plugin at `installPath` has a hook that runs one of handoff's agent hooks.
     static func registersHandoff(_ installPath: String) -> Bool {
         for file in ["hooks/hooks.json", ".claude-plugin/plugin.json"] {
             guard let hooks = readJSON(Path.join(installPath, file))?["hooks"]?.objectValue else { continue }
@@ -67,7 +67,9 @@ package enum ClaudePlugins {
                 for group in groups.arrayValue ?? [] {
                     for entry in group["hooks"]?.arrayValue ?? [] {
                         let command = entry["command"]?.stringValue ?? ""
-                        if ClaudeSettings.executables.contains(where: { command.contains($0) }) { return true }
+                        // The plugin's bin/handoff-<name> wrappers, or `handoff hook <name>`.
+                        if ClaudeSettings.legacyExecutables.contains(where: { command.contains($0) }) { return true }
+                        if command.contains("handoff"), HookName.allCases.contains(where: { command.contains("\(HookName.subcommand) \($0.rawValue)") }) { return true }
                     }
                 }
             }

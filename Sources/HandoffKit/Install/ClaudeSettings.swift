@@ -8,9 +8,10 @@ import Darwin
 
 /// Merges handoff's agent-hook entries into a Claude Code `settings.json` and takes them out again.
 ///
-/// Rules: every other key and every other hook is kept as it is; our entries name the installed
-/// executables by absolute path (Claude Code runs them through a shell, with whatever PATH the
-/// session has); one entry per event and executable, never a duplicate; a file that does not parse,
+/// Rules: every other key and every other hook is kept as it is; our entries run `handoff hook <name>`
+/// with handoff's absolute path (Claude Code runs them through a shell, with whatever PATH the
+/// session has); one entry per event and hook, never a duplicate; an entry of the separate-executables
+/// layout (`"/…/bin/handoff-stop-gate"`) is ours too, and install rewrites it; a file that does not parse,
 /// or whose `hooks` is not shaped as Claude Code expects, is left untouched and reported.
 ///
 /// Re-serialising a file changes its formatting, so before the first change of a file that already
@@ -26,7 +27,7 @@ package struct ClaudeSettings: Sendable {
         /// `<repo>/.claude/settings.local.json`, personal and not committed: absolute paths.
         case local
 
-        /// Whether the entries name the executables by absolute path (not in a file meant to be shared).
+        /// Whether the entries name handoff by absolute path (not in a file meant to be shared).
         package var usesAbsolutePaths: Bool { self != .project }
     }
 
@@ -35,7 +36,7 @@ package struct ClaudeSettings: Sendable {
     package struct Registration: Sendable, Equatable {
         package var event: String
         package var matcher: String?
-        package var executable: String
+        package var hook: HookName
         /// Seconds (Claude Code's unit). SessionEnd is killed after about 1.5 s without one.
         package var timeout: Int
     }
@@ -43,19 +44,24 @@ package struct ClaudeSettings: Sendable {
     package static let toolMatcher = "Bash|Write|Edit|MultiEdit|NotebookEdit"
 
     package static let registrations: [Registration] = [
-        Registration(event: "Stop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
-        Registration(event: "SubagentStop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
-        Registration(event: "PreCompact", matcher: nil, executable: "handoff-compact", timeout: 15),
-        Registration(event: "SessionStart", matcher: nil, executable: "handoff-session", timeout: 10),
-        Registration(event: "SessionEnd", matcher: nil, executable: "handoff-session", timeout: 10),
-        Registration(event: "PostToolUse", matcher: toolMatcher, executable: "handoff-session", timeout: 5),
-        Registration(event: "PostToolUseFailure", matcher: toolMatcher, executable: "handoff-session", timeout: 5),
+        Registration(event: "Stop", matcher: nil, hook: .stopGate, timeout: 10),
+        Registration(event: "SubagentStop", matcher: nil, hook: .stopGate, timeout: 10),
+        Registration(event: "PreCompact", matcher: nil, hook: .compact, timeout: 15),
+        Registration(event: "SessionStart", matcher: nil, hook: .session, timeout: 10),
+        Registration(event: "SessionEnd", matcher: nil, hook: .session, timeout: 10),
+        Registration(event: "PostToolUse", matcher: toolMatcher, hook: .session, timeout: 5),
+        Registration(event: "PostToolUseFailure", matcher: toolMatcher, hook: .session, timeout: 5),
     ]
 
-    /// The executables the agent hooks run.
-    package static var executables: [String] {
+    /// The one executable the entries run.
+    package static let executable = "handoff"
+
+    /// The agent hooks' executables in the separate-executables layout, which older entries name.
+    package static var legacyExecutables: [String] {
         var seen: [String] = []
-        for registration in registrations where !seen.contains(registration.executable) { seen.append(registration.executable) }
+        for registration in registrations {
+            if let name = registration.hook.legacyExecutable, !seen.contains(name) { seen.append(name) }
+        }
         return seen
     }
 
@@ -113,7 +119,7 @@ package struct ClaudeSettings: Sendable {
             case .malformed(let path, let reason):
                 return "\(path) is not valid Claude Code settings (\(reason)); it was left untouched — fix it (or move it aside) and run the command again"
             case .missingExecutable(let path):
-                return "\(path) is missing or not executable; pass --bin-dir with the folder holding handoff's hook executables"
+                return "\(path) is missing or not executable; pass --bin-dir with the folder holding the handoff executable"
             case .noHome:
                 return "HOME is not set, so the user settings (~/.claude/settings.json) cannot be found; set HOME or use --scope project"
             case .io(let error):
@@ -141,52 +147,71 @@ package struct ClaudeSettings: Sendable {
         }
     }
 
-    /// The command string of our entry: the absolute path, double-quoted as the plugin's hooks.json
-    /// does, because Claude Code hands the string to a shell.
-    package static func command(for executable: String, binDirectory: String, scope: Scope = .user) -> String {
+    /// The command string of our entry: handoff's absolute path, double-quoted as the plugin's
+    /// hooks.json does (Claude Code hands the string to a shell), then `hook <name>`.
+    package static func command(for hook: HookName, binDirectory: String, scope: Scope = .user) -> String {
         // A file meant to be committed names the executable only: each person's PATH finds it.
-        if !scope.usesAbsolutePaths { return executable }
+        if !scope.usesAbsolutePaths { return "\(executable) \(HookName.subcommand) \(hook.rawValue)" }
         let path = Path.join(binDirectory, executable)
         var escaped = ""
         for character in path {
             if character == "\"" || character == "\\" || character == "$" || character == "`" { escaped.append("\\") }
             escaped.append(character)
         }
-        return "\"" + escaped + "\""
+        return "\"" + escaped + "\" \(HookName.subcommand) \(hook.rawValue)"
     }
 
-    /// The executable's path when `command` is one of our entries (a lone absolute path, quoted or
-    /// not, whose file name is one of handoff's agent-hook executables); nil for anyone else's.
-    package static func ourExecutable(in command: String) -> String? {
-        var text = command.trimmed
-        if text.count >= 2, let first = text.first, first == "\"" || first == "'", text.last == first {
-            text = String(text.dropFirst().dropLast())
-            if first == "\"" {
-                var unescaped = "", escaping = false
-                for character in text {
-                    if escaping { unescaped.append(character); escaping = false; continue }
-                    if character == "\\" { escaping = true; continue }
-                    unescaped.append(character)
-                }
-                text = unescaped
+    /// What one of our entries runs: the program (an absolute path, or a bare name found on PATH)
+    /// and the hook. Ours are `<handoff> hook <name>` and the separate-executables layout's lone
+    /// `<dir>/handoff-<name>`, the program quoted or not; nil for anyone else's command.
+    package static func ourCommand(in command: String) -> (program: String, hook: HookName)? {
+        let text = command.trimmed
+        var program = "", rest = Substring("")
+        if let quote = text.first, quote == "\"" || quote == "'" {
+            var escaping = false, closed: String.Index?
+            var index = text.index(after: text.startIndex)
+            while index < text.endIndex {
+                let character = text[index]
+                if escaping { program.append(character); escaping = false }
+                else if quote == "\"" && character == "\\" { escaping = true }
+                else if character == quote { closed = index; break }
+                else { program.append(character) }
+                index = text.index(after: index)
             }
-        } else if text.contains(" ") {
-            return nil
+            guard let closed else { return nil }
+            rest = text[text.index(after: closed)...]
+            // `"a""b"` is one word to a shell: not a form handoff writes.
+            guard rest.isEmpty || rest.first == " " else { return nil }
+        } else {
+            let end = text.firstIndex(of: " ") ?? text.endIndex
+            program = String(text[..<end])
+            rest = text[end...]
         }
-        // A bare name is the project scope's entry (found on PATH).
-        if executables.contains(text) { return text }
-        guard text.hasPrefix("/"), executables.contains(Path.basename(text)) else { return nil }
-        return text
+        // A bare name is the project scope's entry (found on PATH); anything else must be absolute.
+        guard !program.isEmpty, program.hasPrefix("/") || !program.contains("/") else { return nil }
+        let arguments = rest.split(separator: " ")
+        let name = Path.basename(program)
+        if arguments.isEmpty {
+            guard legacyExecutables.contains(name), let hook = HookName(executableName: name) else { return nil }
+            return (program, hook)
+        }
+        guard name == executable, arguments.count == 2, arguments[0] == HookName.subcommand,
+            let hook = HookName(rawValue: String(arguments[1]))
+        else { return nil }
+        return (program, hook)
+    }
+
+    /// The program of our entry (see `ourCommand`); nil for anyone else's.
+    package static func ourExecutable(in command: String) -> String? {
+        ourCommand(in: command)?.program
     }
 
     // MARK: Install
 
     package func install(settingsAt path: String, binDirectory: String, scope: Scope = .user) throws(Failure) -> Report {
         let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
-        for executable in Self.executables {
-            let file = Path.join(binDirectory, executable)
-            guard access(file, X_OK) == 0, !FileSystem.isDirectory(file) else { throw .missingExecutable(path: file) }
-        }
+        let file = Path.join(binDirectory, Self.executable)
+        guard access(file, X_OK) == 0, !FileSystem.isDirectory(file) else { throw .missingExecutable(path: file) }
         let target = Self.resolve(path)
         let original = try Self.read(target)
         var settings = try Self.parse(original, path: path)
@@ -197,7 +222,7 @@ package struct ClaudeSettings: Sendable {
             var groups = hooks[registration.event]?.arrayValue ?? []
             let wanted: JSONValue = [
                 "type": "command",
-                "command": .string(Self.command(for: registration.executable, binDirectory: binDirectory, scope: scope)),
+                "command": .string(Self.command(for: registration.hook, binDirectory: binDirectory, scope: scope)),
                 "timeout": .int(registration.timeout),
             ]
             let label = Self.label(registration)
@@ -207,7 +232,7 @@ package struct ClaudeSettings: Sendable {
                 guard group["matcher"]?.stringValue == registration.matcher else { continue }
                 var entryIndex = 0
                 while entryIndex < entries.count {
-                    guard Self.isOurs(entries[entryIndex], executable: registration.executable) else { entryIndex += 1; continue }
+                    guard Self.isOurs(entries[entryIndex], hook: registration.hook) else { entryIndex += 1; continue }
                     if found {
                         actions.append(Action(kind: .removedDuplicate, event: label, detail: entries[entryIndex]["command"]?.stringValue ?? ""))
                         entries.remove(at: entryIndex)
@@ -358,7 +383,7 @@ package struct ClaudeSettings: Sendable {
         for registration in registrations {
             var paths: [String] = []
             for group in hooks[registration.event]?.arrayValue ?? [] where group["matcher"]?.stringValue == registration.matcher {
-                for entry in group["hooks"]?.arrayValue ?? [] where isOurs(entry, executable: registration.executable) {
+                for entry in group["hooks"]?.arrayValue ?? [] where isOurs(entry, hook: registration.hook) {
                     if let executable = ourExecutable(in: entry["command"]?.stringValue ?? "") { paths.append(executable) }
                 }
             }
@@ -387,11 +412,9 @@ package struct ClaudeSettings: Sendable {
         registration.matcher.map { "\(registration.event)(\($0))" } ?? registration.event
     }
 
-    static func isOurs(_ entry: JSONValue, executable: String) -> Bool {
-        guard entry["type"]?.stringValue == "command", let command = entry["command"]?.stringValue,
-            let path = ourExecutable(in: command)
-        else { return false }
-        return Path.basename(path) == executable
+    static func isOurs(_ entry: JSONValue, hook: HookName) -> Bool {
+        guard entry["type"]?.stringValue == "command", let command = entry["command"]?.stringValue else { return false }
+        return ourCommand(in: command)?.hook == hook
     }
 
     static func wasOnlyOurs(_ group: JSONValue) -> Bool {

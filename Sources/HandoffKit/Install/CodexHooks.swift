@@ -30,7 +30,7 @@ package struct CodexHooks: Sendable {
         /// Codex's internal label of the event, used in trust keys and hashes ("stop").
         package var eventKey: String
         package var matcher: String?
-        package var executable: String
+        package var hook: HookName
         /// Seconds. Codex clamps SessionEnd to 3 s, and hashes the clamped value.
         package var timeout: Int
     }
@@ -38,18 +38,12 @@ package struct CodexHooks: Sendable {
     package static let toolMatcher = "Bash|apply_patch|Edit|Write"
 
     package static let registrations: [Registration] = [
-        Registration(event: "Stop", eventKey: "stop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
-        Registration(event: "PreCompact", eventKey: "pre_compact", matcher: nil, executable: "handoff-compact", timeout: 15),
-        Registration(event: "SessionStart", eventKey: "session_start", matcher: nil, executable: "handoff-session", timeout: 10),
-        Registration(event: "SessionEnd", eventKey: "session_end", matcher: nil, executable: "handoff-session", timeout: 3),
-        Registration(event: "PostToolUse", eventKey: "post_tool_use", matcher: toolMatcher, executable: "handoff-session", timeout: 5),
+        Registration(event: "Stop", eventKey: "stop", matcher: nil, hook: .stopGate, timeout: 10),
+        Registration(event: "PreCompact", eventKey: "pre_compact", matcher: nil, hook: .compact, timeout: 15),
+        Registration(event: "SessionStart", eventKey: "session_start", matcher: nil, hook: .session, timeout: 10),
+        Registration(event: "SessionEnd", eventKey: "session_end", matcher: nil, hook: .session, timeout: 3),
+        Registration(event: "PostToolUse", eventKey: "post_tool_use", matcher: toolMatcher, hook: .session, timeout: 5),
     ]
-
-    package static var executables: [String] {
-        var seen: [String] = []
-        for registration in registrations where !seen.contains(registration.executable) { seen.append(registration.executable) }
-        return seen
-    }
 
     package static let backupSuffix = ".pre-handoff"
     static let blockBegin = "# handoff-managed-lines v1: Codex trust for handoff's hooks (handoff uninstall --codex removes this block)"
@@ -66,7 +60,7 @@ package struct CodexHooks: Sendable {
             case .malformed(let path, let reason):
                 return "\(path) cannot be merged (\(reason)); it was left untouched — fix it (or move it aside) and run the command again"
             case .missingExecutable(let path):
-                return "\(path) is missing or not executable; pass --bin-dir with the folder holding handoff's hook executables"
+                return "\(path) is missing or not executable; pass --bin-dir with the folder holding the handoff executable"
             case .noHome:
                 return "neither CODEX_HOME nor HOME is set, so Codex's home (~/.codex) cannot be found; set CODEX_HOME"
             case .io(let error):
@@ -109,17 +103,24 @@ package struct CodexHooks: Sendable {
 
     // MARK: Identity and trust
 
-    /// The command Codex runs through a shell: the absolute path, double-quoted, and `--agent codex`.
-    package static func command(for executable: String, binDirectory: String) -> String {
-        ClaudeSettings.command(for: executable, binDirectory: binDirectory) + " \(AgentKind.argument) \(AgentKind.codex.rawValue)"
+    /// The command Codex runs through a shell: handoff's absolute path, double-quoted, `hook <name>`
+    /// and `--agent codex`.
+    package static func command(for hook: HookName, binDirectory: String) -> String {
+        ClaudeSettings.command(for: hook, binDirectory: binDirectory) + " \(AgentKind.argument) \(AgentKind.codex.rawValue)"
     }
 
-    /// The executable's path when `command` is one of our entries; nil for anyone else's.
-    package static func ourExecutable(in command: String) -> String? {
+    /// What one of our entries runs (see `ClaudeSettings.ourCommand`, which also knows the
+    /// separate-executables layout's `"/…/handoff-stop-gate" --agent codex`); nil for anyone else's.
+    package static func ourCommand(in command: String) -> (program: String, hook: HookName)? {
         let suffix = " \(AgentKind.argument) \(AgentKind.codex.rawValue)"
         let text = command.trimmed
         guard text.hasSuffix(suffix) else { return nil }
-        return ClaudeSettings.ourExecutable(in: String(text.dropLast(suffix.count)))
+        return ClaudeSettings.ourCommand(in: String(text.dropLast(suffix.count)))
+    }
+
+    /// The program of our entry; nil for anyone else's.
+    package static func ourExecutable(in command: String) -> String? {
+        ourCommand(in: command)?.program
     }
 
     /// Codex's key for one handler's state: `<hooks file>:<event>:<group index>:<handler index>`.
@@ -168,10 +169,8 @@ package struct CodexHooks: Sendable {
 
     package func install(hooksAt hooksPath: String, configAt configPath: String, binDirectory: String) throws(Failure) -> Report {
         let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
-        for executable in Self.executables {
-            let file = Path.join(binDirectory, executable)
-            guard access(file, X_OK) == 0, !FileSystem.isDirectory(file) else { throw .missingExecutable(path: file) }
-        }
+        let handoff = Path.join(binDirectory, ClaudeSettings.executable)
+        guard access(handoff, X_OK) == 0, !FileSystem.isDirectory(handoff) else { throw .missingExecutable(path: handoff) }
         var lines: [String] = []
         // hooks.json: our group per event, appended; an entry of ours already there is updated in place.
         let originalHooks = try Self.read(hooksPath)
@@ -181,7 +180,7 @@ package struct CodexHooks: Sendable {
         for registration in Self.registrations {
             let wanted: JSONValue = [
                 "type": "command",
-                "command": .string(Self.command(for: registration.executable, binDirectory: binDirectory)),
+                "command": .string(Self.command(for: registration.hook, binDirectory: binDirectory)),
                 "timeout": .int(registration.timeout),
             ]
             var groups = hooks[registration.event]?.arrayValue ?? []
@@ -189,8 +188,8 @@ package struct CodexHooks: Sendable {
             for groupIndex in groups.indices {
                 guard var group = groups[groupIndex].objectValue, var entries = group["hooks"]?.arrayValue else { continue }
                 for entryIndex in entries.indices {
-                    guard let command = entries[entryIndex]["command"]?.stringValue, let path = Self.ourExecutable(in: command),
-                        Path.basename(path) == registration.executable, position == nil
+                    guard let command = entries[entryIndex]["command"]?.stringValue, Self.ourCommand(in: command)?.hook == registration.hook,
+                        position == nil
                     else { continue }
                     if group["matcher"]?.stringValue != registration.matcher {
                         if let matcher = registration.matcher { group["matcher"] = .string(matcher) } else { group["matcher"] = nil }
@@ -329,8 +328,8 @@ package struct CodexHooks: Sendable {
             var found = false
             for (groupIndex, group) in (hooks[registration.event]?.arrayValue ?? []).enumerated() {
                 for (entryIndex, entry) in (group["hooks"]?.arrayValue ?? []).enumerated() {
-                    guard let command = entry["command"]?.stringValue, let path = ourExecutable(in: command),
-                        Path.basename(path) == registration.executable
+                    guard let command = entry["command"]?.stringValue, let (path, hook) = ourCommand(in: command),
+                        hook == registration.hook
                     else { continue }
                     found = true
                     if access(path, X_OK) != 0, !result.brokenPaths.contains(path) { result.brokenPaths.append(path) }

@@ -36,7 +36,7 @@ extension Doctor {
                         guard var command = handler["command"]?.stringValue?.trimmed else { continue }
                         let suffix = " \(AgentKind.argument) \(AgentKind.grok.rawValue)"
                         if command.hasSuffix(suffix) { command = String(command.dropLast(suffix.count)) }
-                        if let path = ClaudeSettings.ourExecutable(in: command), path.hasPrefix("/"), access(path, X_OK) != 0, !broken.contains(path) {
+                        if let path = ClaudeSettings.ourCommand(in: command)?.program, path.hasPrefix("/"), access(path, X_OK) != 0, !broken.contains(path) {
                             broken.append(path)
                         }
                     }
@@ -88,7 +88,7 @@ extension Doctor {
         for (_, groups) in hooks.pairs {
             for group in groups.arrayValue ?? [] {
                 for handler in group["hooks"]?.arrayValue ?? [] {
-                    if let command = handler["command"]?.stringValue, ClaudeSettings.ourExecutable(in: command) != nil {
+                    if let command = handler["command"]?.stringValue, ClaudeSettings.ourCommand(in: command) != nil {
                         commands.append(command)
                     }
                 }

@@ -35,7 +35,9 @@ package struct Doctor: Sendable {
         }
     }
 
-    package static let executables = ["handoff", "handoff-post-commit", "handoff-pre-push", "handoff-stop-gate", "handoff-compact", "handoff-session"]
+    /// `handoff`, which serves every hook, then the hooks' names from the separate-executables
+    /// layout (links to it, kept for registrations written then): checked only where present.
+    package static let executables = ["handoff"] + HookName.legacyExecutables
 
     package var environment: Environment
     package var workingDirectory: String
@@ -50,7 +52,7 @@ package struct Doctor: Sendable {
 
     package func run() -> Report {
         var checks: [Check] = []
-        checks += Self.executables.map(checkExecutable)
+        checks += Self.executables.filter { $0 == "handoff" || GitHookInstaller.isPresent(Path.join(binDirectory, $0)) }.map(checkExecutable)
         let root = WorktreeLocator.worktreeRoot(startingAt: workingDirectory, environment: withoutGitVariables)
         checks += checkGitHooks(root: root)
         checks.append(checkAgentHooks(root: root))
@@ -64,6 +66,7 @@ package struct Doctor: Sendable {
         checks.append(checkUnknownAgents(root: root))
         checks.append(checkGitPath(root: root))
         checks += checkSharing(root: root)
+        checks.append(checkTrackerPattern(root: root))
         checks.append(checkLibgit2())
         checks.append(checkDisabled())
         return Report(checks: checks)
@@ -142,7 +145,7 @@ package struct Doctor: Sendable {
             }
             guard access(executable, X_OK) == 0 else {
                 return Check(id: id, status: .fail, detail: "\(path) runs \(executable), which is missing or not executable",
-                             fix: "\(install) --bin-dir <folder holding \(hook.executable)>")
+                             fix: "\(install) --bin-dir <folder holding handoff>")
             }
             let previous = path + GitHookInstaller.backupSuffix
             if GitHookInstaller.isPresent(previous), access(previous, X_OK) != 0 {
@@ -173,20 +176,24 @@ package struct Doctor: Sendable {
         case .preCommit: candidates = [".pre-commit-config.yaml"]
         }
         let mentions = candidates.contains { name in
-            (try? FileSystem.readText(Path.join(root, name)))?.contains("handoff-post-commit") == true
+            // `handoff hook post-commit`, or the separate-executables layout's handoff-post-commit.
+            guard let text = try? FileSystem.readText(Path.join(root, name)) else { return false }
+            return text.contains("hook post-commit") || text.contains("handoff-post-commit")
         }
         if mentions {
-            return Check(id: id, status: .pass, detail: "\(manager.rawValue) manages the hooks and its configuration runs handoff-post-commit", fix: "")
+            return Check(id: id, status: .pass, detail: "\(manager.rawValue) manages the hooks and its configuration runs handoff's post-commit hook", fix: "")
         }
         return Check(id: id, status: .fail, detail: "\(manager.rawValue) manages the hooks and its configuration does not run handoff",
                      fix: "run `handoff install --git` in \(root) and add the lines it prints to \(manager.rawValue)'s configuration")
     }
 
-    /// The `handoff_hook='…'` line of one of our entries, unquoted.
+    /// The `handoff='…'` line of one of our entries (`handoff_hook='…'` in the separate-executables
+    /// layout's), unquoted.
     static func hookExecutable(in path: String) -> String? {
         guard let text = try? FileSystem.readText(path) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("handoff_hook=") {
-            let value = line.dropFirst("handoff_hook=".count)
+        for line in text.split(separator: "\n") {
+            guard let prefix = ["handoff=", "handoff_hook="].first(where: { line.hasPrefix($0) }) else { continue }
+            let value = line.dropFirst(prefix.count)
             guard value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 else { return String(value) }
             return String(value.dropFirst().dropLast()).replacing("'\\''", with: "'")
         }
@@ -413,7 +420,45 @@ package struct Doctor: Sendable {
             checks.append(Check(id: "events", status: .pass, detail: "\(events.events.count) events, no unreadable lines", fix: ""))
         }
         checks.append(Self.checkTimeouts(events.events))
+        checks.append(Self.checkSetAside(events.events))
         return checks
+    }
+
+    /// `handoff.tasks.external`: a pattern outside `BoundedPattern`'s safe subset matches nothing, so
+    /// a Next step naming a tracker id is refused; said here rather than discovered at a stop.
+    func checkTrackerPattern(root: String?) -> Check {
+        guard let root else { return Check(id: "tasks-external", status: .skip, detail: "not inside a git repository", fix: "") }
+        let result = GitCLI(directory: root, environment: withoutGitVariables).run(["config", "--get", "handoff.tasks.external"], timeout: 10)
+        if result.status == 1 {
+            return Check(id: "tasks-external", status: .pass, detail: "handoff.tasks.external is not set: a Next step names tasks of this store", fix: "")
+        }
+        guard result.succeeded else {
+            return Check(id: "tasks-external", status: .warn, detail: "handoff.tasks.external could not be read (\(result.lastErrorLine))", fix: "git config --get handoff.tasks.external")
+        }
+        let pattern = result.output.trimmed
+        do {
+            _ = try BoundedPattern(pattern)
+            return Check(id: "tasks-external", status: .pass, detail: "handoff.tasks.external `\(TerminalText.escape(pattern))` is usable (matched in linear time)", fix: "")
+        } catch {
+            return Check(id: "tasks-external", status: .fail,
+                         detail: "handoff.tasks.external: \(TerminalText.escape(error.description)); until it is fixed, no tracker id counts as a follow-up",
+                         fix: "use literals, classes, \\d \\w \\s, groups, | and * + ? {n,m}, e.g. git config handoff.tasks.external '[A-Z]+-[0-9]+'")
+        }
+    }
+
+    /// Store files moved out of the way (damaged, too large, not regular files): never deleted, never
+    /// silent; each one is something the user may want back or may want to know was planted.
+    static func checkSetAside(_ events: [Event]) -> Check {
+        let setAside = events.filter { $0.type == EventType.fileSetAside }
+        guard let last = setAside.last else {
+            return Check(id: "set-aside", status: .pass, detail: "no store file was set aside", fix: "")
+        }
+        let count = setAside.count
+        let file = TerminalText.escape(last["file"]?.stringValue ?? "?"), target = TerminalText.escape(last["moved_to"]?.stringValue ?? "?")
+        let reason = TerminalText.escape(String((last["reason"]?.stringValue ?? "").prefix(160)))
+        return Check(id: "set-aside", status: .warn,
+                     detail: "\(count) store file\(count == 1 ? " was" : "s were") set aside as unreadable (the last at \(last.timestamp.iso8601): \(file) → \(target): \(reason))",
+                     fix: "nothing was deleted: `handoff events --type file_set_aside` lists each file and where it went; look at them, then delete or restore them")
     }
 
     /// Hooks that ran out of time in the last week: each let its operation through unjudged (a stop)

@@ -25,19 +25,20 @@ package struct GitHookInstaller: Sendable {
 
     package struct Hook: Sendable, Equatable {
         package var name: String
-        package var executable: String
+        /// What the entry runs: `handoff hook <hook>`.
+        package var hook: HookName
         var template: String
-        /// Written before git's arguments wherever the executable is called ("--post-merge ").
-        var leadingArguments: String = ""
     }
 
     package static let hooks = [
-        Hook(name: "post-commit", executable: "handoff-post-commit", template: GitHookTemplates.postCommit),
-        Hook(name: "pre-push", executable: "handoff-pre-push", template: GitHookTemplates.prePush),
+        Hook(name: "post-commit", hook: .postCommit, template: GitHookTemplates.postCommit),
+        Hook(name: "pre-push", hook: .prePush, template: GitHookTemplates.prePush),
         // git runs post-merge, not post-commit, for a merge commit that `git merge`/`git pull` made.
-        Hook(name: "post-merge", executable: "handoff-post-commit", template: GitHookTemplates.postMerge,
-             leadingArguments: PostMergeHook.flag + " "),
+        Hook(name: "post-merge", hook: .postMerge, template: GitHookTemplates.postMerge),
     ]
+
+    /// The one executable every entry runs.
+    package static let executable = "handoff"
 
     /// Left in a hooks folder that install created; it lists the folders install created (deepest
     /// first), so that uninstall removes exactly those, once nothing but handoff's files is in them.
@@ -114,7 +115,7 @@ package struct GitHookInstaller: Sendable {
             case .bareRepository(let path):
                 return "\(path) is a bare repository: nothing is committed there, so there is nothing for handoff to record"
             case .missingExecutable(let path):
-                return "\(path) is missing or not executable; pass --bin-dir with the folder holding handoff's hook executables"
+                return "\(path) is missing or not executable; pass --bin-dir with the folder holding the handoff executable"
             case .io(let error):
                 return "\(error)"
             case .store(let error):
@@ -137,11 +138,9 @@ package struct GitHookInstaller: Sendable {
     package func install(repositoryAt path: String, binDirectory: String) throws(Failure) -> Report {
         let (repository, root) = try open(path)
         let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
-        for hook in Self.hooks {
-            let executable = Path.join(binDirectory, hook.executable)
-            guard access(executable, X_OK) == 0, !FileSystem.isDirectory(executable) else {
-                throw .missingExecutable(path: executable)
-            }
+        let executable = Path.join(binDirectory, Self.executable)
+        guard access(executable, X_OK) == 0, !FileSystem.isDirectory(executable) else {
+            throw .missingExecutable(path: executable)
         }
         let folder = repository.hooksDirectory(environment: environment)
         var report = Report(hooksDirectory: folder.path, fromHooksPath: folder.fromHooksPath, manager: nil, actions: [], dryRun: dryRun)
@@ -387,11 +386,13 @@ package struct GitHookInstaller: Sendable {
         return (repository, root)
     }
 
-    /// The entry with the executable's absolute path, single-quoted for sh.
+    /// The entry with handoff's absolute path, single-quoted for sh.
     static func render(_ hook: Hook, binDirectory: String) -> String {
-        let executable = Path.join(binDirectory, hook.executable)
-        let quoted = "'" + executable.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
-        return hook.template.replacing(GitHookTemplates.binaryPlaceholder, with: quoted)
+        hook.template.replacing(GitHookTemplates.binaryPlaceholder, with: shellQuoted(Path.join(binDirectory, executable)))
+    }
+
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 
     /// Present as a file or as a link, even one that points nowhere (it must be kept, not overwritten).
@@ -418,12 +419,8 @@ package struct GitHookInstaller: Sendable {
 
     /// What to add by hand to the manager's configuration (its files are never rewritten by us).
     static func manualInstructions(_ manager: Manager, binDirectory: String) -> [Action] {
-        func quoted(_ executable: String) -> String {
-            let path = Path.join(binDirectory, executable)
-            return "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
-        }
-        let postCommit = quoted("handoff-post-commit"), prePush = quoted("handoff-pre-push")
-        let postMerge = postCommit + " " + PostMergeHook.flag
+        let handoff = shellQuoted(Path.join(binDirectory, executable))
+        let postCommit = "\(handoff) hook post-commit", prePush = "\(handoff) hook pre-push", postMerge = "\(handoff) hook post-merge"
         switch manager {
         case .husky:
             return [

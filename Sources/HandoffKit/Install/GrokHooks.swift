@@ -31,20 +31,20 @@ package enum GrokHooks {
     package struct Registration: Sendable, Equatable {
         package var event: String
         package var matcher: String?
-        package var executable: String
+        package var hook: HookName
         package var timeout: Int
     }
 
     /// Grok maps Claude Code's tool names in matchers to its own (`run_terminal_command` is `Bash`,
     /// `write` and `search_replace` are `Write` and `Edit`: seen with grok 0.2.111).
     package static let registrations: [Registration] = [
-        Registration(event: "Stop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
-        Registration(event: "SubagentStop", matcher: nil, executable: "handoff-stop-gate", timeout: 10),
-        Registration(event: "PreCompact", matcher: nil, executable: "handoff-compact", timeout: 15),
-        Registration(event: "SessionStart", matcher: nil, executable: "handoff-session", timeout: 10),
-        Registration(event: "SessionEnd", matcher: nil, executable: "handoff-session", timeout: 10),
-        Registration(event: "PostToolUse", matcher: ClaudeSettings.toolMatcher, executable: "handoff-session", timeout: 5),
-        Registration(event: "PostToolUseFailure", matcher: ClaudeSettings.toolMatcher, executable: "handoff-session", timeout: 5),
+        Registration(event: "Stop", matcher: nil, hook: .stopGate, timeout: 10),
+        Registration(event: "SubagentStop", matcher: nil, hook: .stopGate, timeout: 10),
+        Registration(event: "PreCompact", matcher: nil, hook: .compact, timeout: 15),
+        Registration(event: "SessionStart", matcher: nil, hook: .session, timeout: 10),
+        Registration(event: "SessionEnd", matcher: nil, hook: .session, timeout: 10),
+        Registration(event: "PostToolUse", matcher: ClaudeSettings.toolMatcher, hook: .session, timeout: 5),
+        Registration(event: "PostToolUseFailure", matcher: ClaudeSettings.toolMatcher, hook: .session, timeout: 5),
     ]
 
     package enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -58,7 +58,7 @@ package enum GrokHooks {
             case .foreignFile(let path):
                 return "\(path) exists and is not handoff's; it was left untouched — move it aside (or remove it) and run the command again"
             case .missingExecutable(let path):
-                return "\(path) is missing or not executable; pass --bin-dir with the folder holding handoff's hook executables"
+                return "\(path) is missing or not executable; pass --bin-dir with the folder holding the handoff executable"
             case .noHome:
                 return "HOME is not set, so grok's folder (~/.grok) cannot be found; set HOME or use --scope project"
             case .io(let error):
@@ -82,11 +82,11 @@ package enum GrokHooks {
 
     package static func hooksPath(grokFolder: String) -> String { Path.join(Path.join(grokFolder, "hooks"), fileName) }
 
-    /// The command grok runs: the quoted absolute path and `--agent grok`. (Grok spawns a command
-    /// with no shell metacharacter directly, quotes and all, so a lone quoted path would not run;
-    /// the space before `--agent` sends it through `sh -c`.)
-    package static func command(for executable: String, binDirectory: String) -> String {
-        ClaudeSettings.command(for: executable, binDirectory: binDirectory) + " \(AgentKind.argument) \(AgentKind.grok.rawValue)"
+    /// The command grok runs: handoff's quoted absolute path, `hook <name>` and `--agent grok`.
+    /// (Grok spawns a command with no space or shell metacharacter directly, quotes and all; this
+    /// one has spaces, so it goes through `sh -c`, which reads the quotes.)
+    package static func command(for hook: HookName, binDirectory: String) -> String {
+        ClaudeSettings.command(for: hook, binDirectory: binDirectory) + " \(AgentKind.argument) \(AgentKind.grok.rawValue)"
     }
 
     /// The whole file, as install writes it (`created`: the folders install made, for uninstall).
@@ -95,7 +95,7 @@ package enum GrokHooks {
         for registration in registrations {
             var group = JSONObject()
             if let matcher = registration.matcher { group["matcher"] = .string(matcher) }
-            group["hooks"] = [["type": "command", "command": .string(command(for: registration.executable, binDirectory: binDirectory)),
+            group["hooks"] = [["type": "command", "command": .string(command(for: registration.hook, binDirectory: binDirectory)),
                                "timeout": .int(registration.timeout)]]
             hooks[registration.event] = .array((hooks[registration.event]?.arrayValue ?? []) + [.object(group)])
         }
@@ -124,10 +124,8 @@ package enum GrokHooks {
     /// Writes `<grok>/hooks/handoff.json` and the two skills (`<grok>/skills/handoff-dump`, `handoff-end`).
     package static func install(grokFolder: String, binDirectory: String, dryRun: Bool) throws(Failure) -> Report {
         let binDirectory = Path.normalize(binDirectory, relativeTo: FileSystem.currentDirectory())
-        for executable in ClaudeSettings.executables {
-            let file = Path.join(binDirectory, executable)
-            guard access(file, X_OK) == 0, !FileSystem.isDirectory(file) else { throw .missingExecutable(path: file) }
-        }
+        let file = Path.join(binDirectory, ClaudeSettings.executable)
+        guard access(file, X_OK) == 0, !FileSystem.isDirectory(file) else { throw .missingExecutable(path: file) }
         let path = hooksPath(grokFolder: grokFolder)
         var lines: [String] = []
         let existing = ours(path)

@@ -17,13 +17,12 @@ extension GitHookInstaller {
 
     /// The block for one husky script. Guarded by `-x`: the script is committed, and on a teammate's
     /// machine the path may not exist. Exit codes as in our own entries: post-commit never fails;
-    /// pre-push fails only on handoff-pre-push's opt-in refusal (exit 1).
+    /// pre-push fails only on the pre-push hook's opt-in refusal (exit 1).
     static func huskyBlock(_ hook: Hook, binDirectory: String) -> String {
-        let path = Path.join(binDirectory, hook.executable)
-        let quoted = "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        let quoted = shellQuoted(Path.join(binDirectory, executable))
         let call = hook.name == "pre-push"
-            ? "\(quoted) \(hook.leadingArguments)\"$@\" || [ $? -ne 1 ] || exit 1"
-            : "\(quoted) \(hook.leadingArguments)\"$@\" || :"
+            ? "\(quoted) hook \(hook.hook.rawValue) \"$@\" || [ $? -ne 1 ] || exit 1"
+            : "\(quoted) hook \(hook.hook.rawValue) \"$@\" || :"
         return "\(huskyBegin)\nif [ -x \(quoted) ]; then \(call); fi\n\(huskyEnd)\n"
     }
 
@@ -65,7 +64,7 @@ extension GitHookInstaller {
                     replaced.replaceSubrange(range, with: block)
                     try writeKeepingMode(replaced, to: path)
                 }
-                actions.append(Action(kind: .updated, hook: hook.name, path: path, detail: "the executable's folder changed"))
+                actions.append(Action(kind: .updated, hook: hook.name, path: path, detail: "the executable's folder or the entry's form changed"))
                 continue
             }
             var text = existing ?? "#!/bin/sh\n"

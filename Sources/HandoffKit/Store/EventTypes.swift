@@ -37,6 +37,9 @@
 /// - `share_push`: `remote`, `pushed`, `rejected` ([{`ref`, `reason`}]), `failure` (nil when the push ran)
 /// - `task`: `action` (add/update), `id`, `status`, `title`
 /// - `memory`: `id`, `tags`
+/// - `file_set_aside`: `file` (the store file, relative to `.handoff/`), `moved_to`, `reason`: a store
+///   file that could not be read as its kind (damaged, too large, not a regular file) was renamed
+///   out of the way, never deleted
 package enum EventType {
     package static let initialised = EventKind.initialised.rawValue
     package static let commit = EventKind.commit.rawValue
@@ -71,6 +74,8 @@ package enum EventType {
     package static let runtimeMismatch = EventKind.runtimeMismatch.rawValue
     /// A payload from an agent handoff does not know, let through unread (`UnknownAgentPayload`).
     package static let unknownAgent = EventKind.unknownAgent.rawValue
+    /// A store file moved out of the way because it could not be read as its kind: `file`, `moved_to`, `reason`.
+    package static let fileSetAside = EventKind.fileSetAside.rawValue
 }
 
 /// Every event type as a closed set, for what must list or check them all (`handoff events --type`
@@ -103,6 +108,7 @@ package enum EventKind: String, CaseIterable, Sendable {
     case runtimeRebuilt = "runtime_rebuilt"
     case runtimeMismatch = "runtime_mismatch"
     case unknownAgent = "unknown_agent"
+    case fileSetAside = "file_set_aside"
 }
 
 /// What kind of work a shell command is, from its words (never by running it).

@@ -99,7 +99,7 @@ package enum HandoffEndRun {
     package static func running(store: HandoffStore, session: String) -> Running? {
         guard SessionID.isSafe(session) else { return nil }
         let path = lockFile(store: store, session: session)
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {

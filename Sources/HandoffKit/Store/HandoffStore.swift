@@ -248,6 +248,16 @@ package struct HandoffStore: Sendable {
 
     /// Appends one event (never throws away the caller's work: a failed append is reported, not fatal).
     /// Past the size cap, the log is rotated under the lock; `handoff events --all` reads across rotations.
+    /// Records that a store file was moved out of the way (`file_set_aside`), so that nothing set
+    /// aside is silent: `handoff status` shows the latest, `handoff doctor` counts them. Best effort:
+    /// the file is moved whatever happens to the log.
+    package func recordSetAside(file: String, movedTo target: String, reason: String, at now: Timestamp = .now()) {
+        func inStore(_ path: String) -> String { Path.relative(path, to: layout.directory) ?? path }
+        try? append(Event(type: EventType.fileSetAside, at: now, [
+            ("file", .string(inStore(file))), ("moved_to", .string(inStore(target))), ("reason", .string(String(reason.prefix(300)))),
+        ]))
+    }
+
     package func append(_ event: Event) throws(StoreError) {
         guard exists else { throw .notInitialised(root: layout.worktreeRoot) }
         do {

@@ -17,6 +17,8 @@ package struct StatusReport: Sendable {
     /// at the block cap, a policy change it ignored, a rebuilt or contradicted runtime file, a hook that
     /// ran out of time): the user sees them whether or not they are among the recent events.
     package var gateWarnings: [Event] = []
+    /// The latest store files moved out of the way (`file_set_aside`): shown so that none goes unnoticed.
+    package var setAside: [Event] = []
 
     static let gateWarningTypes: Set<String> = [
         EventType.gateOverridden, EventType.gateConfigIgnored, EventType.runtimeRebuilt, EventType.runtimeMismatch, EventType.hookTimeout,
@@ -79,6 +81,8 @@ package struct StatusReport: Sendable {
             recentEvents: events.events, skippedEventLines: events.skippedLines,
             unknown: unknown, slowPathReason: facts.slowPathReason, tasks: TaskStore(store: store).list())
         report.gateWarnings = warnings
+        report.setAside = store.events.tail(5, matching: { $0.type == EventType.fileSetAside },
+                                            containing: ["\"type\":\"\(EventType.fileSetAside)\""], scanLimit: 4 * 1024 * 1024).events
         if let head, head.sha != nil, facts.upstream.value == .some(nil), let git = repository?.commandLine ?? git {
             let counted = SessionWork.unpushedCount(repository: repository, git: git, facts: facts, store: store, head: head)
             report.notOnAnyRemote = counted.value ?? nil
@@ -120,6 +124,7 @@ package struct StatusReport: Sendable {
             ("recent_events", .array(recentEvents.map(\.json))),
             ("skipped_event_lines", .int(skippedEventLines)),
             ("gate_warnings", .array(gateWarnings.map(\.json))),
+            ("set_aside", .array(setAside.map(\.json))),
             ("not_on_any_remote", notOnAnyRemote.map { .int($0) } ?? .null),
             ("session_stashes", .array((hidden?.stashes ?? []).map { ["name": .string($0.name), "sha": .string($0.sha), "message": .string($0.message)] })),
             ("other_branches_unpushed", .object(JSONObject((hidden?.branches ?? []).map { ($0.branch, .int($0.unpushed)) }))),
@@ -172,6 +177,11 @@ package struct StatusReport: Sendable {
             lines.append(paint("Gate warnings (the gate let a stop through or distrusted its records):", "33"))
             for event in gateWarnings { lines.append("  " + EventFormatter.line(event, paint: paint)) }
         }
+        if !setAside.isEmpty {
+            lines.append("")
+            lines.append(paint("Set aside (store files that could not be read, moved out of the way; `handoff doctor` counts them):", "33"))
+            for event in setAside { lines.append("  " + EventFormatter.line(event, paint: paint)) }
+        }
         if !recentEvents.isEmpty {
             lines.append("")
             lines.append("Recent events:")
@@ -221,6 +231,8 @@ package enum EventFormatter {
             detail = "\(event["hook"]?.stringValue ?? "") gave up at its deadline and let the operation through"
         case EventType.hookError:
             detail = "\(event["hook"]?.stringValue ?? ""): \(event["error"]?.stringValue ?? "")"
+        case EventType.fileSetAside:
+            detail = "\(event["file"]?.stringValue ?? "?") → \(event["moved_to"]?.stringValue ?? "?"): \(event["reason"]?.stringValue ?? "")"
         case EventType.handover:
             detail = "\(event["kind"]?.stringValue ?? "") \(event["outcome"]?.stringValue ?? "")"
         default:

@@ -199,6 +199,8 @@ package enum TaskError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownBlocker(String)
     /// A task file that does not read as a task (moved aside when found by a reader).
     case damaged(file: String, reason: String)
+    /// A task whose file would be larger than `TaskStore.maxFileBytes`: refused before anything is written.
+    case tooLarge(id: String, bytes: Int)
     case store(StoreError)
 
     package var description: String {
@@ -213,6 +215,8 @@ package enum TaskError: Error, Sendable, Equatable, CustomStringConvertible {
             return "--blocked-by \(id): no such task in this store; create it first (`handoff task add …`) or check `handoff task list --all`"
         case .damaged(let file, let reason):
             return "\(file.isEmpty ? "a task file" : file) is damaged (\(reason)); it was moved aside — recreate the task with `handoff task add`"
+        case .tooLarge(let id, let bytes):
+            return "\(id.isEmpty ? "the task" : id) would take \(ByteCount.describe(bytes)), over the \(ByteCount.describe(TaskStore.maxFileBytes)) a task file may hold; nothing was written — keep long text in a file of the repository and name it in the task's body"
         case .store(let error):
             return error.description
         }
@@ -252,6 +256,15 @@ package struct TaskStore: Sendable {
 
     package var directory: String { Path.join(store.layout.directory, "tasks") }
 
+    /// The largest task file written: a larger task is refused before anything is written.
+    package static let maxFileBytes = 1024 * 1024
+    /// The largest task file read (what earlier versions could write): a larger one is set aside,
+    /// with an event naming this cap, never read in part.
+    package static let maxReadBytes = 4 * 1024 * 1024
+    /// The most task files one listing reads: a store (or a fetched one merged into it) holding more
+    /// is read up to this many, the rest counted as left out (`Listing.leftOut`), never parsed.
+    package static let maxTasks = 10_000
+
     package func file(for id: String) -> String { Path.join(directory, "\(id).json") }
 
     /// Every readable task, and the damaged files found (already moved aside when `repairDamaged`).
@@ -259,6 +272,9 @@ package struct TaskStore: Sendable {
         package var tasks: [HandoffTask]
         /// Where damaged task files went (`tasks/<name>.corrupt-<time>`), with the reason.
         package var damaged: [DamagedFile]
+        /// The ids of the task files not read because the listing stopped at `TaskStore.maxTasks`:
+        /// they exist, their content is unknown.
+        package var leftOut: [String] = []
 
         package var open: [HandoffTask] { tasks.filter(\.isOpen) }
 
@@ -285,9 +301,9 @@ package struct TaskStore: Sendable {
     package func list(now: Timestamp = .now(), locked: Bool = false) -> Listing {
         var tasks: [HandoffTask] = []
         var damaged: [(String, String)] = []
-        for name in FileSystem.list(directory).sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+        let names = FileSystem.list(directory).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+        for name in names.prefix(Self.maxTasks) {
             let path = Path.join(directory, name)
-            if FileSystem.isSymlink(path) { continue }
             switch read(path) {
             case .success(let task): tasks.append(task)
             case .failure(let reason): damaged.append((path, reason))
@@ -300,14 +316,20 @@ package struct TaskStore: Sendable {
                     // Read again under the lock: a file still being renamed into place is not damaged.
                     if case .success(let task) = read(path) { tasks.append(task); continue }
                     guard FileSystem.exists(path) else { continue }
+                    guard FileSystem.exists(path) || FileSystem.isSymlink(path) else { continue }
                     let target = path + ".corrupt-\(now.fileStamp)"
                     // Best effort: a damaged file that cannot be moved stays listed as damaged by every read.
-                    if (try? FileSystem.move(path, to: target)) != nil { moved.append(DamagedFile(file: target, reason: reason)) }
+                    if (try? FileSystem.move(path, to: target)) != nil {
+                        moved.append(DamagedFile(file: target, reason: reason))
+                        store.recordSetAside(file: path, movedTo: target, reason: reason, at: now)
+                    }
                 }
             }
             if locked { try? moveAll() } else { _ = try? store.withLock(moveAll) }
         }
-        return Listing(tasks: tasks.sorted { $0.createdAt == $1.createdAt ? $0.id < $1.id : $0.createdAt < $1.createdAt }, damaged: moved)
+        var listing = Listing(tasks: tasks.sorted { $0.createdAt == $1.createdAt ? $0.id < $1.id : $0.createdAt < $1.createdAt }, damaged: moved)
+        listing.leftOut = names.dropFirst(Self.maxTasks).map { String($0.dropLast(".json".count)) }
+        return listing
     }
 
     package struct DamagedFile: Sendable, Equatable {
@@ -321,7 +343,15 @@ package struct TaskStore: Sendable {
     }
 
     func read(_ path: String) -> ReadResult {
-        guard let bytes = try? FileSystem.readBytes(path, limit: 4 * 1024 * 1024) else { return .failure("unreadable") }
+        let bytes: [UInt8]
+        do {
+            // Regular files only, and no symbolic link (a task file never is one): a FIFO planted here
+            // must not hang every reader, nor a link read what lies outside the store.
+            bytes = try FileSystem.readCapped(path, cap: Self.maxReadBytes, noFollow: true)
+        } catch {
+            if error.isNotRegularFile || error.isTooLarge { return .failure(error.detail ?? error.description) }
+            return .failure("unreadable (\(error))")
+        }
         let json: JSONValue
         do { json = try JSONValue.parse(bytes) } catch {
             return .failure(bytes.isEmpty ? "the file is empty" : error.description)
@@ -360,6 +390,8 @@ package struct TaskStore: Sendable {
                     blockedBy: unique(draft.blockedBy), labels: unique(draft.labels.map { Redactor.redact($0.trimmed) }.filter { !$0.isEmpty }),
                     session: draft.session, agent: draft.agent, metadata: redacted(draft.metadata), createdAt: now)
                 if task.status == .done { task.closedAt = now }
+                task.id = TaskID.mint(now: now)
+                if let refused = Self.sizeRefusal(task, reportedID: "") { return .failure(refused) }
                 // A taken name (vanishingly rare) is simply minted again; `link` never replaces a file.
                 for attempt in 0..<16 {
                     task.id = TaskID.mint(now: now, salt: "\(attempt)")
@@ -425,6 +457,7 @@ package struct TaskStore: Sendable {
                     guard FileSystem.exists(file(for: blocker)) else { return .failure(.unknownBlocker(blocker)) }
                 }
                 if task == before { return .success(task) }
+                if let refused = Self.sizeRefusal(task, reportedID: id) { return .failure(refused) }
                 task.updatedAt = max(now, Timestamp(milliseconds: before.updatedAt.milliseconds + 1))
                 if task.status == .done, before.status != .done { task.closedAt = now }
                 if task.status != .done { task.closedAt = nil }
@@ -449,6 +482,12 @@ package struct TaskStore: Sendable {
         ]))
     }
 
+    /// The refusal of a task whose file would be over `maxFileBytes`, nil when it fits.
+    static func sizeRefusal(_ task: HandoffTask, reportedID: String) -> TaskError? {
+        let bytes = task.json.prettyText.utf8.count
+        return bytes > maxFileBytes ? .tooLarge(id: reportedID, bytes: bytes) : nil
+    }
+
     func write(_ task: HandoffTask) throws(StoreError) {
         try store.writeFile(task.json.prettyText, to: file(for: task.id), durability: .dataOnly)
     }
@@ -468,6 +507,8 @@ package struct TaskStore: Sendable {
         package var added: [String] = []
         package var updated: [String] = []
         package var unchanged = 0
+        /// Incoming tasks not merged: too large to keep, or past `maxTasks` (each with why).
+        package var refused: [String] = []
     }
 
     /// Merges tasks from elsewhere (another clone) by id, with `resolve` deciding between versions.
@@ -478,11 +519,19 @@ package struct TaskStore: Sendable {
             return try store.withLock { () throws(StoreError) -> MergeReport in
                 try store.ensureFolder(directory)
                 var report = MergeReport()
-                for task in incoming where TaskID.isValid(task.id) {
+                let valid = incoming.filter { TaskID.isValid($0.id) }
+                if valid.count > Self.maxTasks {
+                    report.refused.append("\(valid.count - Self.maxTasks) tasks past the first \(Self.maxTasks) (the most one store keeps)")
+                }
+                for task in valid.prefix(Self.maxTasks) {
                     var clean = task
                     clean.title = Redactor.redact(clean.title)
                     clean.body = Redactor.redact(clean.body)
                     clean.metadata = redacted(clean.metadata)
+                    if let refused = Self.sizeRefusal(clean, reportedID: clean.id) {
+                        report.refused.append(refused.description)
+                        continue
+                    }
                     if case .success(let local) = read(file(for: clean.id)) {
                         let winner = Self.resolve(local, clean)
                         if winner == local { report.unchanged += 1; continue }

@@ -11,15 +11,54 @@ package struct SystemError: Error, Sendable, Equatable, CustomStringConvertible 
     package let call: String
     package let path: String
     package let code: Int32
+    /// Said instead of `errno`'s text when the refusal is ours (not a regular file, over a size cap).
+    package var detail: String?
 
-    package init(_ call: String, path: String, code: Int32 = errno) {
+    package init(_ call: String, path: String, code: Int32 = errno, detail: String? = nil) {
         self.call = call
         self.path = path
         self.code = code
+        self.detail = detail
     }
 
+    /// A file that is not a regular one (a FIFO, a device, a socket, a folder): never read, so that
+    /// no read can block or pull from a device.
+    package static func notRegularFile(_ path: String, mode: mode_t) -> SystemError {
+        let kind: String
+        switch mode & S_IFMT {
+        case S_IFIFO: kind = "a FIFO (named pipe)"
+        case S_IFCHR: kind = "a character device"
+        case S_IFBLK: kind = "a block device"
+        case S_IFSOCK: kind = "a socket"
+        case S_IFDIR: kind = "a folder"
+        case S_IFLNK: kind = "a symbolic link"
+        default: kind = "not a regular file"
+        }
+        return SystemError("open", path: path, code: EINVAL, detail: "is \(kind), not a regular file; move it out of the way")
+    }
+
+    /// A file larger than its kind's cap: refused whole rather than read in part.
+    package static func tooLarge(_ path: String, size: Int, cap: Int) -> SystemError {
+        SystemError("read", path: path, code: EFBIG,
+                    detail: "is \(ByteCount.describe(size)), over the \(ByteCount.describe(cap)) cap for this kind of file; move it out of the way")
+    }
+
+    package var isNotRegularFile: Bool { code == EINVAL && detail != nil }
+    package var isTooLarge: Bool { code == EFBIG && detail != nil }
+
     package var description: String {
-        "\(call) \(path): \(String(cString: strerror(code)))"
+        if let detail { return "\(path) \(detail)" }
+        return "\(call) \(path): \(String(cString: strerror(code)))"
+    }
+}
+
+/// Byte counts as people read them (binary units, as the caps are set).
+package enum ByteCount {
+    package static func describe(_ bytes: Int) -> String {
+        if bytes >= 1024 * 1024, bytes % (1024 * 1024) == 0 { return "\(bytes / (1024 * 1024)) MiB" }
+        if bytes >= 1024 * 1024 { return "\(Double(bytes * 10 / (1024 * 1024)) / 10) MiB" }
+        if bytes >= 1024, bytes % 1024 == 0 { return "\(bytes / 1024) KiB" }
+        return "\(bytes) bytes"
     }
 }
 
@@ -101,10 +140,56 @@ package enum FileSystem {
         try makeDirectory(path, mode: mode)
     }
 
-    package static func readBytes(_ path: String, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SystemError("open", path: path) }
+    /// Opens a file for reading without ever blocking: `O_NONBLOCK` so that opening a FIFO does not
+    /// wait for a writer, then anything but a regular file is refused (`regularOnly`), so that no
+    /// read can wait on a pipe or pull from a device. Store files, fetched files and config files
+    /// are read this way; only a file the user names on the command line may be a pipe.
+    package static func openForReading(_ path: String, regularOnly: Bool = true, noFollow: Bool = false) throws(SystemError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0) | (noFollow ? O_NOFOLLOW : 0))
+        guard fd >= 0 else {
+            let code = errno
+            // O_NOFOLLOW on a symbolic link fails with ELOOP: say what it is.
+            if noFollow, code == ELOOP, isSymlink(path) { throw SystemError.notRegularFile(path, mode: S_IFLNK) }
+            throw SystemError("open", path: path, code: code)
+        }
+        guard regularOnly else { return fd }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let error = SystemError("fstat", path: path)
+            close(fd)
+            throw error
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw SystemError.notRegularFile(path, mode: info.st_mode)
+        }
+        // Back to blocking reads: on a regular file they never wait on anyone.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return fd
+    }
+
+    /// A whole file of at most `cap` bytes, refused (`SystemError.isTooLarge`, naming the cap) when it
+    /// is larger, rather than read in part and then misread; regular files only (`openForReading`).
+    package static func readCapped(_ path: String, cap: Int, noFollow: Bool = false) throws(SystemError) -> [UInt8] {
+        let fd = try openForReading(path, noFollow: noFollow)
         defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, Int(info.st_size) > cap { throw SystemError.tooLarge(path, size: Int(info.st_size), cap: cap) }
+        let bytes = try readAll(fd, path: path, limit: cap + 1)
+        // The file grew between the size check and the read.
+        if bytes.count > cap { throw SystemError.tooLarge(path, size: bytes.count, cap: cap) }
+        return bytes
+    }
+
+    /// Up to `limit` bytes of a file (the rest is not read). Regular files only unless `regularOnly`
+    /// is false, which only a path the user names on the command line may ask for.
+    package static func readBytes(_ path: String, limit: Int = Int.max, regularOnly: Bool = true) throws(SystemError) -> [UInt8] {
+        let fd = try openForReading(path, regularOnly: regularOnly)
+        defer { close(fd) }
+        return try readAll(fd, path: path, limit: limit)
+    }
+
+    static func readAll(_ fd: Int32, path: String, limit: Int) throws(SystemError) -> [UInt8] {
         var result: [UInt8] = []
         var info = stat()
         if fstat(fd, &info) == 0, info.st_size > 0 { result.reserveCapacity(min(Int(info.st_size), limit)) }
@@ -128,8 +213,7 @@ package enum FileSystem {
 
     /// The last `count` bytes of a file, read with one seek: the cost does not depend on the file's size.
     package static func readTail(_ path: String, count: Int) throws(SystemError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SystemError("open", path: path) }
+        let fd = try openForReading(path)
         defer { close(fd) }
         let end = lseek(fd, 0, SEEK_END)
         guard end >= 0 else { throw SystemError("lseek", path: path) }

@@ -5,11 +5,20 @@ package enum TerminalText {
     /// `text` with every control character shown as a visible escape (`\e`, `\r`, `\x07`, `\u{9b}`):
     /// C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a line appears to say.
     /// Newlines and tabs are escaped too, so one record stays one line.
-    package static func escape(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+    package static func escape(_ text: String) -> String { escaped(text, keepingLines: false) }
+
+    /// `text` escaped like `escape`, except that its newlines and tabs are kept: for a multi-line
+    /// record printed as such (a task's body), where every other control character is still shown.
+    package static func escapeKeepingLines(_ text: String) -> String { escaped(text, keepingLines: true) }
+
+    static func escaped(_ text: String, keepingLines: Bool) -> String {
+        func shouldEscape(_ scalar: Unicode.Scalar) -> Bool {
+            needsEscape(scalar) && !(keepingLines && (scalar == "\n" || scalar == "\t"))
+        }
+        guard text.unicodeScalars.contains(where: shouldEscape) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            guard needsEscape(scalar) else {
+            guard shouldEscape(scalar) else {
                 out.append(scalar)
                 continue
             }

@@ -35,7 +35,7 @@ if [ -z "${HANDOFF_BIN_DIR:-}" ]; then
     HANDOFF_BIN_DIR="$(swift build --package-path "$ROOT" --show-bin-path)"
 fi
 BIN="$(cd "$HANDOFF_BIN_DIR" && pwd)"
-for name in handoff handoff-post-commit handoff-pre-push handoff-stop-gate handoff-compact handoff-session; do
+for name in handoff; do
     [ -x "$BIN/$name" ] || { echo "codex_transcript.sh: $BIN/$name is not built" >&2; exit 1; }
 done
 

@@ -138,27 +138,11 @@ enum GitProcess {
     }
 }
 
-/// The folder of the built executables: `HANDOFF_PRODUCTS_DIR`, else the folder of this test binary
-/// (`swift build` and `swift test` put every product of a configuration side by side).
+/// The bin folder of the built `handoff` as installs lay it out (`handoff`, and the hooks' old
+/// executable names as links to it): see `BuiltProducts.hookLinks`.
 enum HookProducts {
-    static let required = ["handoff-post-commit", "handoff-pre-push"]
-
     static func directory() throws -> String {
-        var folder: String
-        if let override = ProcessInfo.processInfo.environment["HANDOFF_PRODUCTS_DIR"] {
-            folder = override
-        } else {
-            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-            folder = (exe as NSString).deletingLastPathComponent
-            // On some platforms the test binary sits inside `<name>.xctest/Contents/MacOS/`.
-            while folder.contains(".xctest") { folder = (folder as NSString).deletingLastPathComponent }
-        }
-        for product in required where !FileManager.default.isExecutableFile(atPath: folder + "/" + product) {
-            throw GitSandboxError(
-                "\(product) is not built in \(folder): run `swift build` with the same --scratch-path first, "
-                    + "or set HANDOFF_PRODUCTS_DIR to the folder holding the hook executables")
-        }
-        return folder
+        do { return try BuiltProducts.hookLinks.get() } catch { throw GitSandboxError(error.description) }
     }
 
     static func path(_ product: String) throws -> String {

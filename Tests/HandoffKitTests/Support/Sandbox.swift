@@ -154,12 +154,38 @@ enum BuiltProducts {
     }()
 
     static func path(_ product: String) throws -> String {
+        if HookName(executableName: product) != nil { return try hookLinks.get() + "/" + product }
         let candidate = directory + "/" + product
         guard FileManager.default.isExecutableFile(atPath: candidate) else {
             throw SandboxError("\(product) is not built in \(directory); run `swift build` first (or set HANDOFF_PRODUCTS_DIR)")
         }
         return candidate
     }
+
+    /// A bin folder as installs lay it out: `handoff`, and each hook's old executable name as a
+    /// symbolic link to it (the build makes only `handoff`). Made once per test process, beside
+    /// the products; links already there from another run are kept when they point right.
+    static let hookLinks: Result<String, SandboxError> = {
+        let handoff = directory + "/handoff"
+        guard FileManager.default.isExecutableFile(atPath: handoff) else {
+            return .failure(SandboxError("handoff is not built in \(directory); run `swift build` first (or set HANDOFF_PRODUCTS_DIR)"))
+        }
+        let folder = directory + "/handoff-hook-links"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)  // checked by the links below
+        for name in ["handoff"] + HookName.legacyExecutables {
+            let link = folder + "/" + name
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == handoff { continue }
+            try? FileManager.default.removeItem(atPath: link)  // a stale link or file: replaced
+            do {
+                try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: handoff)
+            } catch where (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == handoff {
+                // Another test process made it meanwhile.
+            } catch {
+                return .failure(SandboxError("cannot link \(link) to \(handoff): \(error)"))
+            }
+        }
+        return .success(folder)
+    }()
 }
 
 /// Validates a JSON document against `schema/state.v1.json` with Python's jsonschema (an independent,
