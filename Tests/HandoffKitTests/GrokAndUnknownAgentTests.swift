@@ -105,7 +105,7 @@ struct GrokAndUnknownAgentTests {
         // The environment alone says grok too (a payload grok left a field out of).
         let plain = AgentHookPayload.parse(Array(#"{"session_id":"s"}"#.utf8))
         #expect(AgentKind.identify(arguments: [], environment: Environment(["GROK_HOOK_EVENT": "stop"]), payload: plain) == .grok)
-        let canonical = GrokContract().canonical(payload, environment: Environment(["GROK_HOOK_EVENT": "stop"]))
+        let canonical = GrokContract().normalised(payload, environment: Environment(["GROK_HOOK_EVENT": "stop"]))
         #expect(canonical.hookEventName == "Stop")
         #expect(canonical.sessionIDField == "s")
         #expect(GrokContract.snakeCase("stopHookActive") == "stop_hook_active")
@@ -113,17 +113,16 @@ struct GrokAndUnknownAgentTests {
 
     // MARK: Unknown agents
 
-    /// Payloads shaped as other agents send them (Mistral Vibe's post_agent, OpenHands' event_type),
-    /// each carrying a secret.
+    /// Payloads of agents handoff does not serve (Gemini CLI's AfterAgent, a made-up shape), each carrying a secret.
     static func foreignPayloads(root: String, secret: String) -> [(name: String, payload: String)] {
         [
-            ("vibe", AgentRepo.payload([
-                ("session_id", "v1"), ("transcript_path", "/h/.vibe/logs/session/unified/v1"), ("cwd", .string(root)),
-                ("parent_session_id", .null), ("hook_event_name", "post_agent"), ("agent_name", .string(secret)),
+            ("gemini", AgentRepo.payload([
+                ("session_id", "g1"), ("transcript_path", "/h/.gemini/tmp/g1.json"), ("cwd", .string(root)),
+                ("hook_event_name", "AfterAgent"), ("prompt_response", .string(secret)),
             ])),
-            ("openhands", AgentRepo.payload([
-                ("event_type", "Stop"), ("tool_name", .null), ("session_id", "o1"), ("working_dir", .string(root)),
-                ("metadata", ["reason": .string(secret)]),
+            ("made-up", AgentRepo.payload([
+                ("event", "agent_finished"), ("conversation_id", "m1"), ("workspace", .string(root)),
+                ("metadata", ["note": .string(secret)]),
             ])),
         ]
     }
@@ -133,7 +132,7 @@ struct GrokAndUnknownAgentTests {
         try repo.write("notes.txt", "draft\n")
         let example = try #require(Redactor.rules.first?.examples.first)
         for (name, payload) in Self.foreignPayloads(root: repo.root, secret: example.text) {
-            let input = HookInput(arguments: [], environment: Environment(["PATH": "/usr/bin:/bin", "VIBE_HOME": "/h/.vibe"]),
+            let input = HookInput(arguments: [], environment: Environment(["PATH": "/usr/bin:/bin", "GEMINI_CLI": "1"]),
                                   workingDirectory: repo.root, standardInput: { Array(payload.utf8) }, now: { repo.nextNow() })
             let output = StopGate.run(input)
             #expect(output == .silent, "\(name): \(output)")
@@ -141,14 +140,14 @@ struct GrokAndUnknownAgentTests {
         // Nothing was read as a session: no block, no session record, no session start.
         #expect(repo.events(EventType.stopBlocked).isEmpty)
         #expect(repo.events(EventType.sessionStart).isEmpty)
-        #expect(repo.runtime("v1") == nil && repo.runtime("o1") == nil)
+        #expect(repo.runtime("g1") == nil && repo.runtime("m1") == nil)
         let unknown = repo.events(EventType.unknownAgent)
         #expect(unknown.count == 2)
-        #expect(unknown.first?["event"]?.stringValue == "post_agent")
-        #expect(unknown.last?["event"]?.stringValue == "Stop")
+        #expect(unknown.first?["event"]?.stringValue == "AfterAgent")
+        #expect(unknown.last?["event"]?.stringValue == "agent_finished")
         #expect(unknown.first?["hook"]?.stringValue == StopGate.hookName)
-        #expect(unknown.last?["keys"]?.arrayValue?.compactMap(\.stringValue).contains("working_dir") == true)
-        #expect(unknown.first?["agent_variables"]?.arrayValue == [.string("VIBE_HOME")])
+        #expect(unknown.last?["keys"]?.arrayValue?.compactMap(\.stringValue).contains("workspace") == true)
+        #expect(unknown.first?["agent_variables"]?.arrayValue == [.string("GEMINI_CLI")])
         for event in unknown {
             let excerpt = event["excerpt"]?.stringValue ?? ""
             #expect(!excerpt.contains(example.secret), "the secret is redacted: \(excerpt)")
@@ -158,12 +157,12 @@ struct GrokAndUnknownAgentTests {
         let check = Doctor(environment: Environment(["HOME": repo.root, "PATH": "/usr/bin:/bin"]), workingDirectory: repo.root,
                            binDirectory: "/nonexistent").checkUnknownAgents(root: repo.root)
         #expect(check.status == .warn)
-        #expect(check.detail.contains("2 times") && check.detail.contains("event Stop") && check.detail.contains("working_dir"), "\(check.detail)")
+        #expect(check.detail.contains("2 times") && check.detail.contains("event agent_finished") && check.detail.contains("workspace"), "\(check.detail)")
     }
 
     @Test func aHugeUnknownPayloadIsRecordedBounded() throws {
         let repo = try AgentRepo()
-        var pairs: [(String, JSONValue)] = [("event_type", "Stop")]
+        var pairs: [(String, JSONValue)] = [("event", "agent_finished")]
         for index in 0..<200 { pairs.append(("key\(index)", .string(String(repeating: "é", count: 1000)))) }
         let bytes = Array(AgentRepo.payload(pairs).utf8)
         let input = HookInput(arguments: [], environment: Environment(["PATH": "/usr/bin:/bin"]), workingDirectory: repo.root,
@@ -184,15 +183,25 @@ struct GrokAndUnknownAgentTests {
         #expect(check.status == .pass, "\(check.detail)")
     }
 
-    @Test func aClaudeOrCodexEntryNeverReadsAnotherAgentsEvent() {
+    @Test func anEntryNeverReadsAnotherAgentsEvent() {
         let vibe = AgentHookPayload.parse(Array(#"{"session_id":"s","hook_event_name":"post_agent"}"#.utf8))
         let openHands = AgentHookPayload.parse(Array(#"{"session_id":"s","event_type":"Stop"}"#.utf8))
+        let gemini = AgentHookPayload.parse(Array(#"{"session_id":"s","hook_event_name":"AfterAgent"}"#.utf8))
         let none = Environment([:])
-        for payload in [vibe, openHands] {
-            #expect(AgentKind.identify(arguments: [], environment: none, payload: payload) == nil)
+        let claude = Environment(["CLAUDE_PROJECT_DIR": "/r"])
+        // Each known agent's payload is its own, whatever entry it reached.
+        #expect(AgentKind.identify(arguments: [], environment: none, payload: vibe) == .vibe)
+        #expect(AgentKind.identify(arguments: [], environment: claude, payload: vibe) == .vibe)
+        #expect(AgentKind.identify(arguments: [], environment: claude, payload: openHands) == .openHands)
+        // An entry that names an agent does not read another agent's payload as that agent's.
+        for payload in [vibe, openHands, gemini] {
             #expect(AgentKind.identify(arguments: ["--agent", "codex"], environment: none, payload: payload) == nil)
-            #expect(AgentKind.identify(arguments: [], environment: Environment(["CLAUDE_PROJECT_DIR": "/r"]), payload: payload) == nil)
+            #expect(AgentKind.identify(arguments: ["--agent", "claude-code"], environment: none, payload: payload) == nil)
         }
+        #expect(AgentKind.identify(arguments: ["--agent", "vibe"], environment: none, payload: vibe) == .vibe)
+        // No known agent sends this one, whatever the environment says.
+        #expect(AgentKind.identify(arguments: [], environment: none, payload: gemini) == nil)
+        #expect(AgentKind.identify(arguments: [], environment: claude, payload: gemini) == nil)
         // Input that is not a JSON object stays Claude Code's to fail on (a hook_error, as before).
         #expect(AgentKind.identify(arguments: [], environment: none, payload: AgentHookPayload.parse(Array("nope".utf8))) == .claudeCode)
     }

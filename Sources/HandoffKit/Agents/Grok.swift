@@ -6,7 +6,7 @@
 /// for Cursor (`~/.cursor/hooks.json`), always with its own payload: camelCase keys, snake_case
 /// event names (`"hookEventName":"stop"`), the session as `sessionId`, `GROK_HOOK_EVENT` and
 /// `GROK_SESSION_ID` in the environment, and `CLAUDE_PROJECT_DIR` set as Claude Code would. So the
-/// payload is what says grok, never the entry that ran: `canonical` renames it to the shared
+/// payload is what says grok, never the entry that ran: `normalised` renames it to the shared
 /// snake_case names the hooks read. A Stop continues on `{"decision":"block","reason":…}` (the reason
 /// reaches the model as "Stop hook feedback"), `stopHookActive` is true on the stop after a block,
 /// and grok stops asking after 8 blocks in a turn. Shell calls arrive as `run_terminal_command` with
@@ -52,7 +52,7 @@ package struct GrokContract: AgentContract {
     /// The payload under the names Claude Code uses (`hookEventName` → `hook_event_name` "Stop",
     /// `sessionId` → `session_id`, `toolResult` → `tool_response`, …). A key already in snake_case
     /// stays; where both spellings arrive, the snake_case one wins (it is what the hooks always read).
-    package func canonical(_ payload: AgentHookPayload, environment: Environment) -> AgentHookPayload {
+    package func normalised(_ payload: AgentHookPayload, environment: Environment) -> AgentHookPayload {
         var object = JSONObject()
         for (key, value) in payload.object.pairs where object[Self.snakeCase(key)] == nil || Self.snakeCase(key) == key {
             object[Self.snakeCase(key)] = value

@@ -24,7 +24,8 @@ package struct AgentHookContext: Sendable {
         let kind = AgentKind.identify(arguments: input.arguments, environment: input.environment, payload: raw)
         agentUnknown = kind == nil
         agent = (kind ?? .claudeCode).contract
-        payload = agent.canonical(raw, environment: input.environment)
+        // From here on the payload speaks the engine's terms, whatever the agent calls things.
+        payload = agent.normalised(raw, environment: input.environment)
         sessionID = payload.sessionID(environment: input.environment)
         now = input.now()
         let project = WorktreeLocator.agentProjectDirectory(inputCWD: payload.cwd, environment: input.environment,
