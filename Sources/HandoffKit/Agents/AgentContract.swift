@@ -26,10 +26,14 @@ package enum AgentKind: String, Sendable, CaseIterable {
     /// The option the installed hook commands carry (`handoff-stop-gate --agent codex`).
     package static let argument = "--agent"
 
-    /// Which agent runs this hook, for the agents whose payload fits; Claude Code when nothing says
-    /// (see `identify` for the payloads no known agent sends).
+    /// Which agent's contract to speak: `identify`'s answer, else the agent the command line names,
+    /// else Claude Code. (The hooks ask `identify`, and set a payload it cannot place aside.)
     package static func resolve(arguments: [String], environment: Environment, payload: AgentHookPayload) -> AgentKind {
-        identify(arguments: arguments, environment: environment, payload: payload) ?? .claudeCode
+        if let known = identify(arguments: arguments, environment: environment, payload: payload) { return known }
+        let named = arguments.firstIndex(of: argument).flatMap { index in
+            index + 1 < arguments.count ? AgentKind(name: arguments[index + 1]) : nil
+        }
+        return named ?? .claudeCode
     }
 
     /// Which agent runs this hook; nil when the payload is no known agent's.
