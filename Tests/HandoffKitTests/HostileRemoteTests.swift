@@ -151,4 +151,38 @@ struct HostileRemoteTests {
         let message = try a.git("cat-file", "commit", tip)
         #expect(!message.contains(secret), "commit message: \(message)")
     }
+
+    @Test("git push --dry-run (and -n) pushes nothing of handoff's and records no push in the ledger; the real push then shares")
+    func dryRunHasNoSideEffect() throws {
+        let sandbox = try GitSandbox("hostile-remote")
+        let (a, _) = try machines(sandbox)
+        try a.end("README.md:1 next", session: "sess-dry")
+        try a.commit("x.txt", "x\n", message: "work")
+        for flags in [["--dry-run"], ["-n"], ["-qn"]] {
+            let result = try GitProcess.run("/usr/bin/env", ["git", "push"] + flags + ["origin", "main"], in: a.path, environment: a.environment)
+            #expect(result.status == 0, "\(flags): \(result.stderr)")
+            // Before: the handover refs were really pushed during a dry run.
+            #expect(try a.remoteRefs().keys.filter { $0.hasPrefix("refs/handoff/") }.isEmpty, "\(flags) pushed handover refs")
+            #expect(!result.stderr.contains("shared handovers"), "\(flags): \(result.stderr)")
+        }
+        #expect(PushLedger(store: a.store).record(forBranch: "main")?.sha != (try a.git("rev-parse", "HEAD")),
+                "a dry run entered the ledger as a push")
+        let pushes = a.store.events.readAll().events.filter { $0.type == EventType.push }
+        #expect(pushes.count == 3 && pushes.allSatisfy { $0["dry_run"]?.boolValue == true }, "\(pushes.map(\.json.compactText))")
+        let real = try a.gitResult("push", "origin", "main")
+        #expect(real.stderr.contains("shared handovers with origin"), "\(real.stderr)")
+        #expect(try a.remoteRefs()["refs/handoff/main"] != nil)
+        #expect(PushLedger(store: a.store).record(forBranch: "main")?.sha == (try a.git("rev-parse", "HEAD")))
+    }
+
+    @Test("the dry-run reader understands git's command line")
+    func dryRunParsing() {
+        #expect(PushDryRun.dryRun(gitArguments: ["git", "push", "--dry-run"]) == true)
+        #expect(PushDryRun.dryRun(gitArguments: ["/usr/bin/git", "-C", "x", "-c", "a=b", "push", "-vn", "origin"]) == true)
+        #expect(PushDryRun.dryRun(gitArguments: ["git", "push", "-o", "n", "origin"]) == false)
+        #expect(PushDryRun.dryRun(gitArguments: ["git", "push", "origin", "--", "-n"]) == false)
+        #expect(PushDryRun.dryRun(gitArguments: ["git", "push", "origin", "main"]) == false)
+        #expect(PushDryRun.dryRun(gitArguments: ["git", "fetch", "-n"]) == nil)
+        #expect(PushDryRun.dryRun(gitArguments: ["sh", "push", "-n"]) == nil)
+    }
 }

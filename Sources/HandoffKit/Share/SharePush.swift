@@ -25,6 +25,8 @@ package enum SharePush {
     static func target(_ input: HookInput) -> Target? {
         let environment = input.environment
         if environment.handoffDisabled || environment[ShareSettings.recursionGuard] != nil { return nil }
+        // `git push --dry-run` pushes nothing of the user's: nothing of handoff's either.
+        if PushDryRun.detect() == true { return nil }
         guard let root = WorktreeLocator.worktreeRoot(startingAt: input.workingDirectory, environment: environment),
             let repository = try? GitRepository.open(at: root, environment: environment)
         else { return nil }
