@@ -14,6 +14,8 @@ struct UninstallCommand: ParsableCommand {
 
             --codex removes handoff's entries from the Codex hooks.json of --scope, the trust block from $CODEX_HOME/config.toml and handoff's skills; files are put back byte for byte when nothing else changed since install.
 
+            --grok removes handoff's own ~/.grok/hooks/handoff.json (or the project's, with --scope project), the folders install created for it, and handoff's skills; nothing else in ~/.grok is touched.
+
             Examples:
               handoff uninstall --git
               handoff uninstall --claude --scope project
@@ -30,6 +32,9 @@ struct UninstallCommand: ParsableCommand {
     @Flag(help: "Remove the Codex CLI hooks, their trust and the handover skills (see --scope; Codex has user and project).")
     var codex = false
 
+    @Flag(help: "Remove the Grok Build hooks file and the handover skills (see --scope; grok has user and project).")
+    var grok = false
+
     @Flag(help: "Remove the Mistral Vibe hooks and the handover skills (see --scope).")
     var vibe = false
 
@@ -44,7 +49,7 @@ struct UninstallCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current()
-        if git || (!claude && !codex && !vibe && !openhands) {
+        if git || (!claude && !codex && !vibe && !openhands && !grok) {
             try uninstallGitHooks(context)
         }
         if claude {
@@ -52,6 +57,9 @@ struct UninstallCommand: ParsableCommand {
         }
         if codex {
             try CodexHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
+        }
+        if grok {
+            try GrokHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
         }
         if vibe {
             try VibeOpenHandsSettings.vibe(install: false, scope: scope, binDirectory: nil, dryRun: dryRun, context: context)
