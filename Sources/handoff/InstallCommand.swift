@@ -90,6 +90,23 @@ struct InstallCommand: ParsableCommand {
         }
         emit(GitHookReportText.render(report, verb: "install"))
         if !report.succeeded { throw ExitCode.failure }
+        if !dryRun { RepositoryListing.note(root, context: context) }
+    }
+}
+
+/// The machine's list of opted-in repositories (`RepositoryList`), kept by the CLI.
+enum RepositoryListing {
+    /// Adds `root`; a list that cannot be written costs only `uninstall --all`'s listing, so it warns.
+    static func note(_ root: String, context: CLIContext) {
+        do { try RepositoryList.add(root, environment: context.environment) } catch {
+            printError("warning: \(error); `handoff uninstall --all` will not list \(root)")
+        }
+    }
+
+    static func forget(_ root: String, context: CLIContext) {
+        do { try RepositoryList.remove(root, environment: context.environment) } catch {
+            printError("warning: \(error); \(root) stays in the list of opted-in repositories")
+        }
     }
 }
 

@@ -31,11 +31,18 @@ struct UninstallCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Which settings file: user (~/.claude/settings.json), project (<repo>/.claude/settings.json) or local (<repo>/.claude/settings.local.json).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
+    @Flag(help: "Remove everything handoff added under HOME (the Claude Code hooks, MCP server and commands of the user scope, the Codex hooks, trust and skills), and list the repositories still opted in with the command that undoes each.")
+    var all = false
+
     @Flag(help: "Show what would change, change nothing.")
     var dryRun = false
 
     func run() throws {
         let context = CLIContext.current()
+        if all {
+            try uninstallAll(context)
+            return
+        }
         if git || (!claude && !codex) {
             try uninstallGitHooks(context)
         }
@@ -45,6 +52,34 @@ struct UninstallCommand: ParsableCommand {
         if codex {
             try CodexHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
         }
+    }
+
+    /// What `handoff install --claude` and `--codex` added under HOME goes; repositories are not
+    /// touched (their hooks and opt-in are theirs to undo, one command each, listed).
+    private func uninstallAll(_ context: CLIContext) throws {
+        try AgentHookSettings.uninstall(scope: .user, dryRun: dryRun, context: context)
+        try CodexHookSettings.uninstall(scope: .user, dryRun: dryRun, context: context)
+        var lines: [String] = []
+        let stillOptedIn = RepositoryList.read(environment: context.environment).filter { root in
+            FileSystem.isDirectory(root) && OptIn.resolve(worktreeRoot: root, environment: context.environment).decision == .repository
+        }
+        if !stillOptedIn.isEmpty {
+            lines.append("Repositories still opted in (their git hooks and .handoff/ stay until you undo each):")
+            for root in stillOptedIn { lines.append("  cd \(GitHookInstaller.shellQuoted(root)) && handoff uninstall --git") }
+        }
+        // git answers for the global file (and its includes); "true" however git spells it.
+        let auto = CommandRunner.run(["git", "config", "--global", "--type=bool", "--get", OptIn.autoKey], in: "/",
+                                     environment: context.environment, timeout: 5, keepLastLines: 2)
+        if auto.succeeded, auto.outputTail.trimmed == "true" {
+            lines.append("handoff.auto is true in your git configuration: every repository counts as opted in; undo: git config --global --unset handoff.auto")
+        }
+        if lines.isEmpty { lines.append("No repository is still opted in.") }
+        if !dryRun {
+            do { try RepositoryList.removeAll(environment: context.environment) } catch {
+                printError("warning: \(error); remove it yourself")
+            }
+        }
+        emit(lines.joined(separator: "\n"))
     }
 
     private func uninstallGitHooks(_ context: CLIContext) throws {
@@ -62,5 +97,6 @@ struct UninstallCommand: ParsableCommand {
         }
         emit(GitHookReportText.render(report, verb: "uninstall"))
         if !report.succeeded { throw ExitCode.failure }
+        if !dryRun { RepositoryListing.forget(root, context: context) }
     }
 }
