@@ -10,12 +10,17 @@ struct UninstallCommand: ParsableCommand {
 
             --claude removes handoff's entries from the settings.json of --scope (user by default) and leaves every other hook; when nothing else changed since install, the file is put back byte for byte (from settings.json.pre-handoff), and a file handoff created is removed. The MCP server "handoff" goes from that scope too (~/.claude.json or .mcp.json), leaving the file byte for byte as it was when nothing else changed, and otherwise in Claude Code's own layout.
 
+            --claude also removes the handover commands /handoff:dump and /handoff:handoff-end from ~/.claude/commands/handoff/ (a file of that name that was there before install is put back).
+
             --codex removes handoff's entries from the Codex hooks.json of --scope, the trust block from $CODEX_HOME/config.toml and handoff's skills; files are put back byte for byte when nothing else changed since install.
+
+            --all removes everything handoff added under HOME (--claude and --codex of the user scope), then lists the repositories that are still opted in (those `handoff install --git` or `handoff init` opted in on this machine), each with the command that undoes it. Removing handoff's package afterwards removes the executable itself.
 
             Examples:
               handoff uninstall --git
               handoff uninstall --claude --scope project
               handoff uninstall --git --dry-run
+              handoff uninstall --all
             """
     )
 
