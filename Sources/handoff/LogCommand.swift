@@ -30,7 +30,8 @@ struct LogCommand: ParsableCommand {
     func run() throws {
         let context = CLIContext.current()
         let store = try context.existingStore()
-        let history = SharedHistory.read(store: store, environment: context.environment)
+        // The newest `limit` shared commits are all that the newest `limit` items can hold.
+        let history = SharedHistory.read(store: store, environment: context.environment, limit: limit)
         let items = limit > 0 ? Array(history.items.prefix(limit)) : history.items
         let hostname = FileSystem.hostname()
         if json {

@@ -26,7 +26,8 @@ struct ShowCommand: ParsableCommand {
         let store = try context.existingStore()
         let handover: HandoverHistory.Handover?
         do {
-            handover = try HandoverHistory.handover(store: store, session: session)
+            let branch = session == nil ? context.openRepository(store.layout.worktreeRoot).flatMap { try? $0.head().branchName } : nil // HEAD unreadable: the newest handover of any branch
+            handover = try HandoverHistory.handover(store: store, session: session, branch: branch)
         } catch {
             printError(error.description)
             throw ExitCode(1)

@@ -54,7 +54,10 @@ struct AgentHooksSessionTests {
         let output = repo.sessionStart(session)
         let parsed = try JSONValue.parse(output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
         let brief = try #require(parsed["hookSpecificOutput"]?["additionalContext"]?.stringValue)
-        for needle in ["IN_PROGRESS", "main", "Sources/Lexer.swift:88 handle the escaped quote", "half way through strings",
+        // The reflection is the newer handover: its Next step is the one next step; the older resume point is not offered.
+        #expect(brief.split(separator: "\n").filter { $0.hasPrefix("Next") } == ["Next (reflection of session sess-old, partial): TASK-7 finish escaped quotes"])
+        #expect(!brief.contains("Sources/Lexer.swift:88 handle the escaped quote"))
+        for needle in ["IN_PROGRESS", "main", "Sources/Lexer.swift", "half way through strings",
                        "waiting for the grammar decision", "fuzzing crashed", "stack overflow", "CRLF", "use tabs", "TASK-7 finish escaped quotes"] {
             #expect(brief.contains(needle), "brief lacks \(needle)")
         }
@@ -76,8 +79,9 @@ struct AgentHooksSessionTests {
         state.failed = (0..<20).map { _ in .init(description: String(repeating: "f", count: 500), tried: "t", error: "e", why: String(repeating: "w", count: 500), need: nil) }
         state.watchOutFor = (0..<20).map { String(repeating: "watch \($0) ", count: 50) }
         state.sessionMemory.corrections = (0..<20).map { String(repeating: "c\($0) ", count: 60) }
-        let brief = ResumeBrief.build(state: state, branch: "main", lastReflection: .init(session: "s", outcome: "partial",
-            nextStep: String(repeating: "n", count: 900), at: .now()), compaction: "Context was just compacted.")
+        let brief = ResumeBrief.build(state: state, branch: "main", next: NextStep(text: String(repeating: "n", count: 900), source: .reflection,
+                                                                                  session: "s", outcome: "partial", tasks: []),
+                                      compaction: "Context was just compacted.")
         #expect(brief.count <= ResumeBrief.maximumCharacters)
         #expect(brief.hasSuffix("/handoff:handoff-end."))
         #expect(brief.contains("CRITICAL"))

@@ -73,8 +73,13 @@ struct CLIReadbackTests {
         let repo = try storeWithHandovers(sandbox)
         let printed = try handoff(repo, sandbox, "brief")
         #expect(printed.status == 0)
-        #expect(printed.stdout.contains("Resume at: README.md:1 document the parser options"))
-        #expect(printed.stdout.contains("Open blockers: waiting for the API key"))
+        // One Next line, from the newest handover (the `handoff end`): its resume task and resume point.
+        let next = printed.stdout.split(separator: "\n").filter { $0.hasPrefix("Next") }
+        #expect(next.count == 1 && next[0].hasPrefix("Next (handoff end of session sess-end): ho-") && next[0].hasSuffix(" README.md:1 document the parser options"),
+                "\(printed.stdout)")
+        // The blocker is said once: as its task.
+        #expect(printed.stdout.contains("[blocker] Blocker: waiting for the API key"))
+        #expect(!printed.stdout.contains("Open blockers:"))
         let json = try JSONValue.parse(try handoff(repo, sandbox, "brief", "--json").stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         let text = try #require(json["brief"]?.stringValue)
         // The session hook's own output for the next session carries the same text.
@@ -92,7 +97,7 @@ struct CLIReadbackTests {
         #expect(last.status == 0, "\(last.stderr)")
         for expected in ["Handover of session sess-end", "IN_PROGRESS", "Done", "Add the \\e[31mparser (abc1234)",
                          "Failed", "fuzzing", "why: corpus too large", "Blockers", "waiting for the API key",
-                         "next: README.md:1 document the parser options", "Watch out for", "the fixtures are generated", "Open tasks"] {
+                         "Next (handoff end of session sess-end): ho-", "README.md:1 document the parser options", "Watch out for", "the fixtures are generated", "Open tasks"] {
             #expect(last.stdout.contains(expected), "missing \(expected) in\n\(last.stdout)")
         }
         #expect(!last.stdout.contains("\u{1B}"), "no raw escape reaches the terminal")

@@ -14,7 +14,7 @@ struct SessionIdentityTests {
         // An agent hook whose payload names no session, a git hook, `handoff end`, a task's origin.
         let agentHook = ClaudeHookInput.parse(Array("{}".utf8)).sessionID(environment: both)
         let gitHook = GitHookContext.activeSession(environment: both, store: repo.store)?.id
-        let end = HandoffEnd.resolveSession(explicit: nil, environment: both, state: HandoffState(), now: .now())
+        let end = HandoffEnd.resolveSession(explicit: nil, environment: both, now: .now())
         let task = SessionIdentity.origin(environment: both).session
         #expect(agentHook == "agent-session")
         #expect(gitHook == "agent-session")

@@ -146,7 +146,10 @@ struct ShareTests {
         try b.git("fetch", "-q")
         let start = try b.hook("handoff-session", ClaudePayload.sessionStart("sess-b-1", cwd: b.path, home: b.home, source: "startup"))
         let brief = try #require(try JSONValue.parse(start.stdout)["hookSpecificOutput"]?["additionalContext"]?.stringValue)
-        #expect(brief.contains("Resume at: README.md:1 write the parser next"))
+        // One Next line, from the shared handover (a `handoff end`: its resume task and resume point).
+        #expect(brief.split(separator: "\n").filter { $0.hasPrefix("Next") }.count == 1)
+        #expect(brief.contains("Next (handoff end of session sess-a-1): ho-"), "\(brief)")
+        #expect(brief.contains(" README.md:1 write the parser next"))
         #expect(brief.contains("This handover came from another clone: \(FileSystem.hostname()) (codex, session sess-a-1"))
         #expect(brief.contains(String(before.iso8601.prefix(10))))
 

@@ -64,8 +64,13 @@ package enum PrePushHook {
                 ("refs", .array(describe(updates, remote: remote, repository: repository))),
             ])
             if refusal != nil { fields["blocked"] = .bool(true) }
+            // A dry run is recorded as one, and never enters the ledger: the ledger tells the gate
+            // which commits a remote has, and a dry run gave it none.
+            let dryRun = PushDryRun.detect() == true
+            if dryRun { fields["dry_run"] = .bool(true) }
             try store.append(Event(type: EventType.push, session: session?.id, at: now, fields: fields))
             if let refusal { return HookOutput(standardError: refusal, exitStatus: 1) }
+            if dryRun { return .silent }
             try recordInLedger(updates, remote: Redactor.redactURLCredentials(remote), store: store, at: now)
             return .silent
         } catch {

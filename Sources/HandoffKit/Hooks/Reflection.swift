@@ -224,16 +224,12 @@ extension Reflection {
             let single = text.split(whereSeparator: \.isNewline).joined(separator: " ")
             return single.count <= limit ? single : String(single.prefix(limit - 1)) + "…"
         }
-        var context = "Handed over with a Framework Reflection, outcome \(outcome.rawValue). "
+        let context = "Handed over with a Framework Reflection, outcome \(outcome.rawValue). "
             + "Accomplishments: \(clip(accomplishments)). Friction points: \(clip(frictionPoints))."
-        if Self.isNone(nextStep) {
-            // Done, nothing pending (a "none" is refused unless the outcome is success): no pointer
-            // from an earlier handover may survive as if it were still the next thing to do.
-            state.resume.next = ""
-        } else {
-            if ResumePointer.parse(nextStep) != nil { state.resume.next = Redactor.redact(clip(nextStep, 1000)) }
-            context += " Next step: \(clip(nextStep))."
-        }
+        // The reflection replaces the resume point of every earlier handover: its Next step, when it
+        // is a `path:line action`, else none (the Next step itself is the brief's Next line, said once).
+        state.resume.next = !Self.isNone(nextStep) && ResumePointer.parse(nextStep) != nil ? Redactor.redact(clip(nextStep, 1000)) : ""
+        state.resume.task = nil
         state.resume.context = Redactor.redact(context)
         if outcome != .success, state.severity == .ready { state.severity = .inProgress }
     }

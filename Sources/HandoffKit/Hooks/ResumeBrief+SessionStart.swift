@@ -12,12 +12,14 @@ extension ResumeBrief {
                                                         remotes: repository.remoteNames(), branch: branch),
             // A shared handover this build cannot read is left out of the brief; the local one still is.
             let sharedState = shared.state.flatMap({ try? HandoffState(json: $0) }) {
-            let lines = [ShareBrief.originLine(shared)] + (ShareBrief.openTasksLine(shared).map { [$0] } ?? [])
-            return build(state: sharedState, branch: head?.label, lastReflection: nil, compaction: compaction, shared: lines)
+            let next = NextStep.resolveShared(state: sharedState, kind: shared.origin.kind.rawValue, session: shared.origin.session,
+                                              outcome: shared.origin.outcome, reflection: shared.reflection)
+            let lines = [ShareBrief.originLine(shared)] + (ShareBrief.openTasksLine(shared, first: next?.tasks ?? []).map { [$0] } ?? [])
+            return build(state: sharedState, branch: head?.label, next: next, compaction: compaction, shared: lines)
         }
         var extras = Extras.read(store: store, handedOverBy: handedOverBy ?? state.sessionID)
         extras.contextWarning = contextWarning
-        return build(state: state, branch: head?.label, lastReflection: lastReflection(store: store), compaction: compaction,
-                     extras: extras)
+        let next = nextStep(store: store, state: state, branch: head?.branchName, tasks: extras.tasks)
+        return build(state: state, branch: head?.label, next: next, compaction: compaction, extras: extras)
     }
 }

@@ -8,20 +8,9 @@ package enum ResumeBrief {
     /// Said at session start when `.handoff/` was missing from a repository that opted in.
     package static let wipedStoreNotice = "Note: .handoff/ was missing although this repository opted in (git config handoff.enabled), so it was created again: earlier handovers kept here are gone (git clean -x or git stash --all removes it)."
 
-    package struct LastReflection: Sendable, Equatable {
-        package var session: String?
-        package var outcome: String
-        package var nextStep: String
-        package var at: Timestamp
-    }
-
-    /// The last accepted reflection, from the event log (bounded scan from its end).
-    package static func lastReflection(store: HandoffStore) -> LastReflection? {
-        guard let event = store.events.tail(1, matching: { $0.type == EventType.handover && $0["kind"]?.stringValue == "reflection" },
-                                            scanLimit: 2 * 1024 * 1024).events.last
-        else { return nil }
-        return LastReflection(session: event.session, outcome: event["outcome"]?.stringValue ?? "?",
-                              nextStep: event["next_step"]?.stringValue ?? "", at: event.timestamp)
+    /// The next step by NextStep's rule, from this worktree's log, state and tasks.
+    package static func nextStep(store: HandoffStore, state: HandoffState, branch: String?, tasks: TaskStore.Listing?) -> NextStep? {
+        NextStep.resolve(state: state, newest: NextStep.newestHandover(store: store, branch: branch), listing: tasks)
     }
 
     /// What the brief carries beyond state.json: the task store, remembered discoveries, who handed over.
@@ -47,64 +36,85 @@ package enum ResumeBrief {
         }
     }
 
-    package static func build(state: HandoffState, branch: String?, lastReflection: LastReflection?, compaction: String? = nil,
+    package static func build(state: HandoffState, branch: String?, next: NextStep?, compaction: String? = nil,
                              shared: [String] = [], extras: Extras = Extras()) -> String {
         func cut(_ text: String, _ limit: Int) -> String {
             let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
             return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
         }
+        // No fact twice: a text already said (case and spacing aside) is not said again.
+        var said: Set<String> = []
+        func fresh(_ text: String) -> Bool {
+            said.insert(text.lowercased().split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")).inserted
+        }
         var lines: [String] = []
-        let hasHandover = state.source != .initial || lastReflection != nil || !shared.isEmpty
+        let hasHandover = state.source != .initial || next != nil || !shared.isEmpty
         if hasHandover {
             let severity = state.severity.map { "\($0.emoji) \($0.rawValue)" } ?? "severity not set"
-            let from = (extras.handedOverBy ?? state.sessionID).map { " (by session \($0.prefix(8)))" } ?? ""
+            // Whole ids: a cut one can name two sessions (`manual-2…`).
+            let from = (extras.handedOverBy ?? state.sessionID).map { " (by session \($0))" } ?? ""
             lines.append("handoff — last handover: \(severity), source \(state.source.rawValue)\(from), branch \(branch ?? "unknown").")
         } else {
             lines.append("handoff — no handover recorded yet in this worktree (branch \(branch ?? "unknown")).")
         }
-        // A handover shared from another clone: where it came from, its open tasks.
-        lines += shared
+        // A handover shared from another clone: where it came from (its open tasks follow the Next line).
+        lines += shared.prefix(1)
         if let warning = extras.contextWarning { lines.append(warning) }
         if let compaction { lines.append(compaction) }
-        // Most important first: the open tasks, the resume task at their head.
+        // One story: exactly one next step, from the newest handover (NextStep's rule).
+        if let next {
+            lines.append(cut(next.line, 300))
+            _ = fresh(next.text)
+        }
+        lines += shared.dropFirst()
+        // Then the open tasks, the ones the next step names first; a title the Next line already says is not repeated.
+        var listedTasks: Set<String> = []
         if let listing = extras.tasks, !listing.open.isEmpty {
-            let open = listing.openInBriefOrder
+            let named = next?.tasks ?? []
+            let open = listing.openInBriefOrder.sorted { left, right in
+                let l = named.firstIndex(of: left.id) ?? Int.max, r = named.firstIndex(of: right.id) ?? Int.max
+                return l < r
+            }
             let items = open.prefix(5).map { task -> String in
+                listedTasks.insert(task.id)
                 let blockers = listing.openBlockers(of: task)
-                let kind = task.hasLabel(HandoffTask.Label.resume) ? " [resume]" : (task.hasLabel(HandoffTask.Label.blocker) ? " [blocker]" : "")
-                return "\(task.id)\(kind) \(cut(task.title, 90))" + (blockers.isEmpty ? "" : " (blocked by \(blockers.joined(separator: ", ")))")
+                let kind = named.contains(task.id) ? " [next]"
+                    : task.hasLabel(HandoffTask.Label.resume) ? " [resume]" : (task.hasLabel(HandoffTask.Label.blocker) ? " [blocker]" : "")
+                let title = named.contains(task.id) && (next?.text.lowercased().contains(task.title.lowercased()) ?? false) ? "" : " " + cut(task.title, 90)
+                return "\(task.id)\(kind)\(title)" + (blockers.isEmpty ? "" : " (blocked by \(blockers.joined(separator: ", ")))")
             }
             let more = open.count > 5 ? "; \(open.count - 5) more: `handoff task list`" : ""
             lines.append("Open tasks (\(open.count)): " + items.joined(separator: "; ") + more)
         }
-        if !state.resume.next.isEmpty { lines.append("Resume at: \(cut(state.resume.next, 240))") }
         if !state.resume.files.isEmpty { lines.append("Read first: \(cut(state.resume.files.prefix(8).joined(separator: ", "), 240))") }
-        let openBlockers = state.blockers.filter { !$0.resolved }
+        // A blocker whose task is listed above is said there.
+        let openBlockers = state.blockers.filter { !$0.resolved && !($0.task.map(listedTasks.contains) ?? false) && fresh($0.description) }
         if !openBlockers.isEmpty {
             lines.append("Open blockers: " + openBlockers.prefix(3).map { blocker in
                 cut(blocker.description, 120) + (blocker.task.map { " (\($0))" } ?? "")
             }.joined(separator: "; "))
         }
-        if !extras.memories.isEmpty {
-            lines.append("Discoveries: " + extras.memories.suffix(4).reversed().map { cut($0.text, 140) }.joined(separator: "; "))
+        let memories = extras.memories.suffix(4).reversed().filter { fresh($0.text) }
+        if !memories.isEmpty {
+            lines.append("Discoveries: " + memories.map { cut($0.text, 140) }.joined(separator: "; "))
         }
-        if !state.sessionMemory.userIntent.isEmpty { lines.append("User intent: \(cut(state.sessionMemory.userIntent, 240))") }
-        if !state.sessionMemory.activeContext.isEmpty { lines.append("Active context: \(cut(state.sessionMemory.activeContext, 200))") }
-        if !state.resume.context.isEmpty { lines.append("Context: \(cut(state.resume.context, 300))") }
-        if !state.failed.isEmpty {
-            lines.append("Failed before (do not retry blindly): " + state.failed.prefix(3).map { item in
+        if !state.sessionMemory.userIntent.isEmpty, fresh(state.sessionMemory.userIntent) { lines.append("User intent: \(cut(state.sessionMemory.userIntent, 240))") }
+        if !state.sessionMemory.activeContext.isEmpty, fresh(state.sessionMemory.activeContext) { lines.append("Active context: \(cut(state.sessionMemory.activeContext, 200))") }
+        if !state.resume.context.isEmpty, fresh(state.resume.context) { lines.append("Context: \(cut(state.resume.context, 300))") }
+        let failed = state.failed.filter { fresh($0.description) }
+        if !failed.isEmpty {
+            lines.append("Failed before (do not retry blindly): " + failed.prefix(3).map { item in
                 cut(item.description, 100) + (OutputTail.lastLine(item.error).map { " — error: " + cut($0, 120) } ?? "")
                     + (item.why.map { " — why: " + cut($0, 100) } ?? "")
             }.joined(separator: "; "))
         }
-        if !state.watchOutFor.isEmpty {
-            lines.append("Watch out for: " + state.watchOutFor.prefix(3).map { cut($0, 120) }.joined(separator: "; "))
+        let watch = state.watchOutFor.filter(fresh)
+        if !watch.isEmpty {
+            lines.append("Watch out for: " + watch.prefix(3).map { cut($0, 120) }.joined(separator: "; "))
         }
-        if !state.sessionMemory.corrections.isEmpty {
-            lines.append("Corrections from the user: " + state.sessionMemory.corrections.suffix(3).map { cut($0, 120) }.joined(separator: "; "))
-        }
-        if let lastReflection {
-            lines.append("Last reflection (\(lastReflection.outcome), \(lastReflection.at.iso8601.prefix(16))): Next step: \(cut(lastReflection.nextStep, 200))")
+        let corrections = state.sessionMemory.corrections.filter(fresh)
+        if !corrections.isEmpty {
+            lines.append("Corrections from the user: " + corrections.suffix(3).map { cut($0, 120) }.joined(separator: "; "))
         }
         lines.append("Before you stop: commit and push your work, then print the Framework Reflection (/handoff:dump), or run /handoff:handoff-end.")
         var text = lines.joined(separator: "\n")

@@ -58,7 +58,7 @@ package enum SessionHook {
             // A damaged state.json fails the hook (recorded, with the fix) instead of a brief that
             // says no handover was ever recorded.
             let state = try store.readState()
-            return brief(context, state: state, store: store, branch: head?.label, compaction: notice)
+            return brief(context, state: state, store: store, head: head, compaction: notice)
         }
         context.agent.exportSessionID(session, environment: context.environment)
 
@@ -172,12 +172,12 @@ package enum SessionHook {
         return (last.timestamp, why)
     }
 
-    static func brief(_ context: AgentHookContext, state: HandoffState, store: HandoffStore, branch: String?, compaction: String?,
+    static func brief(_ context: AgentHookContext, state: HandoffState, store: HandoffStore, head: HeadState?, compaction: String?,
                       handedOverBy: String? = nil, contextWarning: String? = nil) -> HookOutput {
         var extras = ResumeBrief.Extras.read(store: store, handedOverBy: handedOverBy ?? state.sessionID)
         extras.contextWarning = contextWarning
-        let text = ResumeBrief.build(state: state, branch: branch, lastReflection: ResumeBrief.lastReflection(store: store), compaction: compaction,
-                                     extras: extras)
+        let next = ResumeBrief.nextStep(store: store, state: state, branch: head?.branchName, tasks: extras.tasks)
+        let text = ResumeBrief.build(state: state, branch: head?.label, next: next, compaction: compaction, extras: extras)
         return context.agent.additionalContext(event: "SessionStart", text)
     }
 

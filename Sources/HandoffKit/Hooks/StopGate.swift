@@ -248,7 +248,7 @@ package enum StopGate {
         let verdict = judge(facts)
         let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
         return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks,
-                         handoverHead: work.head.sha, workMark: work.mark(runtime: runtime), warning: unknownWarning(work),
+                         handoverHead: work.head.sha, branch: work.head.branchName, workMark: work.mark(runtime: runtime), warning: unknownWarning(work),
                          snapshot: { runtime, reflection in
             // The accepted handover becomes state.json too (an auto-save: never over a `handoff end`
             // of this session), so `handoff status` and the next session's brief show it.
@@ -336,7 +336,7 @@ package enum StopGate {
     }
 
     static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int,
-                      handoverHead: String?, workMark: String = "", warning: String? = nil,
+                      handoverHead: String?, branch: String? = nil, workMark: String = "", warning: String? = nil,
                       snapshot: (SessionRuntime, Reflection) throws -> Void,
                       share: (Reflection) -> ShareRecorder.Result = { _ in .off }) throws -> HookOutput {
         let now = context.now
@@ -363,7 +363,19 @@ package enum StopGate {
                 ("outcome", .string(reflection.outcome.rawValue)),
                 ("next_step", .string(String(reflection.nextStep.prefix(1000)))),
                 ("archive", .string("sessions/\(session).reflection.md")),
+                ("branch", JSONValue(branch)),
             ]))
+            // The newest handover decides the next step: resume tasks of this branch it does not name
+            // are superseded, a superseded one it names is reopened. A task store that cannot be
+            // written leaves them as they were; the brief still takes its Next line from this event.
+            do {
+                try ResumeTasks.settle(store: store, branch: branch, named: TaskID.mentions(in: reflection.nextStep),
+                                       supersededBy: "reflection:\(session)", by: "the reflection of session \(session), whose Next step does not name it", now: now)
+            } catch {
+                try? store.append(Event(type: EventType.hookError, session: session, at: now, [ // best effort: the handover event above is the record
+                    ("hook", .string(hookName)), ("error", .string("resume tasks not settled: \(error)")),
+                ]))
+            }
             // The handover is recorded above whatever happens to state.json (a damaged one makes
             // this fail): the failure is logged and `handoff doctor` names it, the stop goes through.
             do {

@@ -30,9 +30,11 @@ package enum HandoverMerge {
         if refs.isAncestor(ours, of: theirs) == true { return Outcome(kind: .fastForward, commit: theirs, notes: []) }
 
         let base = refs.git.run(["merge-base", ours, theirs]).line
-        let read = refs.read([ours, theirs] + (base.isEmpty ? [] : [base]))
+        let found = refs.readAll([ours, theirs] + (base.isEmpty ? [] : [base]))
+        let read = found.handovers
         guard let mine = read[ours], let other = read[theirs] else {
-            throw GitCLIError(command: "cat-file", reason: "a handover commit has no readable origin.json (\(read[ours] == nil ? ours : theirs))")
+            let bad = read[ours] == nil ? ours : theirs
+            throw GitCLIError(command: "cat-file", reason: "the handover \(bad.prefix(12)) cannot be read (\(found.unreadable[bad] ?? "no readable origin.json")); it was not merged")
         }
         let newest = SharedHandover.Origin.isNewer(other.origin, than: mine.origin) ? other : mine
         let older = newest == other ? mine : other

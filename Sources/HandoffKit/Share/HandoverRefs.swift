@@ -54,34 +54,117 @@ package struct HandoverRefs: Sendable {
         }
     }
 
+    /// The most bytes each file of a shared tree may hold: a larger one makes its handover unreadable
+    /// (never read in part, never loaded whole). A crafted remote can offer any size.
+    package static let fileCaps: [String: Int] = [
+        SharedHandover.originFile: 64 * 1024,
+        SharedHandover.stateFile: 4 * 1024 * 1024,
+        SharedHandover.contextFile: 1024 * 1024,
+        SharedHandover.reflectionFile: 1024 * 1024,
+        SharedHandover.tasksFile: 4 * 1024 * 1024,
+    ]
+    /// The most bytes one read loads in all: the handovers past it are listed as unreadable.
+    package static let readBudget = 64 * 1024 * 1024
+
+    /// What `readAll` found: the handovers it could read, and why each other commit could not be.
+    package struct ReadResult: Sendable {
+        package var handovers: [String: SharedHandover] = [:]
+        /// Commit → why it is not a readable handover (a file over its cap, a tree where a file
+        /// belongs, no origin.json, git failing): listed as such, never dropped.
+        package var unreadable: [String: String] = [:]
+    }
+
     /// The files of handover commits, read in one `cat-file --batch`. A commit whose tree has no
     /// readable `origin.json` is left out.
-    package func read(_ commits: [String]) -> [String: SharedHandover] {
-        guard !commits.isEmpty else { return [:] }
+    package func read(_ commits: [String]) -> [String: SharedHandover] { readAll(commits).handovers }
+
+    /// The files of handover commits, bounded before they are loaded: one `cat-file --batch-check`
+    /// gives each file's type and size (no content), then one `cat-file --batch` loads only the blobs
+    /// within their caps. A tree or a link where a file belongs, a file over its cap, or a commit past
+    /// the read budget makes that commit unreadable, with the reason; the others read as ever.
+    package func readAll(_ commits: [String]) -> ReadResult {
+        var result = ReadResult()
+        guard !commits.isEmpty else { return result }
         var input = ""
         for commit in commits {
             for name in SharedHandover.fileNames { input += "\(commit):\(name)\n" }
         }
-        let result = git.run(["cat-file", "--batch"], input: Array(input.utf8), timeout: 60)
-        guard result.succeeded else { return [:] }
-        var handovers: [String: SharedHandover] = [:]
-        var cursor = 0
-        let bytes = result.stdout
-        for commit in commits {
-            var files: [String: [UInt8]] = [:]
-            for name in SharedHandover.fileNames {
-                guard let newline = bytes[cursor...].firstIndex(of: 10) else { return handovers }
-                let header = String(decoding: bytes[cursor..<newline], as: UTF8.self)
-                cursor = newline + 1
-                let words = header.split(separator: " ")
-                // "<oid> blob <size>", or "<name> missing"
-                guard words.count == 3, words[1] == "blob", let size = Int(words[2]), cursor + size <= bytes.count else { continue }
-                files[name] = Array(bytes[cursor..<(cursor + size)])
-                cursor += size + 1
-            }
-            if let handover = SharedHandover(files: files) { handovers[commit] = handover }
+        let check = git.run(["cat-file", "--batch-check"], input: Array(input.utf8), timeout: 60)
+        guard check.succeeded else {
+            for commit in commits { result.unreadable[commit] = "git cat-file failed: \(check.lastErrorLine)" }
+            return result
         }
-        return handovers
+        let lines = check.output.split(separator: "\n", omittingEmptySubsequences: false)
+        // Per commit: file name → (object id, size), for the blobs within their caps.
+        var wanted: [String: [String: (oid: String, size: Int)]] = [:]
+        var budget = Self.readBudget
+        for (index, commit) in commits.enumerated() {
+            var files: [String: (oid: String, size: Int)] = [:]
+            var problem: String?
+            for (offset, name) in SharedHandover.fileNames.enumerated() {
+                let lineIndex = index * SharedHandover.fileNames.count + offset
+                guard lineIndex < lines.count else { problem = "git cat-file gave no answer for \(name)"; break }
+                let words = lines[lineIndex].split(separator: " ")
+                if words.count == 2, words[1] == "missing" { continue }
+                guard words.count == 3, let size = Int(words[2]) else { problem = "git cat-file gave no answer for \(name)"; break }
+                guard words[1] == "blob" else { problem = "\(name) is a \(words[1]), not a file"; break }
+                let cap = Self.fileCaps[name] ?? 1024 * 1024
+                guard size <= cap else {
+                    problem = "\(name) is \(ByteCount.describe(size)), over the \(ByteCount.describe(cap)) a shared \(name) may hold"
+                    break
+                }
+                files[name] = (String(words[0]), size)
+            }
+            if problem == nil, files[SharedHandover.originFile] == nil { problem = "no \(SharedHandover.originFile)" }
+            let total = files.values.reduce(0) { $0 + $1.size }
+            if problem == nil, total > budget {
+                problem = "past the \(ByteCount.describe(Self.readBudget)) one read of shared handovers loads; ask for fewer (`handoff log --limit`)"
+            }
+            if let problem {
+                result.unreadable[commit] = problem
+                continue
+            }
+            budget -= total
+            wanted[commit] = files
+        }
+        var oids: [String] = []
+        var seen = Set<String>()
+        for commit in commits { for (_, file) in wanted[commit] ?? [:] where seen.insert(file.oid).inserted { oids.append(file.oid) } }
+        guard !oids.isEmpty else { return result }
+        let batch = git.run(["cat-file", "--batch"], input: Array(oids.map { $0 + "\n" }.joined().utf8), timeout: 60)
+        var contents: [String: [UInt8]] = [:]
+        if batch.succeeded {
+            let bytes = batch.stdout
+            var cursor = 0
+            // "<oid> blob <size>\n<content>\n" per object, in the order asked.
+            for oid in oids {
+                guard let newline = bytes[cursor...].firstIndex(of: 10) else { break }
+                let words = bytes[cursor..<newline].split(separator: 0x20)
+                guard words.count == 3, String(decoding: words[0], as: UTF8.self) == oid, String(decoding: words[1], as: UTF8.self) == "blob",
+                    let size = Int(String(decoding: words[2], as: UTF8.self)), newline + 1 + size <= bytes.count
+                else { break }
+                contents[oid] = Array(bytes[(newline + 1)..<(newline + 1 + size)])
+                cursor = newline + 1 + size + 1
+            }
+        }
+        for commit in commits {
+            guard let files = wanted[commit] else { continue }
+            var loaded: [String: [UInt8]] = [:]
+            for (name, file) in files {
+                guard let bytes = contents[file.oid] else { break }
+                loaded[name] = bytes
+            }
+            guard loaded.count == files.count else {
+                result.unreadable[commit] = "git cat-file failed to load its files\(batch.succeeded ? "" : ": " + batch.lastErrorLine)"
+                continue
+            }
+            if let handover = SharedHandover(files: loaded) {
+                result.handovers[commit] = handover
+            } else {
+                result.unreadable[commit] = "its \(SharedHandover.originFile) is not a handover's origin (no time, or not JSON)"
+            }
+        }
+        return result
     }
 
     /// The handover at a ref's tip, nil when there is none.
@@ -111,7 +194,8 @@ package struct HandoverRefs: Sendable {
         let tree = try git.checked(["mktree"], input: Array(entries.utf8)).line
         var arguments = ["commit-tree", "--no-gpg-sign", tree]
         for parent in parents { arguments += ["-p", parent] }
-        let result = git.run(arguments, input: Array((message ?? handover.commitMessage).utf8),
+        // Every message passes the redactor (a merge's names hosts, sessions and task titles).
+        let result = git.run(arguments, input: Array(Redactor.redact(message ?? handover.commitMessage).utf8),
                              extraEnvironment: Self.identity(at: handover.origin.at))
         guard result.succeeded, !result.line.isEmpty else { throw GitCLIError(command: "commit-tree", reason: result.lastErrorLine) }
         return result.line

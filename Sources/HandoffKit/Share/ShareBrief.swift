@@ -25,8 +25,13 @@ package enum ShareBrief {
     }
 
     /// "Open tasks: ho-1a2b fix the parser; …" from a shared tree's tasks, nil when none are open.
-    package static func openTasksLine(_ handover: SharedHandover) -> String? {
-        let open = (handover.tasks ?? []).filter { !HandoverMerge.isClosed($0) }
+    /// `first`: the ids the next step names, listed first.
+    package static func openTasksLine(_ handover: SharedHandover, first: [String] = []) -> String? {
+        let open = (handover.tasks ?? []).filter { !HandoverMerge.isClosed($0) }.enumerated().sorted { left, right in
+            let l = left.element["id"]?.stringValue.flatMap(first.firstIndex(of:)) ?? Int.max
+            let r = right.element["id"]?.stringValue.flatMap(first.firstIndex(of:)) ?? Int.max
+            return l != r ? l < r : left.offset < right.offset
+        }.map(\.element)
         guard !open.isEmpty else { return nil }
         let shown = open.prefix(5).map { task in
             let id = task["id"]?.stringValue ?? "?"

@@ -35,7 +35,9 @@ package enum ShareHistoryCap {
         let history = try refs.history(refs: [tip], limit: 0)
         var seen = Set<String>()
         var newest: [SharedHandover] = []
-        for (_, handover) in history {
+        // An unreadable commit (a file over its cap, a tree for a file) is not carried into the capped
+        // chain: it still sits in the replaced history, which the rewritten-ref marker keeps.
+        for handover in history.compactMap(\.handover) {
             let origin = handover.origin
             guard seen.insert("\(origin.clone)|\(origin.session ?? "")|\(origin.kind.rawValue)|\(origin.at.milliseconds)").inserted else { continue }
             newest.append(handover)

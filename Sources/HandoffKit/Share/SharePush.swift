@@ -25,6 +25,8 @@ package enum SharePush {
     static func target(_ input: HookInput) -> Target? {
         let environment = input.environment
         if environment.handoffDisabled || environment[ShareSettings.recursionGuard] != nil { return nil }
+        // `git push --dry-run` pushes nothing of the user's: nothing of handoff's either.
+        if PushDryRun.detect() == true { return nil }
         guard let root = WorktreeLocator.worktreeRoot(startingAt: input.workingDirectory, environment: environment),
             let repository = try? GitRepository.open(at: root, environment: environment)
         else { return nil }
@@ -57,6 +59,7 @@ package enum SharePush {
             ("merged", JSONValue(report.merged)),
             ("notes", JSONValue(report.notes)),
             ("rejected", .array(report.rejected.map { ["ref": .string($0.ref), "reason": .string($0.reason)] })),
+            ("unmerged", .array(report.unmerged.map { ["ref": .string($0.ref), "reason": .string($0.reason)] })),
             ("failure", JSONValue(report.failure)),
         ])
     }
@@ -69,6 +72,10 @@ package enum SharePush {
         if !report.rejected.isEmpty {
             let what = report.rejected.map { "\($0.ref): \($0.reason)" }.joined(separator: "; ")
             return "handoff: \(remote) refused handover refs (\(what)); your push goes on. `handoff share off` stops sharing, or allow refs/handoff/* on the remote."
+        }
+        if !report.unmerged.isEmpty {
+            let what = report.unmerged.map { "\($0.ref): \($0.reason)" }.joined(separator: "; ")
+            return "handoff: another clone's handovers on \(remote) could not be merged here (\(what)), so they were not pushed; your push goes on. `handoff log` lists what cannot be read."
         }
         guard !report.pushed.isEmpty else { return nil }
         let merged = report.merged.isEmpty ? "" : " (merged with another clone's first: \(report.merged.joined(separator: ", ")))"

@@ -45,6 +45,9 @@ package struct ShareSync: Sendable {
         package var rejected: [(ref: String, reason: String)] = []
         /// Merges made because another clone pushed first.
         package var merged: [String] = []
+        /// Refs another clone pushed first whose handovers could not be merged here (one of them is
+        /// unreadable: a file over its cap, a tree for a file): not pushed, and not the remote's refusal.
+        package var unmerged: [(ref: String, reason: String)] = []
         package var notes: [String] = []
         /// The push as a whole failed (no network, unknown remote, timeout): git's last line.
         package var failure: String?
@@ -52,9 +55,10 @@ package struct ShareSync: Sendable {
         package static func == (lhs: PushReport, rhs: PushReport) -> Bool {
             lhs.pushed == rhs.pushed && lhs.upToDate == rhs.upToDate && lhs.failure == rhs.failure
                 && lhs.rejected.map { "\($0.ref) \($0.reason)" } == rhs.rejected.map { "\($0.ref) \($0.reason)" }
+                && lhs.unmerged.map { "\($0.ref) \($0.reason)" } == rhs.unmerged.map { "\($0.ref) \($0.reason)" }
         }
 
-        package var succeeded: Bool { rejected.isEmpty && failure == nil }
+        package var succeeded: Bool { rejected.isEmpty && unmerged.isEmpty && failure == nil }
     }
 
     /// Whether `remote` is a configured remote's name (else a URL or path, which has no tracking refs).
@@ -140,7 +144,8 @@ package struct ShareSync: Sendable {
                     report.notes += outcome.notes
                     pending.append(ref)
                 case .failure(let error):
-                    report.rejected.append((ref, error.description))
+                    // Not the remote's refusal: this clone could not merge what it fetched.
+                    report.unmerged.append((ref, error.reason))
                 }
             }
         }

@@ -62,7 +62,7 @@ package struct SharedHandover: Sendable, Equatable {
         /// "laptop (claude-code, session 1a2b3c4d, 2026-12-03 10:22 UTC)"
         package var summary: String {
             let when = String(at.iso8601.prefix(16).map { $0 == "T" ? " " : $0 })
-            let session = self.session.map { ", session \($0.prefix(8))" } ?? ""
+            let session = self.session.map { ", session \($0)" } ?? ""
             return "\(host) (\(agent)\(session), \(when) UTC)"
         }
 
@@ -89,6 +89,12 @@ package struct SharedHandover: Sendable, Equatable {
     package var reflection: String?
     /// Task objects (each with an `id`); nil when the store keeps no tasks.
     package var tasks: [JSONValue]?
+    /// Tasks of a fetched `tasks.json` past `maxTasks`, not read (a clone shares at most
+    /// `SharedTasks.limit`; more is a crafted tree).
+    package var tasksLeftOut = 0
+
+    /// The most tasks read from one shared tree.
+    package static let maxTasks = 2 * SharedTasks.limit
 
     package init(origin: Origin, state: JSONValue?, context: String?, reflection: String?, tasks: [JSONValue]?) {
         self.origin = origin
@@ -100,7 +106,8 @@ package struct SharedHandover: Sendable, Equatable {
 
     /// The files of the tree, name and bytes, in a fixed order. Everything passes the redactor.
     package var files: [(name: String, bytes: [UInt8])] {
-        var files: [(String, [UInt8])] = [(Self.originFile, Array(origin.json.prettyText.utf8))]
+        // origin.json too: a session id or a branch name can carry a secret like any other text.
+        var files: [(String, [UInt8])] = [(Self.originFile, Array(Self.redacted(origin.json).prettyText.utf8))]
         if let state { files.append((Self.stateFile, Array(Self.redacted(state).prettyText.utf8))) }
         if let context { files.append((Self.contextFile, Array(Redactor.redact(context).utf8))) }
         if let reflection { files.append((Self.reflectionFile, Array(Redactor.redact(reflection).utf8))) }
@@ -108,16 +115,20 @@ package struct SharedHandover: Sendable, Equatable {
         return files
     }
 
-    /// Reads the files of a tree back; nil without a readable origin.
+    /// Reads the files of a tree back; nil without a readable origin. Everything passes the redactor
+    /// here, on the way in as on the way out: a tree another clone (or anyone with push access) wrote
+    /// reaches the brief, `handoff log`, `show`, the MCP server and the task store only through this.
     package init?(files: [String: [UInt8]]) {
-        guard let originBytes = files[Self.originFile], let originJSON = try? JSONValue.parse(originBytes),
-            let origin = Origin(json: originJSON)
+        guard let originBytes = files[Self.originFile], let originJSON = try? JSONValue.parse(originBytes),  // no origin: not a handover
+            let origin = Origin(json: Self.redacted(originJSON))
         else { return nil }
         self.origin = origin
-        state = files[Self.stateFile].flatMap { try? JSONValue.parse($0) }
-        context = files[Self.contextFile].map { String(decoding: $0, as: UTF8.self) }
-        reflection = files[Self.reflectionFile].map { String(decoding: $0, as: UTF8.self) }
-        tasks = files[Self.tasksFile].flatMap { try? JSONValue.parse($0) }?.arrayValue
+        state = files[Self.stateFile].flatMap { try? JSONValue.parse($0) }.map(Self.redacted)  // not JSON: no state shared
+        context = files[Self.contextFile].map { Redactor.redact(String(decoding: $0, as: UTF8.self)) }
+        reflection = files[Self.reflectionFile].map { Redactor.redact(String(decoding: $0, as: UTF8.self)) }
+        let allTasks = files[Self.tasksFile].flatMap { try? JSONValue.parse($0) }?.arrayValue  // not a JSON array: no tasks shared
+        tasks = allTasks.map { Array($0.prefix(Self.maxTasks)).map(Self.redacted) }
+        tasksLeftOut = max(0, (allTasks?.count ?? 0) - Self.maxTasks)
     }
 
     /// Every string in a JSON value, redacted (keys are the contract's, never secrets).
@@ -138,8 +149,9 @@ package struct SharedHandover: Sendable, Equatable {
         let outcome = origin.outcome.map { " (\($0))" } ?? ""
         let next = (state?["resume"]?["next"]?.stringValue).flatMap { $0.isEmpty ? nil : $0 }
         var message = "handover: \(origin.kind.rawValue)\(outcome) on \(origin.branch) from \(origin.summary)"
-        if let next { message += "\n\nResume at: \(Redactor.redact(String(next.prefix(300))))" }
-        return message + "\n"
+        if let next { message += "\n\nResume at: \(String(Redactor.redact(next).prefix(300)))" }
+        // The whole message: the branch, host and session travel in it too.
+        return Redactor.redact(message) + "\n"
     }
 
     // MARK: Capture

@@ -19,8 +19,12 @@ package enum SharedHistory {
         /// The shared commit and its content, when the handover is (also) in a shared ref.
         package var commit: String?
         package var shared: SharedHandover?
+        /// A shared commit that could not be read as a handover (a file over its cap, a tree where a
+        /// file belongs): why, and its commit time. Listed, never dropped, never hiding the others.
+        package var unreadable: String?
+        package var committedAt: Timestamp?
 
-        package var at: Timestamp { local?.at ?? shared?.origin.at ?? Timestamp(milliseconds: 0) }
+        package var at: Timestamp { local?.at ?? shared?.origin.at ?? committedAt ?? Timestamp(milliseconds: 0) }
         package var session: String? { local?.session ?? shared?.origin.session }
     }
 
@@ -37,7 +41,7 @@ package enum SharedHistory {
         var items = entries.map { Item(source: .local, local: $0, commit: nil, shared: nil) }
         let git = GitCLI(directory: store.layout.worktreeRoot, environment: environment)
         let refs = HandoverRefs(git: git)
-        var shared: [(commit: String, handover: SharedHandover)] = []
+        var shared: [SharedCommit] = []
         do {
             let tips = try refs.refs(under: ShareSettings.refPrefix).keys.sorted()
                 + (try refs.refs(under: ShareSettings.trackingPrefix).keys.sorted())
@@ -48,7 +52,13 @@ package enum SharedHistory {
         let clone = git.run(["config", "--local", "--get", ShareSettings.cloneKey]).line
         var seen = Set<String>()
         var extra: [Item] = []
-        for (commit, handover) in shared {
+        for entry in shared {
+            let commit = entry.commit
+            guard let handover = entry.handover else {
+                extra.append(Item(source: .shared, local: nil, commit: commit, shared: nil, unreadable: entry.unreadable ?? "unreadable",
+                                  committedAt: entry.committedAt))
+                continue
+            }
             let origin = handover.origin
             let identity = "\(origin.clone)|\(origin.session ?? "")|\(origin.kind.rawValue)|\(origin.at.milliseconds)"
             guard seen.insert(identity).inserted else { continue }
@@ -87,6 +97,10 @@ package enum SharedHistory {
     /// One line: the local entry's line (or the same layout for a shared one), then where it came from.
     package static func line(_ item: Item, paint: (String, String) -> String, hostname: String) -> String {
         func safe(_ text: String) -> String { TerminalText.escape(text) }
+        if let why = item.unreadable {
+            let time = String(item.at.iso8601.prefix(19)).replacingFirst("T", with: " ")
+            return "\(time)  \(paint("unreadable shared handover \(String((item.commit ?? "").prefix(12))): \(safe(why))", "31"))"
+        }
         if let local = item.local {
             let from = item.shared.map { "  from " + safe($0.origin.summary) + " (shared)" } ?? "  from \(safe(hostname)) (this worktree)"
             return HandoverHistory.line(local, paint: paint) + paint(from, "2")
@@ -94,7 +108,7 @@ package enum SharedHistory {
         guard let shared = item.shared else { return "" }
         let origin = shared.origin
         let time = String(origin.at.iso8601.prefix(19)).replacingFirst("T", with: " ")
-        let session = safe(String((origin.session ?? "unknown").prefix(12))).padded(to: 12)
+        let session = safe(origin.session ?? "unknown").padded(to: 12) // whole: a cut id can name two sessions
         let verdict = "\(origin.kind.rawValue) ".padded(to: 12) + safe(origin.outcome ?? "?")
         let next = (shared.state?["resume"]?["next"]?.stringValue).flatMap { $0.isEmpty ? nil : $0 }
             .map { "  next: " + safe(String($0.split(whereSeparator: \.isNewline).joined(separator: " ").prefix(100))) } ?? ""
@@ -111,6 +125,11 @@ package enum SharedHistory {
         ])
         object["source"] = .string(item.source.rawValue)
         object["commit"] = JSONValue(item.commit)
+        if let why = item.unreadable {
+            object["kind"] = .null
+            object["unreadable"] = .string(why)
+            return .object(object)
+        }
         if let shared = item.shared {
             object["origin"] = shared.origin.json
             object["content"] = .object(JSONObject([
@@ -146,14 +165,31 @@ package enum SharedHistory {
     }
 }
 
+/// One shared commit of a history: its handover, or why it could not be read.
+package struct SharedCommit: Sendable {
+    package var commit: String
+    package var committedAt: Timestamp?
+    package var handover: SharedHandover?
+    package var unreadable: String?
+}
+
 extension HandoverRefs {
-    /// The handovers reachable from any of `refs`, newest first, each commit once, merges left out.
-    package func history(refs: [String], limit: Int) throws(GitCLIError) -> [(commit: String, handover: SharedHandover)] {
-        var arguments = ["rev-list", "--no-merges"]
+    /// The commits reachable from any of `refs`, newest first, each once, merges left out: each with
+    /// its handover, or why it could not be read (`readAll`).
+    package func history(refs: [String], limit: Int) throws(GitCLIError) -> [SharedCommit] {
+        var arguments = ["rev-list", "--no-merges", "--timestamp"]
         if limit > 0 { arguments.append("--max-count=\(limit)") }
         let list = try git.checked(arguments + refs + ["--"])
-        let commits = list.output.split(separator: "\n").map(String.init)
-        let handovers = read(commits)
-        return commits.compactMap { commit in handovers[commit].map { (commit, $0) } }
+        // "<committer time> <commit>" per line.
+        let listed: [(commit: String, time: Timestamp?)] = list.output.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 2 else { return nil }
+            return (String(parts[1]), Int64(parts[0]).map { Timestamp(milliseconds: $0 * 1000) })
+        }
+        let read = readAll(listed.map(\.commit))
+        return listed.map { entry in
+            SharedCommit(commit: entry.commit, committedAt: entry.time, handover: read.handovers[entry.commit],
+                         unreadable: read.handovers[entry.commit] == nil ? read.unreadable[entry.commit] ?? "unreadable" : nil)
+        }
     }
 }

@@ -12,7 +12,8 @@
 /// - `push`: `remote`, `url` (credentials stripped), `refs`: [{`local_ref`, `local_sha`, `remote_ref`,
 ///   `remote_sha`, `kind` (new/delete/update/force), `commits` (nil when unknown), `commits_truncated`
 ///   (only when the count stopped at its limit)}], `blocked` (only when the opt-in policy
-///   `handoff.prepush.block critical` refused the push: `true`; such a push is not in `pushes.json`)
+///   `handoff.prepush.block critical` refused the push: `true`; such a push is not in `pushes.json`),
+///   `dry_run` (only for `git push --dry-run`/`-n`: `true`; not in `pushes.json` either)
 /// - `tool`: `tool` ("Bash"), `command` (redacted), `exit_code` (nil when unknown), `class` (test/build/lint/vcs/other), `ok`,
 ///   and for a failure the agent reported: `output_tail` (the redacted end of its output, `OutputTail`), `interrupted` (only when true)
 /// - `file_edit`: `tool`, `paths`

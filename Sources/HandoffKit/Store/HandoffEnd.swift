@@ -106,11 +106,14 @@ package enum HandoffEnd {
         }
     }
 
-    /// Which session this handover is for: explicit, then the agent's environment, then the state's.
-    package static func resolveSession(explicit: String?, environment: Environment, state: HandoffState, now: Timestamp) -> String {
+    /// Which session this handover is for: explicit, then the agent's environment; from a shell with
+    /// neither, a session of its own (`manual-<time>-<random>`): two runs are two handovers, never one
+    /// session that mixes them. `--session ID` continues one.
+    package static func resolveSession(explicit: String?, environment: Environment, now: Timestamp) -> String {
         if let id = SessionIdentity.resolve(explicit: explicit, environment: environment) { return id }
-        if let id = state.sessionID, SessionID.isSafe(id) { return id }
-        return "manual-\(now.fileStamp)"
+        var random = SystemRandomNumberGenerator()
+        let suffix = String(random.next() & 0xFFFF_FF, radix: 16)
+        return "manual-\(now.fileStamp)-\(suffix)"
     }
 
     /// Health check commands: `git config handoff.check.<name>` (run with /bin/sh -c: it is the
@@ -150,13 +153,15 @@ package enum HandoffEnd {
         } catch {
             throw .store(error)
         }
-        let session = resolveSession(explicit: request.sessionID, environment: environment, state: current, now: request.now)
+        let session = resolveSession(explicit: request.sessionID, environment: environment, now: request.now)
+        // Another session's handover: its failures are that handover's; this one reports its own.
+        let newSession = current.sessionID != session
         guard SessionID.isSafe(session) else { throw .store(.unsafeSessionID(session)) }
 
         // A dry merge with health assumed captured: every judgement error is found before any write.
         var candidate: HandoffState
         do {
-            candidate = try merge(judgement: judgement, into: current)
+            candidate = try merge(judgement: judgement, into: current, newSession: newSession)
         } catch {
             if case .invalidState(let path, let reason) = error { throw .unusableJudgement("\(path): \(reason)") }
             throw .unusableJudgement(error.description)
@@ -263,21 +268,23 @@ package enum HandoffEnd {
             notes.append("severity not given; set to \(inferred.rawValue) from the checks and the working tree")
         }
         // 5a. The procedure's tasks: one per unresolved blocker, one resume task blocked by them.
+        let branch = repository.flatMap { try? $0.head().branchName } // no branch (detached, unreadable): resume tasks of every branch are this one's
         var filed = FiledTasks()
         do {
             filed = try fileTasks(for: candidate, session: session, store: store, environment: environment, now: request.now,
-                                  branch: repository.flatMap { try? $0.head().branchName })
+                                  branch: branch)
         } catch {
             notes.append("no blocker or resume task was filed (\(error)); file them with `handoff task add`")
         }
-        if let resume = filed.resume, !filed.superseded.isEmpty {
-            notes.append("closed the earlier resume task\(filed.superseded.count == 1 ? "" : "s") \(filed.superseded.joined(separator: ", ")) as superseded by \(resume)")
+        if !filed.superseded.isEmpty {
+            notes.append("closed the earlier resume task\(filed.superseded.count == 1 ? "" : "s") \(filed.superseded.joined(separator: ", ")) as superseded by "
+                         + (filed.resume ?? "this handover, which names no resume point"))
         }
 
         let eventIndex = store.events.lineCount()
         let hostname = FileSystem.hostname()
         func finalise(_ fresh: HandoffState) throws(StoreError) -> HandoffState {
-            var final = try merge(judgement: judgement, into: fresh)
+            var final = try merge(judgement: judgement, into: fresh, newSession: newSession)
             filed.apply(to: &final)
             final.source = .manualEnd
             final.sessionID = session
@@ -324,6 +331,10 @@ package enum HandoffEnd {
                 ("severity", .string(severity.rawValue)),
                 ("health", ["build": JSONValue(health.build?.rawValue), "tests": JSONValue(health.tests?.rawValue), "lint": JSONValue(health.lint?.rawValue)]),
                 ("archive", .string("sessions/\(session).json")),
+                // The brief's Next line comes from the newest handover's own record (NextStep).
+                ("branch", JSONValue(branch)),
+                ("next", .string(final.resume.next)),
+                ("resume_task", JSONValue(final.resume.task)),
             ]))
         } catch {
             throw .store(error)
@@ -369,7 +380,12 @@ package enum HandoffEnd {
             filed.created.append(task.id)
         }
         let next = state.resume.next.trimmed
-        guard !next.isEmpty else { return filed }
+        guard !next.isEmpty else {
+            // A handover without a resume point names no resume task: the earlier ones are superseded.
+            filed.superseded = try ResumeTasks.settle(store: store, branch: branch, named: [], supersededBy: "handoff-end:\(session)",
+                                                      by: "the handoff end of session \(session), which names no resume point", now: now).superseded
+            return filed
+        }
         var body = "Next: \(next)"
         if !state.resume.files.isEmpty { body += "\nRead first: " + state.resume.files.joined(separator: ", ") }
         if !state.resume.context.isEmpty { body += "\nContext: " + state.resume.context }
@@ -395,29 +411,10 @@ package enum HandoffEnd {
             filed.created.append(task.id)
         }
         if let resume = filed.resume {
-            filed.superseded = try supersedeResumeTasks(by: resume, session: session, branch: branch, listing: listing, tasks: tasks, now: now)
+            filed.superseded = try ResumeTasks.settle(store: store, branch: branch, named: [resume], supersededBy: resume,
+                                                      by: "\(resume), the resume task of the handover of session \(session)", now: now).superseded
         }
         return filed
-    }
-
-    /// One resume task per branch: the others still open on this branch (or from before resume
-    /// tasks named their branch) are closed with a note naming the one that replaces them, so the
-    /// brief never offers two places to resume from.
-    static func supersedeResumeTasks(by resume: String, session: String, branch: String?, listing: TaskStore.Listing,
-                                     tasks: TaskStore, now: Timestamp) throws(TaskError) -> [String] {
-        var superseded: [String] = []
-        for task in listing.open where task.id != resume && task.hasLabel(HandoffTask.Label.resume) {
-            let taskBranch = task.metadata["branch"]?.stringValue
-            guard taskBranch == nil || taskBranch == branch else { continue }
-            try tasks.update(task.id, now: now) { task in
-                task.status = .done
-                task.metadata["superseded_by"] = .string(resume)
-                let note = "Superseded by \(resume), the resume task of the handover of session \(session)."
-                task.body = task.body.isEmpty ? note : task.body + "\n\n" + note
-            }
-            superseded.append(task.id)
-        }
-        return superseded
     }
 
     /// What would still make the stop gate block, checked now: uncommitted files and unpushed commits,
@@ -475,7 +472,8 @@ package enum HandoffEnd {
 
     /// Applies the agent's judgement to a state. `done` is merged (the hooks recorded commits already),
     /// corrections are appended (never replaced), everything else the agent says replaces what was there.
-    static func merge(judgement: JSONObject, into state: HandoffState) throws(StoreError) -> HandoffState {
+    /// `newSession`: the state is another session's handover; the failures it lists are not carried into this one.
+    static func merge(judgement: JSONObject, into state: HandoffState, newSession: Bool = false) throws(StoreError) -> HandoffState {
         // Read the judgement through the state reader, so that type errors name their JSON path.
         var probe = JSONObject()
         for (key, value) in judgement.pairs { probe[key] = value }
@@ -495,7 +493,7 @@ package enum HandoffEnd {
             }
             merged.done = items
         }
-        if judgement["failed"] != nil { merged.failed = supplied.failed }
+        if judgement["failed"] != nil { merged.failed = supplied.failed } else if newSession { merged.failed = [] }
         if judgement["blockers"] != nil { merged.blockers = supplied.blockers }
         if judgement["resume"] != nil {
             // `resume.files` must be an array: the state reader above rejected anything else.

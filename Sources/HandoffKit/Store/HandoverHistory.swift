@@ -57,6 +57,8 @@ package enum HandoverHistory {
         package var reflection: Entry?
         package var handoffEnd: Entry?
         package var openTasks: [HandoffTask]
+        /// For the last handover: the next step by the brief's rule (NextStep), said once.
+        package var next: NextStep? = nil
     }
 
     package enum LookupError: Error, CustomStringConvertible {
@@ -81,7 +83,7 @@ package enum HandoverHistory {
     }
 
     /// The last handover (session nil) or that session's; nil when this worktree has none yet.
-    package static func handover(store: HandoffStore, session wanted: String?) throws(LookupError) -> Handover? {
+    package static func handover(store: HandoffStore, session wanted: String?, branch: String? = nil) throws(LookupError) -> Handover? {
         if let wanted, !SessionID.isSafe(wanted) { throw .unsafeSession(wanted) }
         let history = entries(store: store).entries
         let current: HandoffState?
@@ -119,15 +121,23 @@ package enum HandoverHistory {
             if let wanted { throw .noSuchSession(wanted) }
             return nil
         }
-        let open = TaskStore(store: store).list().openInBriefOrder
-        return Handover(session: session, state: state, stateFile: stateFile, reflection: reflection, handoffEnd: end, openTasks: open)
+        let listing = TaskStore(store: store).list()
+        var open = listing.openInBriefOrder
+        var next: NextStep?
+        if wanted == nil, let current {
+            // The last handover tells the story the brief tells: its one next step, the tasks it names first.
+            next = NextStep.resolve(state: current, newest: NextStep.newestHandover(store: store, branch: branch), listing: listing)
+            let named = next?.tasks ?? []
+            open.sort { (named.firstIndex(of: $0.id) ?? Int.max) < (named.firstIndex(of: $1.id) ?? Int.max) }
+        }
+        return Handover(session: session, state: state, stateFile: stateFile, reflection: reflection, handoffEnd: end, openTasks: open, next: next)
     }
 
     /// `2026-12-03 12:40:00  session-id    reflection  success   next: …`, recorded text escaped.
     package static func line(_ entry: Entry, paint: (String, String) -> String) -> String {
         func safe(_ text: String) -> String { TerminalText.escape(text) }
         let time = String(entry.at.iso8601.prefix(19)).replacingFirst("T", with: " ")
-        let session = safe(String((entry.session ?? "unknown").prefix(12))).padded(to: 12)
+        let session = safe(entry.session ?? "unknown").padded(to: 12) // whole: a cut id can name two sessions
         let verdict: String
         switch entry.kind {
         case .reflection: verdict = "reflection  " + safe(entry.outcome ?? "?")
@@ -151,10 +161,11 @@ package enum HandoverHistory {
         if let end = handover.handoffEnd { lines.append("handoff end: \(end.at.iso8601)") }
         if let reflection = handover.reflection {
             lines.append("Outcome: \(safe(reflection.outcome ?? "?")) (reflection accepted \(reflection.at.iso8601))")
-            if let next = reflection.nextStep, !next.isEmpty { lines.append("Reflection next step: \(indented(next))") }
+            if handover.next == nil, let next = reflection.nextStep, !next.isEmpty { lines.append("Reflection next step: \(indented(next))") }
         } else {
             lines.append("Outcome: no reflection recorded for this session")
         }
+        if let next = handover.next { lines.append(safe(next.line)) }
         if let file = handover.stateFile { lines.append("From: \(file)") }
         func section(_ title: String, _ items: [String]) {
             guard !items.isEmpty else { return }
@@ -174,7 +185,8 @@ package enum HandoverHistory {
             })
             section("Blockers", state.blockers.map { ($0.resolved ? "[resolved] " : "") + $0.description + ($0.task.map { " (\($0))" } ?? "") })
             var resume: [String] = []
-            if !state.resume.next.isEmpty { resume.append("next: " + state.resume.next) }
+            // The Next line above says it once when there is one.
+            if handover.next == nil, !state.resume.next.isEmpty { resume.append("next: " + state.resume.next) }
             if !state.resume.files.isEmpty { resume.append("read first: " + state.resume.files.joined(separator: ", ")) }
             if !state.resume.context.isEmpty { resume.append("context: " + state.resume.context) }
             section("Resume", resume)
@@ -193,6 +205,10 @@ package enum HandoverHistory {
             ("session", JSONValue(handover.session)), ("state_file", JSONValue(handover.stateFile)),
             ("state", handover.state?.json ?? .null),
             ("reflection", handover.reflection?.json ?? .null), ("handoff_end", handover.handoffEnd?.json ?? .null),
+            ("next", handover.next.map { next in .object(JSONObject([
+                ("text", .string(next.text)), ("source", .string(next.source.rawValue)), ("session", JSONValue(next.session)),
+                ("outcome", JSONValue(next.outcome)), ("tasks", JSONValue(next.tasks)),
+            ])) } ?? .null),
             ("open_tasks", .array(handover.openTasks.map { .object(JSONObject([("id", .string($0.id)), ("status", .string($0.status.rawValue)), ("title", .string($0.title))])) })),
         ]))
     }
