@@ -28,20 +28,53 @@ package final class TaskMCPServer {
         case invalidParams = -32602
     }
 
-    /// One line of input → one line of output (nil for a notification or a blank line).
+    /// One line of input → one line of output (nil for a notification, a client's response or a
+    /// blank line), as JSON-RPC 2.0 specifies: a line that is not JSON is -32700; a message that is
+    /// not a request object (a bare value, `jsonrpc` other than "2.0", a missing or non-string
+    /// method, an id that is neither a string nor a number, params neither object nor array) is
+    /// -32600, with its id echoed only when the id itself is valid; ill-typed params are -32602.
     package func handle(line: [UInt8]) -> String? {
         guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return nil }
         guard let message = try? JSONValue.parse(line) else { return error(id: .null, .parse, "the line is not JSON") }
-        guard let object = message.objectValue, let method = object["method"]?.stringValue else {
-            // A response from the client (we send no requests) or a batch: nothing to answer.
-            if case .array = message { return error(id: .null, .invalidRequest, "batches are not supported") }
-            return nil
+        guard let object = message.objectValue else {
+            if case .array = message { return error(id: .null, .invalidRequest, "batches are not supported (MCP sends one message a line)") }
+            return error(id: .null, .invalidRequest, "a request is a JSON object, not \(message.typeName)")
         }
-        let id = object["id"]
-        let params = object["params"]?.objectValue ?? JSONObject()
-        guard let id, !id.isNull else { return nil }  // a notification (`notifications/initialized`, …)
+        // A valid id is a string or a number (MCP: never null); anything else is not echoed.
+        let rawID = object["id"]
+        let validID: JSONValue? = rawID.flatMap { id in
+            switch id {
+            case .string: return id
+            case .int: return id
+            case .double(let value) where value == value.rounded(): return id
+            default: return nil
+            }
+        }
+        let echo = validID ?? .null
+        // A response from the client (we send no requests): nothing to answer.
+        if object["method"] == nil, object["result"] != nil || object["error"] != nil, object["jsonrpc"]?.stringValue == "2.0" { return nil }
+        guard object["jsonrpc"]?.stringValue == "2.0" else {
+            return error(id: echo, .invalidRequest, "\"jsonrpc\" must be \"2.0\"\(object["jsonrpc"].map { ", not \($0.compactText.prefix(20))" } ?? " (missing)")")
+        }
+        guard let methodValue = object["method"] else { return error(id: echo, .invalidRequest, "the request has no \"method\"") }
+        guard let method = methodValue.stringValue else { return error(id: echo, .invalidRequest, "\"method\" must be a string, not \(methodValue.typeName)") }
+        if let rawID, validID == nil {
+            return error(id: .null, .invalidRequest, "\"id\" must be a string or an integer, not \(rawID.typeName)")
+        }
+        let paramsValue = object["params"]
+        if let paramsValue, paramsValue.objectValue == nil, paramsValue.arrayValue == nil {
+            return error(id: echo, .invalidRequest, "\"params\" must be an object or an array, not \(paramsValue.typeName)")
+        }
+        guard let id = validID else { return nil }  // a notification (`notifications/initialized`, …)
+        if let paramsValue, paramsValue.objectValue == nil {
+            return error(id: id, .invalidParams, "MCP's params are an object (by name), not an array")
+        }
+        let params = paramsValue?.objectValue ?? JSONObject()
         switch method {
         case "initialize":
+            if let bad = Self.typeProblem(params, ["protocolVersion": .string, "clientInfo": .object, "capabilities": .object]) {
+                return error(id: id, .invalidParams, "initialize: \(bad)")
+            }
             clientName = params["clientInfo"]?["name"]?.stringValue.map { String($0.prefix(64)) }
             let asked = params["protocolVersion"]?.stringValue ?? Self.protocolVersions[0]
             let chosen = Self.protocolVersions.contains(asked) ? asked : Self.protocolVersions[0]
@@ -56,12 +89,71 @@ package final class TaskMCPServer {
         case "tools/list":
             return result(id: id, ["tools": .array(Self.tools)])
         case "tools/call":
-            guard let name = params["name"]?.stringValue else { return error(id: id, .invalidParams, "tools/call needs a tool name") }
+            guard let name = params["name"]?.stringValue else { return error(id: id, .invalidParams, "tools/call needs a tool name (a string)") }
+            guard let spec = Self.argumentTypes[name] else {
+                return error(id: id, .invalidParams, "unknown tool \(String(name.prefix(64))); the tools are create_task, update_task, list_tasks, store_memory")
+            }
+            if let given = params["arguments"], given.objectValue == nil {
+                return error(id: id, .invalidParams, "tools/call: \"arguments\" must be an object, not \(given.typeName)")
+            }
             let arguments = params["arguments"]?.objectValue ?? JSONObject()
+            if let bad = Self.argumentProblem(arguments, spec) { return error(id: id, .invalidParams, "\(name): \(bad)") }
             return result(id: id, call(name, arguments))
         default:
-            return error(id: id, .methodNotFound, "method \(method) is not supported (initialize, ping, tools/list, tools/call)")
+            return error(id: id, .methodNotFound, "method \(String(method.prefix(64))) is not supported (initialize, ping, tools/list, tools/call)")
         }
+    }
+
+    enum ArgumentType: Equatable {
+        case string, boolean, strings, object
+    }
+
+    /// Each tool's arguments and their types, as its input schema says; `required` ones must be there.
+    static let argumentTypes: [String: (types: [String: ArgumentType], required: [String])] = [
+        "create_task": (["title": .string, "body": .string, "blocker": .boolean, "blocked_by": .strings, "labels": .strings], ["title"]),
+        "update_task": (["id": .string, "status": .string, "title": .string, "body": .string, "add_labels": .strings, "blocked_by": .strings], ["id"]),
+        "list_tasks": (["all": .boolean], []),
+        "store_memory": (["content": .string, "tags": .strings], ["content"]),
+    ]
+
+    static func matches(_ value: JSONValue, _ type: ArgumentType) -> Bool {
+        switch type {
+        case .string: return value.stringValue != nil
+        case .boolean: return value.boolValue != nil
+        case .object: return value.objectValue != nil
+        case .strings: return value.arrayValue?.allSatisfy { $0.stringValue != nil } == true
+        }
+    }
+
+    static func describe(_ type: ArgumentType) -> String {
+        switch type {
+        case .string: return "a string"
+        case .boolean: return "true or false"
+        case .object: return "an object"
+        case .strings: return "an array of strings"
+        }
+    }
+
+    /// What is wrong with optional typed fields of `params`, nil when nothing.
+    static func typeProblem(_ params: JSONObject, _ types: [String: ArgumentType]) -> String? {
+        for (key, type) in types.sorted(by: { $0.key < $1.key }) {
+            if let value = params[key], !value.isNull, !matches(value, type) { return "\"\(key)\" must be \(describe(type)), not \(value.typeName)" }
+        }
+        return nil
+    }
+
+    /// Arguments checked against the tool's schema (no coercion: `"blocker": "yes"` is refused, not read as false).
+    static func argumentProblem(_ arguments: JSONObject, _ spec: (types: [String: ArgumentType], required: [String])) -> String? {
+        for key in spec.required where arguments[key] == nil || arguments[key]?.isNull == true {
+            return "\"\(key)\" is required"
+        }
+        for (key, value) in arguments.pairs {
+            guard let type = spec.types[key] else {
+                return "unknown argument \"\(String(key.prefix(40)))\" (the schema allows \(spec.types.keys.sorted().joined(separator: ", ")))"
+            }
+            if !matches(value, type) { return "\"\(key)\" must be \(describe(type)), not \(value.typeName)" }
+        }
+        return nil
     }
 
     func result(id: JSONValue, _ value: JSONValue) -> String {
