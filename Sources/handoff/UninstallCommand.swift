@@ -14,7 +14,9 @@ struct UninstallCommand: ParsableCommand {
 
             --codex removes handoff's entries from the Codex hooks.json of --scope, the trust block from $CODEX_HOME/config.toml and handoff's skills; files are put back byte for byte when nothing else changed since install.
 
-            --all removes everything handoff added under HOME (--claude and --codex of the user scope), then lists the repositories that are still opted in (those `handoff install --git` or `handoff init` opted in on this machine), each with the command that undoes it. Removing handoff's package afterwards removes the executable itself.
+            --grok removes handoff's own ~/.grok/hooks/handoff.json (or the project's, with --scope project), the folders install created for it, and handoff's skills; nothing else in ~/.grok is touched.
+
+            --all removes everything handoff added under HOME (--claude, --codex and --grok of the user scope), then lists the repositories that are still opted in (those `handoff install --git` or `handoff init` opted in on this machine), each with the command that undoes it. Removing handoff's package afterwards removes the executable itself.
 
             Examples:
               handoff uninstall --git
@@ -33,10 +35,13 @@ struct UninstallCommand: ParsableCommand {
     @Flag(help: "Remove the Codex CLI hooks, their trust and the handover skills (see --scope; Codex has user and project).")
     var codex = false
 
+    @Flag(help: "Remove the Grok Build hooks file and the handover skills (see --scope; grok has user and project).")
+    var grok = false
+
     @Option(help: ArgumentHelp("Which settings file: user (~/.claude/settings.json), project (<repo>/.claude/settings.json) or local (<repo>/.claude/settings.local.json).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
-    @Flag(help: "Remove everything handoff added under HOME (the Claude Code hooks, MCP server and commands of the user scope, the Codex hooks, trust and skills), and list the repositories still opted in with the command that undoes each.")
+    @Flag(help: "Remove everything handoff added under HOME (the Claude Code hooks, MCP server and commands of the user scope, the Codex hooks, trust and skills, the Grok hooks and skills), and list the repositories still opted in with the command that undoes each.")
     var all = false
 
     @Flag(help: "Show what would change, change nothing.")
@@ -48,7 +53,7 @@ struct UninstallCommand: ParsableCommand {
             try uninstallAll(context)
             return
         }
-        if git || (!claude && !codex) {
+        if git || (!claude && !codex && !grok) {
             try uninstallGitHooks(context)
         }
         if claude {
@@ -57,13 +62,17 @@ struct UninstallCommand: ParsableCommand {
         if codex {
             try CodexHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
         }
+        if grok {
+            try GrokHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
+        }
     }
 
-    /// What `handoff install --claude` and `--codex` added under HOME goes; repositories are not
+    /// What `handoff install --claude`, `--codex` and `--grok` added under HOME goes; repositories are not
     /// touched (their hooks and opt-in are theirs to undo, one command each, listed).
     private func uninstallAll(_ context: CLIContext) throws {
         try AgentHookSettings.uninstall(scope: .user, dryRun: dryRun, context: context)
         try CodexHookSettings.uninstall(scope: .user, dryRun: dryRun, context: context)
+        try GrokHookSettings.uninstall(scope: .user, dryRun: dryRun, context: context)
         var lines: [String] = []
         let stillOptedIn = RepositoryList.read(environment: context.environment).filter { root in
             FileSystem.isDirectory(root) && OptIn.resolve(worktreeRoot: root, environment: context.environment).decision == .repository
