@@ -113,6 +113,7 @@ struct ShareStatusCommand: ParsableCommand {
         let remote = self.remote ?? setup.defaultRemote
         var lines = ["Sharing:  " + (settings.enabled ? "on" : "off (`handoff share on` turns it on)")]
         if let clone = settings.clone { lines.append("Clone:    \(clone)") }
+        if let problem = settings.timeoutProblem { lines.append("Timeout:  \(TerminalText.escape(problem)) (`git config handoff.shareTimeout 10`)") }
         if let remote {
             lines.append("Remote:   \(remote) (fetch refspec \(setup.hasFetchRefspec(remote) ? "present" : "missing: `handoff share on` adds it"))")
         } else {
@@ -128,7 +129,7 @@ struct ShareStatusCommand: ParsableCommand {
         lines.append("Refs:     \(refs.count) under refs/handoff/")
         for ref in refs {
             let state = ref.pending ? (ref.remoteCommit == nil ? "not pushed" : "changed since the last push or fetch") : "as on \(remote ?? "the remote")"
-            lines.append("  \(ref.branch)  \(ref.commit.prefix(10))  \(ref.origin?.summary ?? "origin unreadable")  [\(state)]")
+            lines.append("  \(TerminalText.escape(ref.branch))  \(ref.commit.prefix(10))  \(TerminalText.escape(ref.origin?.summary ?? "origin unreadable"))  [\(state)]")
         }
         emit(lines.joined(separator: "\n"))
         guard dryRun else { return }
@@ -200,30 +201,39 @@ struct ShareLogCommand: ParsableCommand {
             if json { emit("[]") } else { emit("No shared handover for \(branch) here (\(ref) does not exist).") }
             return
         }
-        let history: [(commit: String, handover: SharedHandover)]
+        let history: [SharedCommit]
         do {
-            history = try refs.history(ref, limit: limit)
+            history = try refs.history(refs: [ref], limit: limit)
         } catch {
             printError(error.description)
             throw ExitCode.failure
         }
         if json {
             emit(JSONValue.array(history.map { item in
-                .object(JSONObject([
+                guard let handover = item.handover else {
+                    return .object(JSONObject([("commit", .string(item.commit)), ("unreadable", JSONValue(item.unreadable))]))
+                }
+                return .object(JSONObject([
                     ("commit", .string(item.commit)),
-                    ("origin", item.handover.origin.json),
-                    ("state", item.handover.state ?? .null),
-                    ("context", JSONValue(item.handover.context)),
-                    ("reflection", JSONValue(item.handover.reflection)),
-                    ("tasks", item.handover.tasks.map { .array($0) } ?? .null),
+                    ("origin", handover.origin.json),
+                    ("state", handover.state ?? .null),
+                    ("context", JSONValue(handover.context)),
+                    ("reflection", JSONValue(handover.reflection)),
+                    ("tasks", handover.tasks.map { .array($0) } ?? .null),
                 ]))
             }).prettyText)
             return
         }
+        // Fetched text: every line escaped for the terminal.
+        let escape = TerminalText.escape
         for item in history {
-            let next = item.handover.state?["resume"]?["next"]?.stringValue ?? ""
-            emit("\(item.commit.prefix(10))  \(item.handover.origin.kind.rawValue)\(item.handover.origin.outcome.map { " (\($0))" } ?? "")  \(item.handover.origin.summary)"
-                + (next.isEmpty ? "" : "\n            resume: \(next.prefix(160))"))
+            guard let handover = item.handover else {
+                emit("\(item.commit.prefix(10))  unreadable: \(escape(item.unreadable ?? "unknown reason"))")
+                continue
+            }
+            let next = handover.state?["resume"]?["next"]?.stringValue ?? ""
+            emit("\(item.commit.prefix(10))  \(handover.origin.kind.rawValue)\(handover.origin.outcome.map { " (\(escape($0)))" } ?? "")  \(escape(handover.origin.summary))"
+                + (next.isEmpty ? "" : "\n            resume: \(escape(String(next.prefix(160))))"))
         }
     }
 }

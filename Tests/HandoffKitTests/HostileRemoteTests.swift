@@ -185,4 +185,49 @@ struct HostileRemoteTests {
         #expect(PushDryRun.dryRun(gitArguments: ["git", "fetch", "-n"]) == nil)
         #expect(PushDryRun.dryRun(gitArguments: ["sh", "push", "-n"]) == nil)
     }
+
+    @Test("handoff share log and share status print no control character from fetched text, and list an unreadable handover")
+    func shareLogEscapes() throws {
+        let sandbox = try GitSandbox("hostile-remote")
+        let (a, _) = try machines(sandbox)
+        try a.end("README.md:1 real", session: "sess-real")
+        let script = #"""
+            set -e
+            origin=$(printf '{"at":"2026-12-07T10:00:00.000Z","kind":"reflection","branch":"main","clone":"c","host":"h\u001b]0;pwned\u0007\u001b[2J","agent":"x","outcome":"ok\u001b[8m"}' | git hash-object -w --stdin)
+            state=$(printf '{"resume":{"next":"go \u001b[31mred\u009b2J"}}' | git hash-object -w --stdin)
+            tree=$(printf '100644 blob %s\torigin.json\n100644 blob %s\tstate.json\n' "$origin" "$state" | git mktree)
+            c=$(echo x | git commit-tree -p refs/handoff/main "$tree")
+            git update-ref refs/handoff/main "$c"
+            """#
+        try GitProcess.run("/bin/sh", ["-c", script], in: a.path, environment: a.environment).checked()
+        try craft(on: a, reflectionBytes: HandoverRefs.fileCaps[SharedHandover.reflectionFile]! + 1)
+        for arguments in [["share", "log"], ["share", "status"], ["log"]] {
+            let result = try GitProcess.run(try HookProducts.path("handoff"), arguments, in: a.path, environment: a.environment)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            let controls = result.stdout.unicodeScalars.filter { TerminalText.needsEscape($0) && $0 != "\n" }
+            #expect(controls.isEmpty, "handoff \(arguments.joined(separator: " ")) printed \(controls.map { String($0.value, radix: 16) })")
+        }
+        let log = try a.handoff("share", "log").checked().stdout
+        #expect(log.contains(#"h\e]0;pwned\x07\e[2J"#), "\(log)")
+        #expect(log.contains("unreadable: state.json is a tree, not a file"), "\(log)")
+        #expect(log.contains("sess-rea") || log.contains("handoff-end"), "the real handover is still listed: \(log)")
+    }
+
+    @Test("a shareTimeout of 0, -5 or abc is reported by doctor and share status, not silently 10 s")
+    func shareTimeoutReported() throws {
+        let sandbox = try GitSandbox("hostile-remote")
+        let (a, _) = try machines(sandbox)
+        for value in ["0", "-5", "abc"] {
+            try a.git("config", "handoff.shareTimeout", value)
+            let doctor = try JSONValue.parse(try a.handoff("doctor", "--json").stdout)
+            let check = try #require(doctor["checks"]?.arrayValue?.first { $0["id"] == "share:timeout" }, "\(value): no share:timeout check")
+            #expect(check["status"] == "warn")
+            #expect(check["detail"]?.stringValue?.contains("not a number of seconds above 0; the default 10 s is used") == true, "\(check)")
+            #expect(try a.handoff("share", "status").checked().stdout.contains("Timeout:  handoff.shareTimeout \"\(value)\""))
+        }
+        try a.git("config", "handoff.shareTimeout", "20")
+        let doctor = try JSONValue.parse(try a.handoff("doctor", "--json").stdout)
+        #expect(doctor["checks"]?.arrayValue?.contains { $0["id"] == "share:timeout" } == false)
+        #expect(ShareSettings.read { $0 == ShareSettings.timeoutKey ? "20" : nil }.timeout == 20)
+    }
 }

@@ -157,8 +157,15 @@ package enum StopGate {
     package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
         let context = AgentHookContext(input)
+        if let aside = context.setAside(hook: hookName) { return aside }
         if context.payload.hookEventName == "SubagentStop" {
             recordSubagentStop(context)
+            return context.agent.allow()
+        }
+        if context.payload.hookEventName == "SessionEnd" {
+            // Grok's last, observe-only stop when its session closes (`GrokContract.canonical`): the
+            // session's end, not a stop to gate (a block would be ignored, and recorded as a lie).
+            do { try SessionHook.end(context) } catch { return context.agent.notice(context.failure(hookName, error)) }
             return context.agent.allow()
         }
         do {
@@ -246,7 +253,10 @@ package enum StopGate {
             facts.handoffEndRunning = HandoffEndRun.running(store: store, session: session).map { $0.describe(now: context.now) }
         }
         let verdict = judge(facts)
-        let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
+        var maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
+        // A client that stops acting on blocks past its own limit (Vibe: 3 a turn, and it still asks):
+        // handoff releases at that call itself, so the release is recorded and shown, not silent.
+        if let limit = context.agent.clientBlockLimit { maximumBlocks = min(maximumBlocks, limit) }
         return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks,
                          handoverHead: work.head.sha, branch: work.head.branchName, workMark: work.mark(runtime: runtime), warning: unknownWarning(work),
                          snapshot: { runtime, reflection in
@@ -258,8 +268,9 @@ package enum StopGate {
                 reflection.fill(&state)
             }
         }, share: { reflection in
-            // Sharing on: the accepted handover is also committed to refs/handoff/<branch>.
-            ShareRecorder.record(.init(kind: .reflection, session: session, agent: ShareRecorder.agent(environment: context.environment, fallback: "claude-code"),
+            // Sharing on: the accepted handover is also committed to refs/handoff/<branch>, credited to the
+            // agent whose hook this is (never a guess from the environment).
+            ShareRecorder.record(.init(kind: .reflection, session: session, agent: context.agent.kind.rawValue,
                                        branch: work.head.branchName, head: work.head.sha, outcome: reflection.outcome.rawValue,
                                        reflection: reflection.text, at: context.now),
                                  store: store, config: config, environment: context.environment)

@@ -59,9 +59,11 @@ package struct Doctor: Sendable {
         checks.append(checkAgentCommands(root: root))
         checks.append(checkMCPServer(root: root))
         checks.append(contentsOf: checkCodexHooks(root: root))
+        checks.append(contentsOf: checkGrokHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
         checks += checkHookErrors(root: root)
+        checks.append(checkUnknownAgents(root: root))
         checks.append(checkGitPath(root: root))
         checks += checkSharing(root: root)
         checks.append(checkTrackerPattern(root: root))
@@ -329,7 +331,7 @@ package struct Doctor: Sendable {
         }
             ?? "the handover commands /handoff:dump and /handoff:handoff-end are not installed in \(folders.first ?? "~/.claude/commands/handoff")"
         return Check(id: id, status: .warn, detail: detail + " (block messages and the brief point to them)",
-                     fix: "rerun ./install.sh from the handoff checkout (it copies hooks/claude/commands/*.md into ~/.claude/commands/handoff/)")
+                     fix: "run `handoff install --claude` (it copies the plugin folder's commands/*.md into ~/.claude/commands/handoff/)")
     }
 
     // MARK: Codex hooks

@@ -8,6 +8,9 @@ extension Doctor {
             return [Check(id: "share", status: .skip, detail: "sharing handovers through the remote is off", fix: "")]
         }
         var checks: [Check] = []
+        if let problem = settings.timeoutProblem {
+            checks.append(Check(id: "share:timeout", status: .warn, detail: TerminalText.escape(problem), fix: "git config handoff.shareTimeout 10"))
+        }
         let version = setup.git.run(["--version"], timeout: 10)
         guard version.succeeded else {
             return [Check(id: "share:git", status: .fail, detail: "sharing is on, but the git executable did not run (\(version.lastErrorLine)); handovers can be neither written nor pushed",

@@ -37,6 +37,9 @@ package struct ShareSettings: Sendable, Equatable {
     package var snapshots = false
     package var timeout: Double = 10
     package var keep = 100
+    /// Why `handoff.shareTimeout` as set is not used (not a number, not above 0, over 300 s), nil when
+    /// it is used or unset: `handoff doctor` and `handoff share status` say so instead of a silent 10 s.
+    package var timeoutProblem: String?
 
     package init() {}
 
@@ -45,7 +48,14 @@ package struct ShareSettings: Sendable, Equatable {
         settings.enabled = isTrue(config(enabledKey))
         settings.clone = config(cloneKey).map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
         settings.snapshots = isTrue(config(snapshotsKey))
-        if let text = config(timeoutKey), let value = Double(text.trimmed), value > 0 { settings.timeout = min(value, 300) }
+        if let text = config(timeoutKey) {
+            if let value = Double(text.trimmed), value.isFinite, value > 0 {
+                settings.timeout = min(value, 300)
+                if value > 300 { settings.timeoutProblem = "handoff.shareTimeout \(text.trimmed) is over the 300 s maximum; 300 s is used" }
+            } else {
+                settings.timeoutProblem = "handoff.shareTimeout \"\(String(text.prefix(40)))\" is not a number of seconds above 0; the default 10 s is used"
+            }
+        }
         if let text = config(keepKey), let value = Int(text.trimmed), value > 0 { settings.keep = value }
         return settings
     }
