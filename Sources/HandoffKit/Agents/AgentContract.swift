@@ -6,11 +6,15 @@
 package enum AgentKind: String, Sendable, CaseIterable {
     case claudeCode = "claude-code"
     case codex
+    case vibe
+    case openHands = "openhands"
 
     package var contract: any AgentContract {
         switch self {
         case .claudeCode: return ClaudeCodeContract()
         case .codex: return CodexContract()
+        case .vibe: return MistralVibeContract()
+        case .openHands: return OpenHandsContract()
         }
     }
 
@@ -31,14 +35,18 @@ package enum AgentKind: String, Sendable, CaseIterable {
         }
         if environment["CLAUDE_PROJECT_DIR"] != nil || environment["CLAUDECODE"] != nil { return .claudeCode }
         if CodexContract.recognises(payload) { return .codex }
+        if MistralVibeContract.recognises(payload) { return .vibe }
+        if OpenHandsContract.recognises(payload, environment: environment) { return .openHands }
         return .claudeCode
     }
 
-    /// `claude-code` (or `claude`), `codex`.
+    /// `claude-code` (or `claude`), `codex`, `vibe` (or `mistral-vibe`), `openhands`.
     package init?(name: String) {
         switch name.lowercased() {
         case "claude-code", "claude", "claudecode": self = .claudeCode
         case "codex": self = .codex
+        case "vibe", "mistral-vibe": self = .vibe
+        case "openhands": self = .openHands
         default: return nil
         }
     }
@@ -78,6 +86,15 @@ package protocol AgentContract: Sendable {
     /// True when the client itself stops re-prompting after some consecutive Stop blocks. handoff
     /// caps blocks whatever this says; where it is false, handoff's cap is the only one.
     var capsConsecutiveStopBlocks: Bool { get }
+    /// How many blocks in a row the client acts on before it lets the stop through without asking
+    /// again, when handoff knows the number (Mistral Vibe: 3 a turn); nil when it has no such limit
+    /// or does not say it. handoff's own cap (`handoff.gate.maxBlocks`) is lowered to it, so that
+    /// the release is handoff's, recorded and shown, never a silent one of the client's.
+    var clientBlockLimit: Int? { get }
+    /// True when the agent tells its hooks that a session started (a SessionStart event). Where it
+    /// does not (Mistral Vibe), the session's baseline — HEAD, what was already dirty — is taken at
+    /// its first hook call, which the installer makes come before its first tool runs.
+    var announcesSessionStart: Bool { get }
 
     /// Let the action go on, saying nothing.
     func allow() -> HookOutput
@@ -101,6 +118,17 @@ package protocol AgentContract: Sendable {
     /// Lets the commands the agent runs know the session, where the agent offers a way; the agent
     /// may already export its own (`sessionEnvironmentVariables`).
     func exportSessionID(_ session: String, environment: Environment)
+    /// The payload in the engine's terms: Claude Code's field and event names (`hook_event_name`
+    /// Stop, SubagentStop, SessionStart, SessionEnd, PreToolUse, PostToolUse, PostToolUseFailure;
+    /// `session_id`, `cwd`, `transcript_path`, `last_assistant_message`). What the agent names
+    /// otherwise is kept as it came, for its own `toolCall`.
+    func normalised(_ payload: AgentHookPayload, environment: Environment) -> AgentHookPayload
+}
+
+extension AgentContract {
+    package var clientBlockLimit: Int? { nil }
+    package var announcesSessionStart: Bool { true }
+    package func normalised(_ payload: AgentHookPayload, environment: Environment) -> AgentHookPayload { payload }
 }
 
 /// Reading the end of a JSON-lines transcript without reading the whole file (transcripts grow to
@@ -109,7 +137,7 @@ enum TranscriptLines {
     static func lastMatch<T>(path: String, maximumBytes: Int = 2 * 1024 * 1024, _ find: ([ArraySlice<UInt8>]) -> T?) -> T? {
         var window = min(256 * 1024, maximumBytes)
         while true {
-            guard let size = FileSystem.size(path), size > 0 else { return nil }
+            guard FileSystem.isRegularFile(path), let size = FileSystem.size(path), size > 0 else { return nil }
             guard let bytes = try? FileSystem.readTail(path, count: window) else { return nil }
             let wholeFile = bytes.count >= size
             var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)

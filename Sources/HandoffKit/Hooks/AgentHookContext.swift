@@ -17,8 +17,10 @@ package struct AgentHookContext: Sendable {
 
     package init(_ input: HookInput) {
         self.input = input
-        payload = AgentHookPayload.parse(input.readStandardInput())
-        agent = AgentKind.resolve(arguments: input.arguments, environment: input.environment, payload: payload).contract
+        let raw = AgentHookPayload.parse(input.readStandardInput())
+        agent = AgentKind.resolve(arguments: input.arguments, environment: input.environment, payload: raw).contract
+        // From here on the payload speaks the engine's terms, whatever the agent calls things.
+        payload = agent.normalised(raw, environment: input.environment)
         sessionID = payload.sessionID(environment: input.environment)
         now = input.now()
         let project = WorktreeLocator.agentProjectDirectory(inputCWD: payload.cwd, environment: input.environment)

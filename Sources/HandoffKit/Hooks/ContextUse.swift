@@ -29,7 +29,8 @@ package enum ContextUse {
 
     /// The latest usage record in a Claude Code transcript (read from its end, bounded).
     package static func latestUsage(transcriptPath: String, maximumBytes: Int = 1024 * 1024) -> Usage? {
-        guard transcriptPath.hasPrefix("/"), let bytes = try? FileSystem.readTail(transcriptPath, count: maximumBytes) else { return nil }
+        // A regular file only: a FIFO would block the read, a folder (Vibe's session store) is not this format.
+        guard transcriptPath.hasPrefix("/"), FileSystem.isRegularFile(transcriptPath), let bytes = try? FileSystem.readTail(transcriptPath, count: maximumBytes) else { return nil }
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
         for line in lines.reversed() {
             // Cheap filter before parsing: only assistant lines carry usage.

@@ -11,6 +11,7 @@ package enum SessionHook {
             case "SessionStart": return try start(context)
             case "SessionEnd": try end(context)
             case "PostToolUse", "PostToolUseFailure": try recordTool(context)
+            case "PreToolUse": try firstHookBaseline(context)
             default: break
             }
             return context.agent.allow()
@@ -30,6 +31,47 @@ package enum SessionHook {
         }
         runtime.transcriptPath = context.payload.transcriptPath
         return runtime
+    }
+
+    // MARK: A session's first hook call, for agents that announce no session start
+
+    /// Mistral Vibe has no session-start event: the session's baseline (start commit, what was
+    /// already dirty, the refs) is taken at its first hook call instead. The installer registers a
+    /// `pre_tool` hook for every tool, so that first call comes before the session's first tool
+    /// runs: nothing the session does is missed (an agent changes files only through its tools),
+    /// and nothing that was there before it is credited to it. Later calls find the record and
+    /// return after one read.
+    static func firstHookBaseline(_ context: AgentHookContext) throws {
+        guard !context.agent.announcesSessionStart, let session = context.sessionID,
+            // This call is the session's start: a missing store is created as at a SessionStart.
+            let (store, _) = try context.optedInStore(sessionStart: true), store.readRuntime(session: session) == nil
+        else { return }
+        // As at SessionStart: a repository libgit2 cannot open (sha256 under libgit2 1.5) is read through git.
+        let repository: GitRepository?
+        var gitFacts: RepositoryFacts?
+        let git = GitCommandLine(directory: store.layout.worktreeRoot, environment: context.environment)
+        do {
+            repository = try context.openRepository()
+        } catch {
+            if error.isOwnershipRefusal { throw error }
+            repository = nil
+            gitFacts = RepositoryFacts.fromGit(git, openError: error, statusLimit: 500)
+        }
+        let head = repository.flatMap { try? $0.head() } ?? gitFacts?.head.value
+        let runtime = try store.updateRuntime(session: session, create: {
+            var runtime = newRuntime(context: context, session: session, head: head, repository: repository, root: store.layout.worktreeRoot)
+            if let paths = gitFacts?.status.value?.paths {
+                runtime.dirtyAtStart = SessionWork.dirtyMarks(paths: paths, root: store.layout.worktreeRoot)
+                runtime.fileClockAtStart = FileSystem.fileClockNow()
+            }
+            if repository == nil { runtime.refsAtStart = RefBaseline.capture(repository: nil, git: git) }
+            return runtime
+        }) { _ in }
+        try? store.append(Event(type: EventType.sessionStart, session: session, at: context.now, [
+            ("source", "first-hook"), ("agent", .string(context.agent.kind.rawValue)),
+            ("head", JSONValue(runtime?.startHash)), ("branch", JSONValue(runtime?.startBranch)),
+            ("gate_config", runtime?.gateConfig.map { config in .object(JSONObject(config.keys.sorted().map { ($0, .string(config[$0]!)) })) } ?? .null),
+        ]))
     }
 
     // MARK: SessionStart

@@ -246,7 +246,10 @@ package enum StopGate {
             facts.handoffEndRunning = HandoffEndRun.running(store: store, session: session).map { $0.describe(now: context.now) }
         }
         let verdict = judge(facts)
-        let maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
+        var maximumBlocks = GatePolicy.maximumBlocks(environment: context.environment, config: config)
+        // A client that stops acting on blocks past its own limit (Vibe: 3 a turn, and it still asks):
+        // handoff releases at that call itself, so the release is recorded and shown, not silent.
+        if let limit = context.agent.clientBlockLimit { maximumBlocks = min(maximumBlocks, limit) }
         return try apply(verdict, context: context, store: store, session: session, maximumBlocks: maximumBlocks,
                          handoverHead: work.head.sha, branch: work.head.branchName, workMark: work.mark(runtime: runtime), warning: unknownWarning(work),
                          snapshot: { runtime, reflection in
