@@ -91,7 +91,7 @@ struct EndCommand: ParsableCommand {
     @Option(name: .customLong("reference"), help: ArgumentHelp("An issue, document or URL the work depends on (session_memory.key_references). Repeatable.", valueName: "text"))
     var references: [String] = []
 
-    @Option(help: "The session id (default: the agent's own session variable such as $CLAUDE_CODE_SESSION_ID, then $HANDOFF_SESSION_ID, then the state's).")
+    @Option(help: "The session id (default: the agent's own session variable such as $CLAUDE_CODE_SESSION_ID, then $HANDOFF_SESSION_ID; from a shell, a new session of its own, so two runs are two handovers).")
     var session: String?
 
     @Option(help: "Seconds each health check may run before it is stopped and counted as failed.")

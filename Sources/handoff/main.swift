@@ -1,3 +1,4 @@
+import ArgumentParser
 import HandoffKit
 
 // One executable serves every hook: started under a hook's name (`handoff-stop-gate`, a link to this
@@ -8,5 +9,9 @@ HookEntry.runIfRequested(CommandLine.arguments)
 // `handoff-mcp`: the plugin's name for `handoff mcp`.
 if let program = CommandLine.arguments.first, Path.basename(program) == "handoff-mcp" {
     Handoff.main(["mcp"] + CommandLine.arguments.dropFirst())
+}
+if let mistyped = MistypedCommand.message(Array(CommandLine.arguments.dropFirst())) {
+    printError(mistyped)
+    Handoff.exit(withError: ExitCode(64))
 }
 Handoff.main()

@@ -128,16 +128,18 @@ struct HelpSnapshotTests {
     ///
     ///     swift package plugin generate-manual --configuration debug --multi-page --date 2026-12-03
     ///     cp .build/plugins/GenerateManual/outputs/handoff/*.1 share/man/man1/
+    ///     sed -i 's/^$/.Pp/' share/man/man1/*.1      # mdoc warns on an empty line; .Pp is its paragraph break
     @Test("the checked-in manual pages are the parser's rendering of every command as it is now")
     func manualPages() throws {
         let sandbox = try Sandbox("help")
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("share/man/man1").path
-        let regenerate = "regenerate them: swift package plugin generate-manual --configuration debug --multi-page --date 2026-12-03 && cp .build/plugins/GenerateManual/outputs/handoff/*.1 share/man/man1/"
+        let regenerate = "regenerate them: swift package plugin generate-manual --configuration debug --multi-page --date 2026-12-03 && cp .build/plugins/GenerateManual/outputs/handoff/*.1 share/man/man1/ && sed -i 's/^$/.Pp/' share/man/man1/*.1"
         let info = try toolInfo(sandbox)
         var expected: Set<String> = ["handoff.help.1"]
         // mdoc shows a backslash as `\e`.
-        func mdoc(_ text: String) -> String { text.replacingOccurrences(of: "\\", with: "\\e") }
+        // mdoc shows a paragraph break as `.Pp`.
+        func mdoc(_ text: String) -> String { text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "\n\n", with: "\n.Pp\n") }
         for (path, command) in commands(info) {
             let name = (["handoff"] + path).joined(separator: ".") + ".1"
             expected.insert(name)
@@ -158,5 +160,20 @@ struct HelpSnapshotTests {
         }
         let present = Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
         #expect(present == expected, "pages of commands that do not exist: \(present.subtracting(expected).sorted()); missing: \(expected.subtracting(present).sorted()); \(regenerate)")
+    }
+
+    /// `man handoff` (every page) renders without a warning. man-db is installed by `.ci/run`; without it this fails.
+    @Test("every manual page renders without warnings")
+    func manualPagesRenderWithoutWarnings() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/man/man1").path
+        let pages = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".1") }.sorted()
+        #expect(pages.count > 10)
+        for page in pages {
+            let result = try launch("/usr/bin/env", ["man", "--warnings", "-l", folder + "/" + page], directory: folder,
+                                    environment: ["PATH": "/usr/bin:/bin", "MANWIDTH": "80", "MANPAGER": "cat", "PAGER": "cat"])
+            #expect(result.status == 0, "\(page): man failed (is man-db installed? `.ci/run` installs it): \(result.stderr)")
+            #expect(result.stderr.isEmpty, "\(page) renders with warnings:\n\(result.stderr)")
+        }
     }
 }

@@ -50,7 +50,7 @@ package enum CompactHook {
             ("trigger", .string(trigger)), ("count", .int(runtime.compactionCount)),
         ]))
         // Shared only with `git config handoff.shareSnapshots true` (and sharing on); never fails the hook.
-        _ = ShareRecorder.record(.init(kind: .snapshot, session: session, agent: ShareRecorder.agent(environment: context.environment, fallback: "claude-code"),
+        _ = ShareRecorder.record(.init(kind: .snapshot, session: session, agent: context.agent.kind.rawValue,
                                        branch: head?.branchName, head: head?.sha, at: now),
                                  store: store, config: { repository.configString($0) }, environment: context.environment)
     }

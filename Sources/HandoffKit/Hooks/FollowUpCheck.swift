@@ -41,8 +41,8 @@ package enum FollowUpCheck {
             return summary == "none" ? "This store has no open tasks" : "Open tasks: \(summary)"
         }
         if !unknown.isEmpty {
-            let noun = unknown.count == 1 ? "task" : "tasks"
-            return .refused(reason: "handoff: the Next step names \(noun) that do not exist: \(unknown.joined(separator: ", ")). \(openTasks()). Name one of them, or create the follow-up first (`\(createCommand)` prints its id), then print the Framework Reflection again.")
+            let names = unknown.count == 1 ? "a task that does not exist" : "tasks that do not exist"
+            return .refused(reason: "handoff: the Next step names \(names): \(EnglishList.join(unknown)). \(openTasks()). Name one of them, or create the follow-up first (`\(createCommand)` prints its id), then print the Framework Reflection again.")
         }
         guard reflection.outcome != .success else { return .accepted }
         if !open.isEmpty || external { return .accepted }

@@ -261,8 +261,9 @@ package enum StopGate {
                 reflection.fill(&state)
             }
         }, share: { reflection in
-            // Sharing on: the accepted handover is also committed to refs/handoff/<branch>.
-            ShareRecorder.record(.init(kind: .reflection, session: session, agent: ShareRecorder.agent(environment: context.environment, fallback: "claude-code"),
+            // Sharing on: the accepted handover is also committed to refs/handoff/<branch>, credited to the
+            // agent whose hook this is (never a guess from the environment).
+            ShareRecorder.record(.init(kind: .reflection, session: session, agent: context.agent.kind.rawValue,
                                        branch: work.head.branchName, head: work.head.sha, outcome: reflection.outcome.rawValue,
                                        reflection: reflection.text, at: context.now),
                                  store: store, config: config, environment: context.environment)

@@ -237,7 +237,13 @@ package enum HandoffEnd {
                     ("output_tail", .string(outcome.succeeded ? "" : Redactor.redact(outcome.outputTail))),
                 ]
                 if let reusedFrom { fields.append(("reused_from", .string(reusedFrom))) }
-                try? store.append(Event(type: EventType.check, session: session, fields))
+                // The stop gate's evidence for refusing a "success" after a failed check: a result that
+                // cannot be recorded stops the handover (nothing written yet but the archive) instead of vanishing.
+                do {
+                    try store.append(Event(type: EventType.check, session: session, fields))
+                } catch {
+                    throw .store(error)
+                }
             }
         }
 

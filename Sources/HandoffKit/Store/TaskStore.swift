@@ -177,8 +177,10 @@ package enum TaskID {
         while index + prefixBytes.count < bytes.count {
             let startsWord = index == 0 || !(isIDByte(bytes[index - 1]) || bytes[index - 1] == UInt8(ascii: "-") || bytes[index - 1] == UInt8(ascii: "_"))
             if startsWord, bytes[index..<(index + prefixBytes.count)].elementsEqual(prefixBytes) {
+                // The whole word (`ho-parser-tests`), so that an id that is not one is named as written, never cut.
                 var end = index + prefixBytes.count
-                while end < bytes.count, isIDByte(bytes[end]) { end += 1 }
+                while end < bytes.count, isIDByte(bytes[end]) || bytes[end] == UInt8(ascii: "-") || bytes[end] == UInt8(ascii: "_") { end += 1 }
+                while end > index + prefixBytes.count, bytes[end - 1] == UInt8(ascii: "-") || bytes[end - 1] == UInt8(ascii: "_") { end -= 1 }
                 let token = String(decoding: bytes[index..<end], as: UTF8.self)
                 if end > index + prefixBytes.count, !found.contains(token) { found.append(token) }
                 index = end
