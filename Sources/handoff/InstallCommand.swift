@@ -22,10 +22,13 @@ struct InstallCommand: ParsableCommand {
 
             --codex registers the same hooks with Codex CLI (Stop, PreCompact, SessionStart, SessionEnd, PostToolUse) in $CODEX_HOME/hooks.json (~/.codex by default), or with --scope project in the repository's .codex/hooks.json, each command carrying `--agent codex`; merged, every other hook kept. Codex skips hooks it has not been told to trust, so install records its trust (trusted_hash) in a marked block appended to $CODEX_HOME/config.toml, and writes the $handoff-dump and $handoff-end skills to $CODEX_HOME/skills. Both files are kept as they were (*.pre-handoff) until uninstall.
 
+            --grok registers the same hooks with Grok Build in a file of handoff's own, ~/.grok/hooks/handoff.json (or with --scope project <repo>/.grok/hooks/handoff.json, which grok runs only once the folder is trusted: `grok --trust`), each command carrying `--agent grok`, and writes the /handoff-dump and /handoff-end skills to ~/.grok/skills. Grok also runs the hooks registered for Claude Code; handoff's Claude Code entries stand back for grok's sessions while this file is in force, so each event is handled once.
+
             Examples:
               handoff install --git
               handoff install --claude --scope user
               handoff install --codex
+              handoff install --grok
               handoff install --git --dry-run
               handoff install --git --bin-dir /opt/handoff/bin
 
@@ -47,6 +50,9 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Register the Codex CLI hooks in a hooks.json, trusted, and the handover skills (see --scope; Codex has user and project).")
     var codex = false
 
+    @Flag(help: "Register the Grok Build hooks in ~/.grok/hooks/handoff.json and the handover skills (see --scope; grok has user and project).")
+    var grok = false
+
     @Option(help: ArgumentHelp("Which settings file gets the agent hooks: user (~/.claude/settings.json), project (<repo>/.claude/settings.json, meant to be committed: the hooks are named without a path and found on PATH) or local (<repo>/.claude/settings.local.json, this machine only).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
@@ -62,7 +68,7 @@ struct InstallCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current()
-        if git || (!claude && !codex) {
+        if git || (!claude && !codex && !grok) {
             try installGitHooks(context)
         }
         if claude {
@@ -70,6 +76,9 @@ struct InstallCommand: ParsableCommand {
         }
         if codex {
             try CodexHookSettings.install(scope: scope, binDirectory: try binDir ?? ExecutableLocation.folder(), dryRun: dryRun, context: context)
+        }
+        if grok {
+            try GrokHookSettings.install(scope: scope, binDirectory: try binDir ?? ExecutableLocation.folder(), dryRun: dryRun, context: context)
         }
     }
 

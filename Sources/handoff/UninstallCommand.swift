@@ -12,6 +12,8 @@ struct UninstallCommand: ParsableCommand {
 
             --codex removes handoff's entries from the Codex hooks.json of --scope, the trust block from $CODEX_HOME/config.toml and handoff's skills; files are put back byte for byte when nothing else changed since install.
 
+            --grok removes handoff's own ~/.grok/hooks/handoff.json (or the project's, with --scope project), the folders install created for it, and handoff's skills; nothing else in ~/.grok is touched.
+
             Examples:
               handoff uninstall --git
               handoff uninstall --claude --scope project
@@ -28,6 +30,9 @@ struct UninstallCommand: ParsableCommand {
     @Flag(help: "Remove the Codex CLI hooks, their trust and the handover skills (see --scope; Codex has user and project).")
     var codex = false
 
+    @Flag(help: "Remove the Grok Build hooks file and the handover skills (see --scope; grok has user and project).")
+    var grok = false
+
     @Option(help: ArgumentHelp("Which settings file: user (~/.claude/settings.json), project (<repo>/.claude/settings.json) or local (<repo>/.claude/settings.local.json).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
@@ -36,7 +41,7 @@ struct UninstallCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current()
-        if git || (!claude && !codex) {
+        if git || (!claude && !codex && !grok) {
             try uninstallGitHooks(context)
         }
         if claude {
@@ -44,6 +49,9 @@ struct UninstallCommand: ParsableCommand {
         }
         if codex {
             try CodexHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
+        }
+        if grok {
+            try GrokHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
         }
     }
 

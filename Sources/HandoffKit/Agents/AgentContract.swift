@@ -6,6 +6,7 @@
 package enum AgentKind: String, Sendable, CaseIterable {
     case claudeCode = "claude-code"
     case codex
+    case grok
     case vibe
     case openHands = "openhands"
 
@@ -13,6 +14,7 @@ package enum AgentKind: String, Sendable, CaseIterable {
         switch self {
         case .claudeCode: return ClaudeCodeContract()
         case .codex: return CodexContract()
+        case .grok: return GrokContract()
         case .vibe: return MistralVibeContract()
         case .openHands: return OpenHandsContract()
         }
@@ -24,27 +26,49 @@ package enum AgentKind: String, Sendable, CaseIterable {
     /// The option the installed hook commands carry (`handoff-stop-gate --agent codex`).
     package static let argument = "--agent"
 
-    /// Which agent runs this hook: `--agent NAME` in the hook's command line when the installer put
-    /// it there; else what only one agent sends (Codex's `turn_id`, its `rollout-…` transcripts,
-    /// Claude Code's `CLAUDE_PROJECT_DIR`); Claude Code otherwise.
+    /// Which agent's contract to speak: `identify`'s answer, else the agent the command line names,
+    /// else Claude Code. (The hooks ask `identify`, and set a payload it cannot place aside.)
     package static func resolve(arguments: [String], environment: Environment, payload: AgentHookPayload) -> AgentKind {
-        if let index = arguments.firstIndex(of: argument), index + 1 < arguments.count,
-            let named = AgentKind(name: arguments[index + 1])
-        {
-            return named
+        if let known = identify(arguments: arguments, environment: environment, payload: payload) { return known }
+        let named = arguments.firstIndex(of: argument).flatMap { index in
+            index + 1 < arguments.count ? AgentKind(name: arguments[index + 1]) : nil
         }
-        if environment["CLAUDE_PROJECT_DIR"] != nil || environment["CLAUDECODE"] != nil { return .claudeCode }
+        return named ?? .claudeCode
+    }
+
+    /// Which agent runs this hook; nil when the payload is no known agent's.
+    ///
+    /// Grok's signs come first (`GROK_HOOK_EVENT`, a camelCase payload): grok runs the entries
+    /// registered for Claude Code, whose command lines may say `--agent claude-code`, with its own
+    /// payload and `CLAUDE_PROJECT_DIR` set. Then `--agent NAME` in the hook's command line when the
+    /// installer put it there, if the payload, normalised, is that agent's; else Claude Code's own
+    /// variables (`CLAUDE_PROJECT_DIR`, `CLAUDECODE`) with a payload shaped as Claude Code's; else what
+    /// only one agent sends (Codex's `turn_id` and `rollout-…` transcripts, Mistral Vibe's event
+    /// names, OpenHands' `event_type`); else Claude Code, for a payload shaped as Claude Code's (and
+    /// Codex's) are: a `hook_event_name` among their events. A payload that is a JSON object and fits
+    /// none of these is unknown: never read as another agent's (the hooks let it through and record
+    /// it). Input that is not a JSON object at all is Claude Code's to fail on, as before (a `hook_error`).
+    package static func identify(arguments: [String], environment: Environment, payload: AgentHookPayload) -> AgentKind? {
+        if GrokContract.recognises(payload, environment: environment) { return .grok }
+        let named = arguments.firstIndex(of: argument).flatMap { index in
+            index + 1 < arguments.count ? AgentKind(name: arguments[index + 1]) : nil
+        }
+        if payload.problem != nil { return named ?? .claudeCode }
+        if let named { return named.contract.fits(named.contract.normalised(payload, environment: environment)) ? named : nil }
+        let claude = ClaudeCodeContract().fits(payload)
+        if claude, environment["CLAUDE_PROJECT_DIR"] != nil || environment["CLAUDECODE"] != nil { return .claudeCode }
         if CodexContract.recognises(payload) { return .codex }
         if MistralVibeContract.recognises(payload) { return .vibe }
         if OpenHandsContract.recognises(payload, environment: environment) { return .openHands }
-        return .claudeCode
+        return claude ? .claudeCode : nil
     }
 
-    /// `claude-code` (or `claude`), `codex`, `vibe` (or `mistral-vibe`), `openhands`.
+    /// `claude-code` (or `claude`), `codex`, `grok`, `vibe` (or `mistral-vibe`), `openhands`.
     package init?(name: String) {
         switch name.lowercased() {
         case "claude-code", "claude", "claudecode": self = .claudeCode
         case "codex": self = .codex
+        case "grok", "grok-build": self = .grok
         case "vibe", "mistral-vibe": self = .vibe
         case "openhands": self = .openHands
         default: return nil
@@ -96,6 +120,9 @@ package protocol AgentContract: Sendable {
     /// its first hook call, which the installer makes come before its first tool runs.
     var announcesSessionStart: Bool { get }
 
+    /// True when the payload, normalised, is shaped as the engine reads it (Claude Code's event names).
+    func fits(_ payload: AgentHookPayload) -> Bool
+
     /// Let the action go on, saying nothing.
     func allow() -> HookOutput
     /// Stop: do not end the turn; `reason` is what the model reads next.
@@ -129,6 +156,21 @@ extension AgentContract {
     package var clientBlockLimit: Int? { nil }
     package var announcesSessionStart: Bool { true }
     package func normalised(_ payload: AgentHookPayload, environment: Environment) -> AgentHookPayload { payload }
+}
+
+extension AgentContract {
+    /// Claude Code's and Codex's hook events (Codex uses Claude Code's names).
+    package static var claudeEventNames: Set<String> {
+        ["SessionStart", "SessionEnd", "Stop", "SubagentStop", "SubagentStart", "PreCompact", "PostCompact", "PreToolUse",
+         "PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "Notification", "PermissionRequest", "PermissionDenied",
+         "StopFailure", "Setup", "TaskCompleted", "TeammateIdle", "ConfigChange", "WorktreeCreate", "WorktreeRemove",
+         "InstructionsLoaded", "Elicitation", "ElicitationResult"]
+    }
+
+    /// A `hook_event_name` among Claude Code's events.
+    package func fits(_ payload: AgentHookPayload) -> Bool {
+        payload.hookEventName.map { Self.claudeEventNames.contains($0) } ?? false
+    }
 }
 
 /// Reading the end of a JSON-lines transcript without reading the whole file (transcripts grow to

@@ -7,6 +7,9 @@ package struct AgentHookContext: Sendable {
     package var payload: AgentHookPayload
     /// The agent whose hook this is: everything agent-specific is asked of it.
     package var agent: any AgentContract
+    /// True when the payload is no known agent's (`AgentKind.identify`): the hook records what
+    /// arrived and lets the action through (`UnknownAgentPayload`); `agent` is then only a placeholder.
+    package var agentUnknown: Bool
     package var sessionID: String?
     /// The worktree root, nil outside a git repository.
     package var root: String?
@@ -18,12 +21,15 @@ package struct AgentHookContext: Sendable {
     package init(_ input: HookInput) {
         self.input = input
         let raw = AgentHookPayload.parse(input.readStandardInput())
-        agent = AgentKind.resolve(arguments: input.arguments, environment: input.environment, payload: raw).contract
+        let kind = AgentKind.identify(arguments: input.arguments, environment: input.environment, payload: raw)
+        agentUnknown = kind == nil
+        agent = (kind ?? .claudeCode).contract
         // From here on the payload speaks the engine's terms, whatever the agent calls things.
         payload = agent.normalised(raw, environment: input.environment)
         sessionID = payload.sessionID(environment: input.environment)
         now = input.now()
-        let project = WorktreeLocator.agentProjectDirectory(inputCWD: payload.cwd, environment: input.environment)
+        let project = WorktreeLocator.agentProjectDirectory(inputCWD: payload.cwd, environment: input.environment,
+                                                             workingDirectory: input.workingDirectory)
         root = WorktreeLocator.worktreeRoot(startingAt: project, environment: input.environment)
         store = root.map { HandoffStore(worktreeRoot: $0) }
         if let store, store.exists {
@@ -75,6 +81,20 @@ package struct AgentHookContext: Sendable {
     }
 
     package var environment: Environment { input.environment }
+
+    /// True when this is grok running an entry that is not its own (a Claude Code or Cursor entry)
+    /// while handoff's grok registration is in force: that one handles the event (`GrokHooks.standsBack`).
+    package var answeredByGrokEntry: Bool {
+        agent.kind == .grok && GrokHooks.standsBack(arguments: input.arguments, environment: environment, root: root)
+    }
+
+    /// The hook has nothing to do with this payload: no known agent sent it (recorded, let through),
+    /// or another of handoff's entries handles it. Nil when the hook should go on.
+    package func setAside(hook: String) -> HookOutput? {
+        if agentUnknown { return UnknownAgentPayload.setAside(self, hook: hook) }
+        if answeredByGrokEntry { return agent.allow() }
+        return nil
+    }
 
     /// The store, when it exists and the repository opted in (see `optedInStore` to create it).
     package var existingStore: HandoffStore? {

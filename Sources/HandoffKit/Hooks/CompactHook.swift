@@ -14,6 +14,7 @@ package enum CompactHook {
     package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
         let context = AgentHookContext(input)
+        if let aside = context.setAside(hook: hookName) { return aside }
         do {
             try compact(context)
             return context.agent.allow()

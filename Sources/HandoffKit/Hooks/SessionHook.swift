@@ -6,6 +6,7 @@ package enum SessionHook {
     package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
         let context = AgentHookContext(input)
+        if let aside = context.setAside(hook: hookName) { return aside }
         do {
             switch context.payload.hookEventName {
             case "SessionStart": return try start(context)
@@ -145,6 +146,8 @@ package enum SessionHook {
         }
         try? store.append(Event(type: EventType.sessionStart, session: session, at: now, [
             ("source", .string(source)), ("head", JSONValue(runtime?.startHash ?? head?.sha)), ("branch", JSONValue(head?.branchName)),
+            // Which agent's session this is (grok runs Claude Code's entries: the payload says, not the entry).
+            ("agent", .string(context.agent.kind.rawValue)),
             // The gate's policy for this session, so that a lost runtime file can be rebuilt with it.
             ("gate_config", runtime?.gateConfig.map { config in .object(JSONObject(config.keys.sorted().map { ($0, .string(config[$0]!)) })) } ?? .null),
         ]))

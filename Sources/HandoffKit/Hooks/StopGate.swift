@@ -178,8 +178,15 @@ package enum StopGate {
     package static func run(_ input: HookInput) -> HookOutput {
         if input.environment.handoffDisabled { return ClaudeHookOutput.allow }
         let context = AgentHookContext(input)
+        if let aside = context.setAside(hook: hookName) { return aside }
         if context.payload.hookEventName == "SubagentStop" {
             recordSubagentStop(context)
+            return context.agent.allow()
+        }
+        if context.payload.hookEventName == "SessionEnd" {
+            // Grok's last, observe-only stop when its session closes (`GrokContract.canonical`): the
+            // session's end, not a stop to gate (a block would be ignored, and recorded as a lie).
+            do { try SessionHook.end(context) } catch { return context.agent.notice(context.failure(hookName, error)) }
             return context.agent.allow()
         }
         do {

@@ -40,6 +40,36 @@ extension Doctor {
         }
     }
 
+    /// Payloads from an agent handoff does not know (`unknown_agent` events) in the last
+    /// `hookErrorWindowDays` days: the hooks let them through unread, so that agent's sessions are
+    /// neither gated nor recorded. A warning naming what arrived, or a pass.
+    func checkUnknownAgents(root: String?, now: Timestamp = .now()) -> Check {
+        let id = "agent-payloads"
+        guard let root else { return Check(id: id, status: .skip, detail: "not inside a git repository", fix: "") }
+        let store = HandoffStore(worktreeRoot: root)
+        guard store.exists else { return Check(id: id, status: .skip, detail: "no store to read (see the store check)", fix: "") }
+        let since = Timestamp(milliseconds: now.milliseconds - Int64(Self.hookErrorWindowDays) * 86_400_000)
+        let read = store.events.tail(200, matching: { $0.type == EventType.unknownAgent }, since: since,
+                                     containing: [#""type":"unknown_agent""#], scanLimit: 16 * 1024 * 1024)
+        let window = "in the last \(Self.hookErrorWindowDays) days"
+        if read.events.isEmpty, let why = read.unreadable {
+            return Check(id: id, status: .warn, detail: "unknown: the event log could not be read (\(why))", fix: "see the events check")
+        }
+        guard let last = read.events.last else {
+            return Check(id: id, status: .pass, detail: "every hook payload \(window) came from an agent handoff knows (\(Self.knownAgents))", fix: "")
+        }
+        let times = read.events.count == 1 ? "once" : "\(read.events.count) times"
+        let event = last["event"]?.stringValue.map { "event \(TerminalText.escape($0)), " } ?? ""
+        let keys = (last["keys"]?.arrayValue ?? []).compactMap(\.stringValue).map(TerminalText.escape).joined(separator: ", ")
+        let variables = (last["agent_variables"]?.arrayValue ?? []).compactMap(\.stringValue).map(TerminalText.escape)
+        let seen = variables.isEmpty ? "" : "; the hook saw \(variables.joined(separator: ", "))"
+        return Check(id: id, status: .warn,
+                     detail: "a hook received a payload no agent handoff knows sent \(times) \(window) and let it through unread (that agent's sessions are neither gated nor recorded); the last at \(last.timestamp.iso8601) in the \(TerminalText.escape(last["hook"]?.stringValue ?? "?")) hook: \(event)keys [\(keys)]\(seen)",
+                     fix: "handoff serves \(Self.knownAgents): remove handoff's hooks from that agent's settings, or check that it is one of these; `handoff events --type unknown_agent` shows each payload's start (redacted)")
+    }
+
+    static var knownAgents: String { AgentKind.allCases.map { $0.contract.displayName }.joined(separator: ", ") }
+
     /// What to do about a recorded hook error, from its message (StoreError's and GitError's wording).
     static func fix(forHookError message: String, root: String) -> String {
         let lower = message.lowercased()

@@ -18,7 +18,7 @@
 ///   and for a failure the agent reported: `output_tail` (the redacted end of its output, `OutputTail`), `interrupted` (only when true)
 /// - `file_edit`: `tool`, `paths`
 /// - `check`: `name` (build/tests/lint), `class`, `command`, `exit_code`, `result` (pass/fail), `output_tail`, `timed_out`
-/// - `session_start`: `source` (startup/resume/clear/compact), `head`, `branch`
+/// - `session_start`: `source` (startup/resume/clear/compact), `head`, `branch`, `agent` (claude-code, codex, grok)
 /// - `session_end`: `reason`, `auto_saved`
 /// - `compaction`: `trigger` (manual/auto), `count`
 /// - `stop_blocked`: `reason`, `consecutive`
@@ -30,6 +30,10 @@
 /// - `handoff_end`: `severity`, `health`, `archive`, `branch`, `next` (its resume.next), `resume_task`
 /// - `subagent_stop`: `agent_type`
 /// - `hook_error`: `hook`, `error`
+/// - `unknown_agent`: `hook`, `event` (what the payload calls its event, when it does), `keys` (its
+///   first top-level keys), `bytes`, `excerpt` (its start, redacted, at most 512 bytes),
+///   `agent_variables` (names only), `agent_argument`: a payload no agent handoff knows sent, let
+///   through unread (`UnknownAgentPayload`)
 /// - `store_wiped`: `hook`, `opt_in` (repository/automatic), `root`: `.handoff/` was missing from a
 ///   repository that opted in, and was created again (what it held is gone)
 /// - `share_recorded`: `ref`, `commit`, `kind` (a handover committed to `refs/handoff/<branch>`)
@@ -72,6 +76,8 @@ package enum EventType {
     package static let runtimeRebuilt = EventKind.runtimeRebuilt.rawValue
     /// The session's runtime file disagreed with the log, which the gate believed: `problems`.
     package static let runtimeMismatch = EventKind.runtimeMismatch.rawValue
+    /// A payload from an agent handoff does not know, let through unread (`UnknownAgentPayload`).
+    package static let unknownAgent = EventKind.unknownAgent.rawValue
     /// A store file moved out of the way because it could not be read as its kind: `file`, `moved_to`, `reason`.
     package static let fileSetAside = EventKind.fileSetAside.rawValue
 }
@@ -106,6 +112,7 @@ package enum EventKind: String, CaseIterable, Sendable {
     case gateConfigIgnored = "gate_config_ignored"
     case runtimeRebuilt = "runtime_rebuilt"
     case runtimeMismatch = "runtime_mismatch"
+    case unknownAgent = "unknown_agent"
     case fileSetAside = "file_set_aside"
 }
 

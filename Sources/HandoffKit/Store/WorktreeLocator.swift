@@ -22,9 +22,9 @@ package enum WorktreeLocator {
     }
 
     /// Where an agent hook's project is: `CLAUDE_PROJECT_DIR`, else the `cwd` of the hook input, else ours.
-    package static func agentProjectDirectory(inputCWD: String?, environment: Environment) -> String {
+    package static func agentProjectDirectory(inputCWD: String?, environment: Environment, workingDirectory: String? = nil) -> String {
         if let project = environment["CLAUDE_PROJECT_DIR"] { return project }
         if let inputCWD, inputCWD.hasPrefix("/") { return inputCWD }
-        return FileSystem.currentDirectory()
+        return workingDirectory ?? FileSystem.currentDirectory()
     }
 }
