@@ -467,20 +467,9 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# The handover commands as user commands: Claude Code names ~/.claude/commands/handoff/dump.md
-# `/handoff:dump` (the folder becomes the namespace; checked with Claude Code 2.1.327), the same name
-# the plugin gives them, without enabling the plugin and so without registering its hooks a second time.
-# Before the settings: a ~/.claude/ created here is recorded, so --uninstall removes it again.
-
-COMMANDS=$HOME/.claude/commands/handoff
-if [ "$CLAUDE" = 1 ] && [ -d "$PLUGIN_SRC/commands" ]; then
-    for command_file in "$PLUGIN_SRC"/commands/*.md; do
-        [ -f "$command_file" ] && install_file "$command_file" "$COMMANDS/$(basename "$command_file")" 644
-    done
-fi
-
-# ---------------------------------------------------------------------------------------------
-# Agent hooks in settings.json (the merge itself is Swift: `handoff install --claude`)
+# Agent hooks in settings.json, the MCP server and the handover commands /handoff:dump and
+# /handoff:handoff-end in ~/.claude/commands/handoff/: all `handoff install --claude`, which copies
+# the commands from the plugin folder installed above ($SHARE, beside $BIN).
 
 if [ "$CLAUDE" = 1 ]; then
     case "$SCOPE" in
@@ -491,17 +480,19 @@ if [ "$CLAUDE" = 1 ]; then
     if [ "$DRY" = 1 ] && ! installed; then
         changed "would register the agent hooks in $settings (handoff install --claude --scope $SCOPE)"
     else
-        before=$(fingerprint "$settings" "$settings.pre-handoff")
+        COMMANDS=$HOME/.claude/commands/handoff
+        claude_files() { fingerprint "$settings" "$settings.pre-handoff" "$COMMANDS/dump.md" "$COMMANDS/handoff-end.md"; }
+        before=$(claude_files)
         out=$(cd "$where" && "$HANDOFF" install --claude --scope "$SCOPE" --bin-dir "$BIN" $dry 2>&1)
         status=$?
         printf '%s\n' "$out" | sed 's/^/  /'
         if [ $status -ne 0 ]; then
             die "agent hooks not registered: $(printf '%s' "$out" | grep '^handoff:' | tail -n 1 | sed 's/^handoff: //')"
         fi
-        if [ "$DRY" = 0 ] && [ "$before" != "$(fingerprint "$settings" "$settings.pre-handoff")" ]; then
+        if [ "$DRY" = 0 ] && [ "$before" != "$(claude_files)" ]; then
             CHANGES=$((CHANGES + 1))
             if [ "$SCOPE" = user ]; then record "settings user"; else record "settings $SCOPE $TARGET"; fi
-        elif [ "$DRY" = 1 ] && printf '%s' "$out" | grep -q '^  - .*\(registered "\|updated\|created\|removed a duplicate\)'; then
+        elif [ "$DRY" = 1 ] && printf '%s' "$out" | grep -q '^  - .*\(registered "\|updated\|created\|removed a duplicate\|would install\|would replace\)'; then
             CHANGES=$((CHANGES + 1))
         fi
     fi
@@ -581,6 +572,8 @@ prove() {
     (
         # The proof must not be switched off or redirected by the caller's environment.
         unset HANDOFF_DISABLED HANDOFF_GATE GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE CLAUDE_PROJECT_DIR CLAUDE_CODE_SESSION_ID
+        # Nor may it add the scratch repository to the user's list of opted-in repositories.
+        export XDG_STATE_HOME="$proof/state"
         repo=$proof/repo remote=$proof/remote.git sid=handoff-proof-$$
         fail() { printf 'install.sh: the proof run failed at %s: %s; run "handoff doctor" for the cause\n' "$1" "$2" >&2; exit 1; }
         git init -q --bare "$remote" || fail "git init" "cannot create a bare remote"

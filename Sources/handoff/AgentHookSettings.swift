@@ -26,6 +26,39 @@ enum AgentHookSettings {
         }
         emit(render(report, scope: scope, verb: "install"))
         try installMCPServer(scope: scope, binDirectory: binDirectory, dryRun: dryRun, context: context)
+        try installCommands(dryRun: dryRun, context: context)
+    }
+
+    /// `/handoff:dump` and `/handoff:handoff-end` in ~/.claude/commands/handoff/ (whatever the scope:
+    /// commands are the user's), copied from the plugin folder `ShareDirectory` finds.
+    static func installCommands(dryRun: Bool, context: CLIContext) throws {
+        guard let home = context.environment["HOME"] else {
+            printError("HOME is not set, so the handover commands (~/.claude/commands/handoff) cannot be installed; set HOME and run this again")
+            throw ExitCode(2)
+        }
+        let share: String
+        do {
+            share = try ShareDirectory.locate(environment: context.environment, executableFolder: try ExecutableLocation.folder())
+        } catch {
+            printError("\(error); the hooks are registered, the handover commands are not")
+            throw ExitCode.failure
+        }
+        let lines: [String]
+        do {
+            lines = try ClaudeCommands.install(shareDirectory: share, home: home, dryRun: dryRun)
+        } catch {
+            printError("\(error); the hooks are registered, the handover commands are not")
+            throw ExitCode.failure
+        }
+        emit((["Handover commands (from \(share)/commands):"] + lines.map { "  - \($0)" }).joined(separator: "\n"))
+    }
+
+    static func uninstallCommands(dryRun: Bool, context: CLIContext) {
+        guard let home = context.environment["HOME"] else { return }
+        // The plugin folder tells our files from a changed copy; without it they go by name.
+        let share = try? ShareDirectory.locate(environment: context.environment, executableFolder: try ExecutableLocation.folder())
+        let lines = ClaudeCommands.uninstall(shareDirectory: share, home: home, dryRun: dryRun)
+        if !lines.isEmpty { emit((["Handover commands in \(ClaudeCommands.folder(home: home)):"] + lines.map { "  - \($0)" }).joined(separator: "\n")) }
     }
 
     /// The MCP server `handoff mcp`, where Claude Code reads the MCP servers of `scope`.
@@ -72,6 +105,7 @@ enum AgentHookSettings {
         } catch {
             fail(error)
         }
+        uninstallCommands(dryRun: dryRun, context: context)
         emit(render(report, scope: scope, verb: "uninstall"))
         try uninstallMCPServer(scope: scope, dryRun: dryRun, context: context)
     }

@@ -7,6 +7,8 @@ import Glibc
 import Darwin
 #endif
 
+/// The version: the same as the VERSION file at the checkout's root (which scripts/package.sh reads
+/// for the packages) and the Claude Code plugin's manifest; VersionTests keeps the three equal.
 enum HandoffVersion {
     static let current = "0.1.0"
 }

@@ -30,6 +30,7 @@ struct InitCommand: ParsableCommand {
             if let repository {
                 let action = try GitHookInstaller.optIn(repository, dryRun: false)
                 if action.kind == .optedIn { emit(action.description.prefix(1).uppercased() + action.description.dropFirst()) }
+                RepositoryListing.note(root, context: context)
             }
             if created {
                 try? store.append(Event(type: "init", [("root", .string(root))]))

@@ -18,6 +18,8 @@ struct InstallCommand: ParsableCommand {
 
             --claude registers the agent hooks (Stop, SubagentStop, PreCompact, SessionStart, SessionEnd, PostToolUse, PostToolUseFailure) in ~/.claude/settings.json, or with --scope project in the repository's .claude/settings.json: merged into what is there, every other key and hook kept, absolute paths, never a duplicate. A settings file that is not valid JSON is left untouched and reported (exit 1). The file as it was is kept beside it as settings.json.pre-handoff until uninstall puts it back.
 
+            --claude also installs the handover commands /handoff:dump and /handoff:handoff-end in ~/.claude/commands/handoff/, copied from handoff's plugin folder: $HANDOFF_SHARE_DIR, else <folder of handoff>/../share/handoff (where the packages put it), else the checkout a build folder is in.
+
             --claude also registers the MCP server "handoff" (`handoff mcp`, the task tools) where Claude Code reads the MCP servers of that scope, as `claude mcp add --scope` would: user in ~/.claude.json, local in that file's entry for this repository, project in the repository's .mcp.json (named without a path; each person approves it once). Nothing is added while an enabled handoff plugin already serves it; a server named handoff that is not handoff's is left alone and reported (exit 1).
 
             --codex registers the same hooks with Codex CLI (Stop, PreCompact, SessionStart, SessionEnd, PostToolUse) in $CODEX_HOME/hooks.json (~/.codex by default), or with --scope project in the repository's .codex/hooks.json, each command carrying `--agent codex`; merged, every other hook kept. Codex skips hooks it has not been told to trust, so install records its trust (trusted_hash) in a marked block appended to $CODEX_HOME/config.toml, and writes the $handoff-dump and $handoff-end skills to $CODEX_HOME/skills. Both files are kept as they were (*.pre-handoff) until uninstall.
@@ -35,7 +37,7 @@ struct InstallCommand: ParsableCommand {
             Exit codes:
               0   installed (or already installed)
               1   a hook could not be installed without losing another (see the message)
-              2   a handoff executable to register is missing
+              2   the handoff executable to register is missing
               3   not in a usable repository
               64  usage error
             """
@@ -59,7 +61,7 @@ struct InstallCommand: ParsableCommand {
     // "No target flag" keeps meaning --git: the agent hooks are per user, so they are asked for by name.
 
     @Option(help: ArgumentHelp(
-        "The folder holding handoff-post-commit and handoff-pre-push; default: the folder of this handoff executable.",
+        "The folder holding the handoff executable the hooks run; default: the folder of this handoff executable.",
         valueName: "dir"))
     var binDir: String?
 
@@ -99,6 +101,23 @@ struct InstallCommand: ParsableCommand {
         }
         emit(GitHookReportText.render(report, verb: "install"))
         if !report.succeeded { throw ExitCode.failure }
+        if !dryRun { RepositoryListing.note(root, context: context) }
+    }
+}
+
+/// The machine's list of opted-in repositories (`RepositoryList`), kept by the CLI.
+enum RepositoryListing {
+    /// Adds `root`; a list that cannot be written costs only `uninstall --all`'s listing, so it warns.
+    static func note(_ root: String, context: CLIContext) {
+        do { try RepositoryList.add(root, environment: context.environment) } catch {
+            printError("warning: \(error); `handoff uninstall --all` will not list \(root)")
+        }
+    }
+
+    static func forget(_ root: String, context: CLIContext) {
+        do { try RepositoryList.remove(root, environment: context.environment) } catch {
+            printError("warning: \(error); \(root) stays in the list of opted-in repositories")
+        }
     }
 }
 

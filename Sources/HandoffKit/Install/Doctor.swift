@@ -331,7 +331,7 @@ package struct Doctor: Sendable {
         }
             ?? "the handover commands /handoff:dump and /handoff:handoff-end are not installed in \(folders.first ?? "~/.claude/commands/handoff")"
         return Check(id: id, status: .warn, detail: detail + " (block messages and the brief point to them)",
-                     fix: "rerun ./install.sh from the handoff checkout (it copies hooks/claude/commands/*.md into ~/.claude/commands/handoff/)")
+                     fix: "run `handoff install --claude` (it copies the plugin folder's commands/*.md into ~/.claude/commands/handoff/)")
     }
 
     // MARK: Codex hooks

@@ -391,7 +391,7 @@ package struct GitHookInstaller: Sendable {
         hook.template.replacing(GitHookTemplates.binaryPlaceholder, with: shellQuoted(Path.join(binDirectory, executable)))
     }
 
-    static func shellQuoted(_ text: String) -> String {
+    package static func shellQuoted(_ text: String) -> String {
         "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 
