@@ -26,11 +26,17 @@ struct InstallCommand: ParsableCommand {
 
             --grok registers the same hooks with Grok Build in a file of handoff's own, ~/.grok/hooks/handoff.json (or with --scope project <repo>/.grok/hooks/handoff.json, which grok runs only once the folder is trusted: `grok --trust`), each command carrying `--agent grok`, and writes the /handoff-dump and /handoff-end skills to ~/.grok/skills. Grok also runs the hooks registered for Claude Code; handoff's Claude Code entries stand back for grok's sessions while this file is in force, so each event is handled once.
 
+            --vibe registers handoff's hooks with Mistral Vibe as a marked block of [[hooks]] tables appended to $VIBE_HOME/hooks.toml (~/.vibe by default), or with --scope project to the repository's .vibe/hooks.toml, which Vibe reads only in a folder you trust (its trust prompt, or `vibe --trust` for one run; handoff does not trust it for you): pre_tool (the session's first one takes its baseline, as Vibe has no session start), post_tool (tool events) and post_agent (the stop gate), each command carrying `--agent vibe`. It writes the /handoff-dump and /handoff-end skills to $VIBE_HOME/skills. The file is kept as it was (hooks.toml.pre-handoff) until uninstall.
+
+            --openhands registers them with OpenHands (Stop, SessionStart, SessionEnd, PostToolUse, each command carrying `--agent openhands`) in ~/.openhands/hooks.json, or with --scope project in the repository's .openhands/hooks.json; merged, every other hook kept. OpenHands reads only the first of the two that exists, so a project file hides the user's: install says which of your user hooks stop running in the project, and a user install says when a project file hides it. It writes the /handoff-dump and /handoff-end skills to ~/.openhands/skills. The file is kept as it was (hooks.json.pre-handoff) until uninstall.
+
             Examples:
               handoff install --git
               handoff install --claude --scope user
               handoff install --codex
               handoff install --grok
+              handoff install --vibe
+              handoff install --openhands --scope project
               handoff install --git --dry-run
               handoff install --git --bin-dir /opt/handoff/bin
 
@@ -55,6 +61,12 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Register the Grok Build hooks in ~/.grok/hooks/handoff.json and the handover skills (see --scope; grok has user and project).")
     var grok = false
 
+    @Flag(help: "Register the Mistral Vibe hooks in a hooks.toml and the handover skills (see --scope; Vibe has user and project).")
+    var vibe = false
+
+    @Flag(help: "Register the OpenHands hooks in a hooks.json and the handover skills (see --scope; OpenHands has user and project).")
+    var openhands = false
+
     @Option(help: ArgumentHelp("Which settings file gets the agent hooks: user (~/.claude/settings.json), project (<repo>/.claude/settings.json, meant to be committed: the hooks are named without a path and found on PATH) or local (<repo>/.claude/settings.local.json, this machine only).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
@@ -70,7 +82,7 @@ struct InstallCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current()
-        if git || (!claude && !codex && !grok) {
+        if git || (!claude && !codex && !vibe && !openhands && !grok) {
             try installGitHooks(context)
         }
         if claude {
@@ -81,6 +93,12 @@ struct InstallCommand: ParsableCommand {
         }
         if grok {
             try GrokHookSettings.install(scope: scope, binDirectory: try binDir ?? ExecutableLocation.folder(), dryRun: dryRun, context: context)
+        }
+        if vibe {
+            try VibeOpenHandsSettings.vibe(install: true, scope: scope, binDirectory: binDir, dryRun: dryRun, context: context)
+        }
+        if openhands {
+            try VibeOpenHandsSettings.openHands(install: true, scope: scope, binDirectory: binDir, dryRun: dryRun, context: context)
         }
     }
 

@@ -16,7 +16,9 @@ struct UninstallCommand: ParsableCommand {
 
             --grok removes handoff's own ~/.grok/hooks/handoff.json (or the project's, with --scope project), the folders install created for it, and handoff's skills; nothing else in ~/.grok is touched.
 
-            --all removes everything handoff added under HOME (--claude, --codex and --grok of the user scope), then lists the repositories that are still opted in (those `handoff install --git` or `handoff init` opted in on this machine), each with the command that undoes it. Removing handoff's package afterwards removes the executable itself.
+            --vibe removes handoff's block from the Vibe hooks.toml of --scope and handoff's skills; --openhands handoff's groups from the OpenHands hooks.json of --scope and handoff's skills; files are put back byte for byte when nothing else changed since install.
+
+            --all removes everything handoff added under HOME (--claude, --codex, --grok, --vibe and --openhands of the user scope), then lists the repositories that are still opted in (those `handoff install --git` or `handoff init` opted in on this machine), each with the command that undoes it. Removing handoff's package afterwards removes the executable itself.
 
             Examples:
               handoff uninstall --git
@@ -38,6 +40,12 @@ struct UninstallCommand: ParsableCommand {
     @Flag(help: "Remove the Grok Build hooks file and the handover skills (see --scope; grok has user and project).")
     var grok = false
 
+    @Flag(help: "Remove the Mistral Vibe hooks and the handover skills (see --scope).")
+    var vibe = false
+
+    @Flag(help: "Remove the OpenHands hooks and the handover skills (see --scope).")
+    var openhands = false
+
     @Option(help: ArgumentHelp("Which settings file: user (~/.claude/settings.json), project (<repo>/.claude/settings.json) or local (<repo>/.claude/settings.local.json).", valueName: "scope"))
     var scope: ClaudeSettings.Scope = .user
 
@@ -53,7 +61,7 @@ struct UninstallCommand: ParsableCommand {
             try uninstallAll(context)
             return
         }
-        if git || (!claude && !codex && !grok) {
+        if git || (!claude && !codex && !vibe && !openhands && !grok) {
             try uninstallGitHooks(context)
         }
         if claude {
@@ -65,6 +73,12 @@ struct UninstallCommand: ParsableCommand {
         if grok {
             try GrokHookSettings.uninstall(scope: scope, dryRun: dryRun, context: context)
         }
+        if vibe {
+            try VibeOpenHandsSettings.vibe(install: false, scope: scope, binDirectory: nil, dryRun: dryRun, context: context)
+        }
+        if openhands {
+            try VibeOpenHandsSettings.openHands(install: false, scope: scope, binDirectory: nil, dryRun: dryRun, context: context)
+        }
     }
 
     /// What `handoff install --claude`, `--codex` and `--grok` added under HOME goes; repositories are not
@@ -73,6 +87,8 @@ struct UninstallCommand: ParsableCommand {
         try AgentHookSettings.uninstall(scope: .user, dryRun: dryRun, context: context)
         try CodexHookSettings.uninstall(scope: .user, dryRun: dryRun, context: context)
         try GrokHookSettings.uninstall(scope: .user, dryRun: dryRun, context: context)
+        try VibeOpenHandsSettings.vibe(install: false, scope: .user, binDirectory: nil, dryRun: dryRun, context: context)
+        try VibeOpenHandsSettings.openHands(install: false, scope: .user, binDirectory: nil, dryRun: dryRun, context: context)
         var lines: [String] = []
         let stillOptedIn = RepositoryList.read(environment: context.environment).filter { root in
             FileSystem.isDirectory(root) && OptIn.resolve(worktreeRoot: root, environment: context.environment).decision == .repository

@@ -4,6 +4,14 @@ import Testing
 /// Drives the real Claude Code CLI, headless, against the loopback scripted model
 /// (Support/fake_messages_server.py) with the handoff plugin loaded by `--plugin-dir hooks/claude`.
 /// Everything runs in a temporary folder with its own HOME; every wait is bounded.
+/// Which release of an agent CLI a scenario runs against: the pinned one every suite uses, or the
+/// newest on PyPI, which the core scenarios also run against (parameterized), so a new release that
+/// changes what handoff relies on fails CI without running every scenario twice.
+enum CLIVersion: String, CaseIterable, Sendable, CustomStringConvertible {
+    case pinned, newest
+    var description: String { rawValue }
+}
+
 enum E2E {
     static let repositoryRoot: String = {
         // …/Tests/HandoffE2ETests/AgentHooksE2ESupport.swift → the package root.
@@ -21,7 +29,11 @@ enum E2E {
 
     /// `HANDOFF_CLAUDE_BIN`, else the CLI installed by CI under Tests/HandoffE2ETests/.claude-cli,
     /// else the one bundled with the python `claude-agent-sdk` package.
-    static func claudeBinary() throws -> String {
+    static func claudeBinary(_ version: CLIVersion = .pinned) throws -> String {
+        if version == .newest {
+            return try newest(package: "claude-agent-sdk", version: newestClaude, binary: "claude_agent_sdk/_bundled/claude",
+                              variable: "HANDOFF_CLAUDE_BIN_NEWEST")
+        }
         let environment = ProcessInfo.processInfo.environment
         var candidates: [String] = []
         if let explicit = environment["HANDOFF_CLAUDE_BIN"], !explicit.isEmpty { candidates.append(explicit) }
@@ -36,6 +48,25 @@ enum E2E {
             the Claude Code CLI was not found (tried: \(candidates.joined(separator: ", "))). \
             Install it with `pip install --target Tests/HandoffE2ETests/.claude-cli claude-agent-sdk==0.2.184` \
             or set HANDOFF_CLAUDE_BIN to the `claude` executable.
+            """)
+    }
+
+    /// The newest releases on PyPI the suites also run their core scenarios against (`CLIVersion.newest`).
+    static let newestClaude = "0.2.190"  // claude-agent-sdk, bundling Claude Code 2.1.337
+    static let newestCodex = "0.169.0"  // openai-codex-cli-bin
+
+    /// A CLI `.ci/run` installs into its cache outside the clone (`<cache>/handoff-ci/<package>-<version>`),
+    /// or the one `variable` names. A missing one fails the test that needs it.
+    static func newest(package: String, version: String, binary: String, variable: String) throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        var candidates: [String] = []
+        if let explicit = environment[variable], !explicit.isEmpty { candidates.append(explicit) }
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")
+        candidates.append(cache + "/handoff-ci/\(package)-\(version)/\(binary)")
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        throw SetupError(description: """
+            \(package) \(version) was not found (tried: \(candidates.joined(separator: ", "))). Run .ci/run, or install it with \
+            `pip install --no-deps --target \(cache)/handoff-ci/\(package)-\(version) \(package)==\(version)`, or set \(variable).
             """)
     }
 
@@ -107,8 +138,8 @@ final class E2ESandbox: @unchecked Sendable {
     private(set) var port = 0
 
     /// `optIn`: the repository opted in (`git config handoff.enabled true`, as `handoff init` writes).
-    init(script: String, optIn: Bool = true) throws {
-        claude = try E2E.claudeBinary()
+    init(script: String, optIn: Bool = true, version: CLIVersion = .pinned) throws {
+        claude = try E2E.claudeBinary(version)
         binaries = try E2E.hookBinaries()
         folder = NSTemporaryDirectory() + "handoff-e2e-\(UUID().uuidString.prefix(8))"
         repo = folder + "/repo"

@@ -6,14 +6,14 @@ import Testing
 /// machine only makes the timeouts flaky.
 @Suite("Agent hooks end to end (real Claude Code CLI)", .serialized)
 struct AgentHooksE2ETests {
-    @Test func theModelCommitsIsBlockedOnceThenReflectsAndIsAllowed() throws {
+    @Test(arguments: CLIVersion.allCases) func theModelCommitsIsBlockedOnceThenReflectsAndIsAllowed(version: CLIVersion) throws {
         let sandbox = try E2ESandbox(script: """
             {"rules": [
               {"when_contains": "commit the change", "times": 1,
                "reply": {"text": "Committing.", "bash": "echo more >> README && git commit -qam 'e2e change'"}},
               {"when_contains": "no handover yet", "times": 1, "reply": {"text": "\(e2eReflection)"}}
             ], "default": {"text": "Done: committed the change."}}
-            """)
+            """, version: version)
         let run = try sandbox.claude("please commit the change")
         #expect(!run.timedOut, "claude did not finish: \(sandbox.diagnostics)")
         #expect(run.result["is_error"] as? Bool == false, "\(run.result) \(run.stderr)")
@@ -70,14 +70,14 @@ struct AgentHooksE2ETests {
         #expect(feedback.isEmpty, "\(feedback)")
     }
 
-    @Test func anUncommittedFileWithAReflectionIsBlockedAndTheFileNamed() throws {
+    @Test(arguments: CLIVersion.allCases) func anUncommittedFileWithAReflectionIsBlockedAndTheFileNamed(version: CLIVersion) throws {
         let sandbox = try E2ESandbox(script: """
             {"rules": [
               {"when_contains": "write the notes", "times": 1, "reply": {"text": "Writing.", "bash": "echo draft > notes.txt"}},
               {"when_contains": "uncommitted file (notes.txt)", "times": 1,
                "reply": {"text": "Committing the notes.", "bash": "git add notes.txt && git commit -qm 'add notes'"}}
             ], "default": {"text": "\(e2eReflection)"}}
-            """)
+            """, version: version)
         let run = try sandbox.claude("please write the notes")
         #expect(!run.timedOut, "\(sandbox.diagnostics)")
         let blocks = sandbox.events("stop_blocked")
@@ -91,10 +91,10 @@ struct AgentHooksE2ETests {
         #expect(try sandbox.git("log", "--oneline").contains("add notes"))
     }
 
-    @Test func aTurnThatChangesNothingIsNeverBlocked() throws {
+    @Test(arguments: CLIVersion.allCases) func aTurnThatChangesNothingIsNeverBlocked(version: CLIVersion) throws {
         let sandbox = try E2ESandbox(script: """
             {"rules": [], "default": {"text": "Four."}}
-            """)
+            """, version: version)
         let run = try sandbox.claude("what is two plus two?")
         #expect(!run.timedOut, "\(sandbox.diagnostics)")
         #expect(run.resultText == "Four.")
@@ -106,13 +106,13 @@ struct AgentHooksE2ETests {
 
     /// The real client's PostToolUseFailure: the event keeps the exit status and the end of the
     /// error output, with the secret in it masked.
-    @Test func aFailedCommandIsRecordedWithItsExitCodeAndRedactedErrorOutput() throws {
+    @Test(arguments: CLIVersion.allCases) func aFailedCommandIsRecordedWithItsExitCodeAndRedactedErrorOutput(version: CLIVersion) throws {
         let sandbox = try E2ESandbox(script: """
             {"rules": [
               {"when_contains": "run the build", "times": 1,
                "reply": {"text": "Building.", "bash": "echo 'fatal: auth ghp_abcdefghijklmnopqrstuvwxyz0123456789 rejected' >&2; echo 'build step 7 failed'; exit 3"}}
             ], "default": {"text": "The build failed with exit code 3."}}
-            """)
+            """, version: version)
         let run = try sandbox.claude("please run the build")
         #expect(!run.timedOut, "\(sandbox.diagnostics)")
         let tool = try #require(sandbox.events("tool").first, "\(sandbox.diagnostics)")
@@ -125,13 +125,13 @@ struct AgentHooksE2ETests {
         #expect(!tail.contains("Exit code 3"), "the exit status is a field, not part of the output: \(tool)")
     }
 
-    @Test func aModelThatNeverReflectsStillEndsWithTheWarningWithinTheCap() throws {
+    @Test(arguments: CLIVersion.allCases) func aModelThatNeverReflectsStillEndsWithTheWarningWithinTheCap(version: CLIVersion) throws {
         let sandbox = try E2ESandbox(script: """
             {"rules": [
               {"when_contains": "commit the change", "times": 1,
                "reply": {"text": "Committing.", "bash": "echo more >> README && git commit -qam 'e2e change'"}}
             ], "default": {"text": "Done."}}
-            """)
+            """, version: version)
         let started = Date()
         let run = try sandbox.claude("please commit the change")
         #expect(!run.timedOut, "\(sandbox.diagnostics)")

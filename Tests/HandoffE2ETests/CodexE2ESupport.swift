@@ -8,7 +8,11 @@ import Testing
 /// under /tmp); every wait is bounded.
 enum CodexE2E {
     /// `HANDOFF_CODEX_BIN`, else the CLI `.ci/run` installs under Tests/HandoffE2ETests/.codex-cli.
-    static func codexBinary() throws -> String {
+    static func codexBinary(_ version: CLIVersion = .pinned) throws -> String {
+        if version == .newest {
+            return try E2E.newest(package: "openai-codex-cli-bin", version: E2E.newestCodex, binary: "codex_cli_bin/bin/codex",
+                                  variable: "HANDOFF_CODEX_BIN_NEWEST")
+        }
         var candidates: [String] = []
         if let explicit = ProcessInfo.processInfo.environment["HANDOFF_CODEX_BIN"], !explicit.isEmpty { candidates.append(explicit) }
         candidates.append(E2E.repositoryRoot + "/Tests/HandoffE2ETests/.codex-cli/codex_cli_bin/bin/codex")
@@ -34,8 +38,8 @@ final class CodexSandbox: @unchecked Sendable {
     private(set) var port = 0
 
     /// `hooks`: register and trust handoff's hooks with the installer's own code (false: the test installs them).
-    init(script: String, autoCompactLimit: Int? = nil, hooks: Bool = true) throws {
-        codex = try CodexE2E.codexBinary()
+    init(script: String, autoCompactLimit: Int? = nil, hooks: Bool = true, version: CLIVersion = .pinned) throws {
+        codex = try CodexE2E.codexBinary(version)
         binaries = try E2E.hookBinaries()
         folder = E2E.repositoryRoot + "/.build/handoff-codex-e2e/\(UUID().uuidString.prefix(8))"
         repo = folder + "/repo"

@@ -8,14 +8,14 @@ import Testing
 struct CodexE2ETests {
     static let reflection = "## Framework Reflection\\n\\n**Outcome**: success\\n**Accomplishments**: committed and pushed the change\\n**Friction points**: none\\n**Next step**: none\\n\\nHandover complete."
 
-    @Test func theModelCommitsAndPushesIsBlockedOnceThenReflectsAndIsReleased() throws {
+    @Test(arguments: CLIVersion.allCases) func theModelCommitsAndPushesIsBlockedOnceThenReflectsAndIsReleased(version: CLIVersion) throws {
         let sandbox = try CodexSandbox(script: """
             {"rules": [
               {"when_contains": "commit and push", "times": 1,
                "reply": {"text": "Committing.", "shell": "echo more >> README && git commit -qam 'e2e change' && git push -q origin main"}},
               {"when_contains": "no handover yet", "times": 1, "reply": {"text": "\(Self.reflection)"}}
             ], "default": {"text": "Done: committed and pushed."}}
-            """)
+            """, version: version)
         let run = try sandbox.exec("please commit and push the change")
         #expect(!run.timedOut, "codex did not finish: \(sandbox.diagnostics)")
         #expect(run.status == 0, "\(run.log)")
@@ -35,14 +35,14 @@ struct CodexE2ETests {
         #expect(try sandbox.git("status", "--porcelain").isEmpty)
     }
 
-    @Test func anUncommittedFileIsBlockedAndTheFileNamed() throws {
+    @Test(arguments: CLIVersion.allCases) func anUncommittedFileIsBlockedAndTheFileNamed(version: CLIVersion) throws {
         let sandbox = try CodexSandbox(script: """
             {"rules": [
               {"when_contains": "write the notes", "times": 1, "reply": {"text": "Writing.", "shell": "echo draft > notes.txt"}},
               {"when_contains": "uncommitted file (notes.txt)", "times": 1,
                "reply": {"text": "Committing the notes.", "shell": "git add notes.txt && git commit -qm 'add notes' && git push -q origin main"}}
             ], "default": {"text": "\(Self.reflection)"}}
-            """)
+            """, version: version)
         let run = try sandbox.exec("please write the notes")
         #expect(!run.timedOut, "\(sandbox.diagnostics)")
         let blocks = sandbox.events("stop_blocked")
@@ -53,11 +53,11 @@ struct CodexE2ETests {
         #expect(try sandbox.git("log", "--oneline").contains("add notes"))
     }
 
-    @Test func aReadOnlyTurnIsNeverBlocked() throws {
+    @Test(arguments: CLIVersion.allCases) func aReadOnlyTurnIsNeverBlocked(version: CLIVersion) throws {
         let sandbox = try CodexSandbox(script: """
             {"rules": [{"when_contains": "what is in", "times": 1, "reply": {"text": "Reading.", "shell": "cat README"}}],
              "default": {"text": "It says hello."}}
-            """)
+            """, version: version)
         let run = try sandbox.exec("what is in the README?")
         #expect(!run.timedOut, "\(sandbox.diagnostics)")
         #expect(run.status == 0)
@@ -72,13 +72,13 @@ struct CodexE2ETests {
         #expect(sandbox.mainRequests.count == 2)
     }
 
-    @Test func aModelThatNeverReflectsIsReleasedByHandoffsCapAndCodexExits() throws {
+    @Test(arguments: CLIVersion.allCases) func aModelThatNeverReflectsIsReleasedByHandoffsCapAndCodexExits(version: CLIVersion) throws {
         let sandbox = try CodexSandbox(script: """
             {"rules": [
               {"when_contains": "commit the change", "times": 1,
                "reply": {"text": "Committing.", "shell": "echo more >> README && git commit -qam 'e2e change' && git push -q origin main"}}
             ], "default": {"text": "Done."}}
-            """)
+            """, version: version)
         let started = Date()
         let run = try sandbox.exec("please commit the change")
         #expect(!run.timedOut, "Codex has no cap of its own: it kept going. \(sandbox.diagnostics)")

@@ -52,7 +52,7 @@ struct FollowUpE2ETests {
               {"when_contains": "commit the change", "times": 1,
                "reply": {"text": "Committing.", "bash": "echo more >> README && git commit -qam 'e2e change'"}},
               {"when_contains": "no handover yet", "times": 1, "reply": {"text": "\(Self.partialReflection(next: "ho-doesnotexist123 finish it"))"}},
-              {"when_contains": "do not exist", "times": 1, "reply": {"text": "\(Self.partialReflection(next: "{{ho_id}} finish it"))"}}
+              {"when_contains": "not exist", "times": 1, "reply": {"text": "\(Self.partialReflection(next: "{{ho_id}} finish it"))"}}
             ], "default": {"text": "Done."}}
             """)
         let handoff = sandbox.binaries + "/handoff"
@@ -69,7 +69,7 @@ struct FollowUpE2ETests {
         #expect(refusal.contains("Open tasks: \(real) \"Finish the second half\""))
         #expect(refusal.contains("handoff task add"))
         let feedback = sandbox.mainRequests.map(E2ESandbox.text(of:)).filter { $0.contains("Stop hook feedback") }
-        #expect(feedback.contains { $0.contains("do not exist") && $0.contains(real) }, "the model was told: \(sandbox.diagnostics)")
+        #expect(feedback.contains { $0.contains("not exist") && $0.contains(real) }, "the model was told: \(sandbox.diagnostics)")
         let handovers = sandbox.events("handover")
         #expect(handovers.count == 1 && (handovers.first?["next_step"] as? String)?.contains(real) == true, "\(sandbox.diagnostics)")
     }

@@ -20,6 +20,8 @@ package struct NextStep: Sendable, Equatable {
     package var outcome: String?
     /// The task ids the step names, in order (a reflection's `ho-…` ids, a `handoff end`'s resume task).
     package var tasks: [String]
+    /// The stop gate parked that handover: why (`push the 2 commits on main: the last attempt failed: …`).
+    package var parked: String? = nil
 
     /// `Next (reflection of session s2, partial): ho-… add tests for sub`.
     package var line: String {
@@ -42,6 +44,8 @@ package struct NextStep: Sendable, Equatable {
         package var next: String?
         /// A `handoff end`'s resume task.
         package var resumeTask: String?
+        /// Why the stop gate parked this handover, when it did.
+        package var parked: String?
 
         init?(_ event: Event) {
             switch event.type {
@@ -55,6 +59,7 @@ package struct NextStep: Sendable, Equatable {
             outcome = event["outcome"]?.stringValue
             next = event["next_step"]?.stringValue ?? event["next"]?.stringValue
             resumeTask = event["resume_task"]?.stringValue
+            parked = event["parked"]?.stringValue
         }
     }
 
@@ -85,7 +90,7 @@ package struct NextStep: Sendable, Equatable {
             let step = (newest.next ?? "").trimmed
             let text = step.isEmpty || Reflection.isNone(step) ? "none: the last handover said nothing is left to do" : step
             return NextStep(text: text, source: .reflection, session: newest.session, outcome: newest.outcome,
-                            tasks: TaskID.mentions(in: step))
+                            tasks: TaskID.mentions(in: step), parked: newest.parked)
         case .handoffEnd:
             // Older events carry neither: the state of that handover says, when it is still the state.
             let fromState = state.sessionID == newest.session && state.source == .manualEnd

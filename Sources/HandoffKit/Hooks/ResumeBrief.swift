@@ -57,6 +57,8 @@ package enum ResumeBrief {
         } else {
             lines.append("handoff — no handover recorded yet in this worktree (branch \(branch ?? "unknown")).")
         }
+        // A parked handover opens with what stopped it: the first thing to do.
+        if let parked = next?.parked { lines.append("Parked: \(cut(parked, 300)) (the last session could not finish the handover; see its blocker task below).") }
         // A handover shared from another clone: where it came from (its open tasks follow the Next line).
         lines += shared.prefix(1)
         if let warning = extras.contextWarning { lines.append(warning) }

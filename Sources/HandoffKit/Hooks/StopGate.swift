@@ -31,6 +31,8 @@ package enum StopGate {
         package var unknownsReported = false
         /// A `handoff end` of this session is running its checks now (`HandoffEndRun`): who and for how long.
         package var handoffEndRunning: String?
+        /// The session's last `git push`, made after its last commit, failed: what it said (`ParkReason`).
+        package var failedPush: String?
 
         package init(runtime: SessionRuntime, work: SessionWork, reflection: Reflection.Parsed,
                     handoffEndProblem: String? = nil, failedCheck: String? = nil, headMovedSinceHandover: Bool = false) {
@@ -53,6 +55,10 @@ package enum StopGate {
         /// Only facts that could not be computed stand between this stop and an allow: blocked once
         /// with the reason, then let through with a visible warning (`unknownsReported`).
         case blockUnknown(reason: String)
+        /// Park, don't loop: the work cannot be handed over in full for a reason the agent cannot fix
+        /// (its push failed); a partial or failure reflection naming a blocker task is accepted at once,
+        /// recorded with why it parked, and the next brief opens with it.
+        case park(Reflection, why: String)
     }
 
     /// Unknown is never clean: what could not be checked, said at a block, and the warning shown
@@ -73,7 +79,7 @@ package enum StopGate {
         switch verdict {
         case .block(let reason): return .block(reason: reason + unknownNote(work))
         case .refuseSuccess(let reason): return .refuseSuccess(reason: reason + unknownNote(work))
-        case .blockUnknown: return verdict
+        case .blockUnknown, .park: return verdict
         case .allow, .accept:
             if facts.unknownsReported { return verdict }
             return .blockUnknown(reason: "handoff: cannot confirm this session's work is committed and pushed: \(work.unknowns.joined(separator: " and ")). Check with `git status` and `git log @{u}..`, commit and push what is left, then stop again (the next stop is let through with a warning).")
@@ -107,9 +113,24 @@ package enum StopGate {
                 ? work.head.branchName == nil ? "Put them on a branch and push it (`\(push)`)" : "Push them (`git push`)"
                 : work.unpushed == nil ? "Commit them (`git add -A && git commit`)" : "Commit and push them (`git add -A && git commit && \(push)`)")
         }
+        // Park, don't loop: only unpushed commits are missing, the session's last push after its last
+        // commit failed (an unreachable remote, a refused push), and the agent says so — a partial or
+        // failure reflection whose Next step names an open blocker task. Uncommitted files, hidden work
+        // and a push never tried are the agent's to fix: still refused.
+        let onlyUnpushed = work.newUncommitted.isEmpty && work.hidden.missing.isEmpty && (work.unpushed ?? 0) > 0
+        if onlyUnpushed, let failedPush = facts.failedPush, case .valid(let reflection) = facts.reflection, reflection.outcome != .success,
+            let listing = facts.followUps?.listing,
+            TaskID.mentions(in: reflection.nextStep).contains(where: { id in listing.task(id).map { $0.isOpen && $0.hasLabel(HandoffTask.Label.blocker) } ?? false })
+        {
+            let unpushed = work.unpushed ?? 0
+            return .park(reflection, why: "push the \(unpushed) commit\(unpushed == 1 ? "" : "s") on \(work.head.label): the last attempt failed: \(failedPush)")
+        }
         // Work the current branch does not show: a stash, commits on another branch.
         missing += work.hidden.missing
         fixes += work.hidden.fixes
+        if onlyUnpushed, let failedPush = facts.failedPush {
+            fixes.append("if the push cannot succeed from here (\(failedPush.prefix(160))), park instead: file a blocker task (`handoff task add \"push the commits\" --blocker` prints its id) and print the Framework Reflection with outcome partial or failure and that id in **Next step**")
+        }
         if !missing.isEmpty {
             var fix = fixes.joined(separator: "; ")
             fix = fix.prefix(1).uppercased() + fix.dropFirst()
@@ -240,6 +261,9 @@ package enum StopGate {
         facts.headMovedSinceHandover = headMovedSinceHandover(runtime: runtime, head: work.head, repository: repository, git: git, store: store)
         if !work.changedNothing(runtime: runtime) {
             facts.reflection = Reflection.parse(lastAssistantMessage(context))
+            if (work.unpushed ?? 0) > 0 {
+                facts.failedPush = ParkReason.failedPush(store: store, session: session, since: runtime.startedAt)
+            }
             if case .valid = facts.reflection {
                 facts.followUps = FollowUpCheck.Facts(listing: TaskStore(store: store).list(),
                                                       externalPattern: config("handoff.tasks.external"))
@@ -347,7 +371,7 @@ package enum StopGate {
     }
 
     static func apply(_ verdict: Verdict, context: AgentHookContext, store: HandoffStore, session: String, maximumBlocks: Int,
-                      handoverHead: String?, branch: String? = nil, workMark: String = "", warning: String? = nil,
+                      handoverHead: String?, branch: String? = nil, workMark: String = "", warning: String? = nil, parked: String? = nil,
                       snapshot: (SessionRuntime, Reflection) throws -> Void,
                       share: (Reflection) -> ShareRecorder.Result = { _ in .off }) throws -> HookOutput {
         let now = context.now
@@ -359,6 +383,12 @@ package enum StopGate {
             }
             try? store.append(Event(type: EventType.stopAllowed, session: session, at: now, [("why", .string(why))]))
             return warning.map { context.agent.notice($0) } ?? context.agent.allow()
+
+        case .park(let reflection, let why):
+            try? store.append(Event(type: EventType.gateParked, session: session, at: now, [("why", .string(why))])) // the handover event below carries it too
+            return try apply(.accept(reflection), context: context, store: store, session: session, maximumBlocks: maximumBlocks,
+                             handoverHead: handoverHead, branch: branch, workMark: workMark, warning: warning, parked: why,
+                             snapshot: snapshot, share: share)
 
         case .accept(let reflection):
             let archive = Path.join(store.layout.sessionsDirectory, "\(session).reflection.md")
@@ -375,6 +405,7 @@ package enum StopGate {
                 ("next_step", .string(String(reflection.nextStep.prefix(1000)))),
                 ("archive", .string("sessions/\(session).reflection.md")),
                 ("branch", JSONValue(branch)),
+                ("parked", JSONValue(parked)),
             ]))
             // The newest handover decides the next step: resume tasks of this branch it does not name
             // are superseded, a superseded one it names is reopened. A task store that cannot be
@@ -478,5 +509,27 @@ enum EventFacts {
             return "the last \(kind) run (`\(command.prefix(120))`)\(code) at \(event.timestamp.iso8601)\(said)"
         }
         return nil
+    }
+}
+
+/// Why the gate may park a session instead of asking again (see `Verdict.park`).
+enum ParkReason {
+    /// The session's last `git push` failed and no commit came after it: its error's last line (or
+    /// its exit status). nil when the session never tried to push since its last commit, or the push worked.
+    static func failedPush(store: HandoffStore, session: String, since start: Timestamp) -> String? {
+        let events = store.events.tail(50, matching: { event in
+            // Filtered by time here rather than stopping at the first older line: hooks of other
+            // processes append with their own clocks, so the log is not strictly in time order.
+            guard event.session == session, event.timestamp >= start else { return false }
+            if event.type == EventType.commit { return true }
+            return event.type == EventType.tool && (event["command"]?.stringValue.map(mentionsPush) ?? false)
+        }, containing: [#""type":"commit""#, "push"], scanLimit: 8 * 1024 * 1024).events
+        guard let last = events.last, last.type == EventType.tool, EventFacts.failed(last) else { return nil }
+        let said = last["output_tail"]?.stringValue.flatMap(OutputTail.lastLine).map { String($0.prefix(200)) }
+        return said ?? last["exit_code"]?.intValue.map { "`git push` exited \($0)" } ?? "`git push` failed"
+    }
+
+    static func mentionsPush(_ command: String) -> Bool {
+        command.contains("git push") || command.contains("git -C") && command.contains(" push")
     }
 }

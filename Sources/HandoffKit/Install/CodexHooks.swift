@@ -223,14 +223,20 @@ package struct CodexHooks: Sendable {
         let originalConfig = try Self.read(configPath)
         let configText = String(decoding: originalConfig ?? [], as: UTF8.self)
         let (outside, _) = Self.splitBlock(configText)
-        if let problem = Self.tomlObstacle(outside) { throw .malformed(path: configPath, reason: problem) }
-        let defined = Self.stateKeys(outside)
+        // Read as TOML defines it (tables, dotted keys, inline tables) or refused before anything is
+        // written: a [hooks.state."…"] table appended over an entry spelled another way is invalid TOML.
+        let definitions: [TOMLKeys.Definition]
+        do { definitions = try TOMLKeys.scan(outside) } catch {
+            throw .malformed(path: configPath, reason: "\(error.description); handoff writes nothing to a file it cannot read back")
+        }
+        if let problem = Self.tomlObstacle(definitions) { throw .malformed(path: configPath, reason: problem) }
+        let defined = Self.stateEntries(definitions)
         var block = [Self.blockBegin]
-        for (key, hash) in trust where !defined.keys.contains(key) {
+        for (key, hash) in trust where defined[key] == nil {
             block.append("[hooks.state.\(Self.tomlString(key))]")
             block.append("trusted_hash = \(Self.tomlString(hash))")
         }
-        for (key, hash) in trust where defined.keys.contains(key) && defined[key] != hash {
+        for (key, hash) in trust where defined[key] != nil && defined[key]! != hash {
             lines.append("\(configPath) already records a different trust for \(key) outside handoff's block: trust the hook in Codex's /hooks, or remove that entry and run this again")
         }
         block.append(Self.blockEnd)
@@ -427,48 +433,44 @@ package struct CodexHooks: Sendable {
         return (before + after, true)
     }
 
-    /// Something in config.toml that a `[hooks.state."…"]` table appended after it would break.
-    static func tomlObstacle(_ text: String) -> String? {
-        var table = ""
-        for raw in text.split(separator: "\n") {
-            let line = raw.trimmed
-            if line.hasPrefix("#") || line.isEmpty { continue }
-            if line.hasPrefix("[") { table = String(line); continue }
-            let key = line.split(separator: "=", maxSplits: 1).first.map { String($0).trimmed } ?? ""
-            if table.isEmpty, key == "hooks" || key == "hooks.state" {
-                return "it sets `\(key)` inline; handoff appends [hooks.state.\"…\"] tables, which TOML forbids after that"
-            }
-            if table == "[hooks]", key == "state" {
-                return "[hooks] sets `state` inline; handoff appends [hooks.state.\"…\"] tables, which TOML forbids after that"
+    /// Something in config.toml that a `[hooks.state."…"]` table appended after it would break:
+    /// `hooks` or `hooks.state` given as a value (an inline table), or as an array of tables.
+    static func tomlObstacle(_ definitions: [TOMLKeys.Definition]) -> String? {
+        for definition in definitions where definition.path == ["hooks"] || definition.path == ["hooks", "state"] {
+            let name = definition.path.joined(separator: ".")
+            if !definition.isTable {
+                return "it sets `\(name)` as a value (an inline table); handoff appends [hooks.state.\"…\"] tables, which TOML forbids after that"
             }
         }
         return nil
     }
 
-    /// `[hooks.state."KEY"]` tables and their `trusted_hash`, as Codex (or handoff) writes them.
-    static func stateKeys(_ text: String) -> [String: String] {
-        var result: [String: String] = [:]
-        var current: String?
-        for raw in text.split(separator: "\n") {
-            let line = raw.trimmed
-            if line.hasPrefix("[") {
-                current = nil
-                let prefix = "[hooks.state.\""
-                if line.hasPrefix(prefix), line.hasSuffix("\"]") {
-                    current = unescapeTOML(String(line.dropFirst(prefix.count).dropLast(2)))
-                }
-                continue
-            }
-            guard let key = current else { continue }
-            let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0].trimmed == "trusted_hash" {
-                let value = String(parts[1]).trimmed
-                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                    result[key] = unescapeTOML(String(value.dropFirst().dropLast()))
+    /// The `hooks.state."KEY"` entries config.toml defines, in any of TOML's spellings (a
+    /// `[hooks.state."KEY"]` table, a dotted key, an inline table), with their `trusted_hash` (nil
+    /// when the entry has none). Nil when the file cannot be read as TOML by `TOMLKeys`.
+    static func stateEntries(_ text: String) -> [String: String?]? {
+        guard let definitions = try? TOMLKeys.scan(text) else { return nil }  // the caller says why where it matters
+        return stateEntries(definitions)
+    }
+
+    static func stateEntries(_ definitions: [TOMLKeys.Definition]) -> [String: String?] {
+        var result: [String: String?] = [:]
+        for definition in definitions where definition.path.count >= 3 && definition.path[0] == "hooks" && definition.path[1] == "state" {
+            let key = definition.path[2]
+            if result[key] == nil { result[key] = .some(nil) }
+            if definition.path.count == 4, definition.path[3] == "trusted_hash", !definition.isTable {
+                var scanner = TOMLKeys.Scanner(Array(definition.value.unicodeScalars), line: 0)
+                if let first = scanner.peek, first == "\"" || first == "'", let hash = try? scanner.string() {  // not a string: no hash
+                    result[key] = .some(hash)
                 }
             }
         }
         return result
+    }
+
+    /// `hooks.state."KEY"` entries and their `trusted_hash`, whichever spelling wrote them.
+    static func stateKeys(_ text: String) -> [String: String] {
+        (stateEntries(text) ?? [:]).compactMapValues { $0 }
     }
 
     static func unescapeTOML(_ text: String) -> String {
@@ -507,8 +509,18 @@ package struct CodexHooks: Sendable {
     /// handoff created the file, else the rest.
     static func restore(_ path: String, remaining: JSONObject, isEmpty: Bool) throws(Failure) {
         let target = ClaudeSettings.resolve(path)
-        let backup = try? FileSystem.readBytes(target + backupSuffix)
-        if let backup, let before = try? JSONValue.parse(backup), before == .object(remaining) {
+        let backup = try? FileSystem.readBytes(target + backupSuffix)  // no backup: handoff created the file
+        // An empty (or blank) file read as `{}` when installing: it is restored as it was, byte for
+        // byte, like any file whose content is what remains; an empty `hooks` object counts as none.
+        func withoutEmptyHooks(_ object: JSONObject) -> JSONObject {
+            var copy = object
+            if copy["hooks"]?.objectValue?.isEmpty == true { copy["hooks"] = nil }
+            return copy
+        }
+        let before: JSONObject? = backup.flatMap { bytes in
+            bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D } ? JSONObject() : (try? JSONValue.parse(bytes))?.objectValue  // not JSON: not restored over
+        }
+        if backup != nil, let before, withoutEmptyHooks(before) == withoutEmptyHooks(remaining) {
             do { try FileSystem.move(target + backupSuffix, to: target) } catch { throw .io(error) }
             return
         }

@@ -73,20 +73,29 @@ package enum CodexSkills {
         Path.join(Path.join(Path.join(codexHome, "skills"), name), "SKILL.md")
     }
 
+    /// The skill's text for an agent whose user types `/<name>` to load it (Mistral Vibe, OpenHands):
+    /// with `triggers` (OpenHands injects a skill whose trigger the user's message holds).
+    static func text(_ text: String, name: String, triggers: Bool) -> String {
+        guard triggers, let end = text.firstRange(of: "\n---\n") else { return text }
+        return String(text[..<end.lowerBound]) + "\ntriggers:\n  - /\(name)" + String(text[end.lowerBound...])
+    }
+
     /// Writes the skills that are missing or handoff's own; returns what it did, one line each.
-    package static func install(codexHome: String, dryRun: Bool) throws(SystemError) -> [String] {
+    /// `home` holds `skills/<name>/SKILL.md`: Codex's, Vibe's and OpenHands' homes alike; `sigil`
+    /// is how the agent's user names a skill (`$` for Codex, `/` for the others).
+    package static func install(codexHome: String, dryRun: Bool, sigil: String = "$", triggers: Bool = false) throws(SystemError) -> [String] {
         var lines: [String] = []
         for (name, text) in skills {
             let file = path(codexHome: codexHome, name: name)
-            let body = text + "\n"
+            let body = Self.text(text, name: name, triggers: triggers) + "\n"
             if let existing = try? FileSystem.readText(file) {
                 if existing == body { continue }
                 if !existing.contains(marker) {
-                    lines.append("left \(file) alone (it is not handoff's); the $\(name) skill there is someone else's")
+                    lines.append("left \(file) alone (it is not handoff's); the \(sigil)\(name) skill there is someone else's")
                     continue
                 }
             }
-            lines.append("wrote the $\(name) skill to \(file)")
+            lines.append("wrote the \(sigil)\(name) skill to \(file)")
             if !dryRun {
                 try FileSystem.makeDirectories(Path.dirname(file))
                 try FileSystem.writeText(body, to: file, mode: 0o644)
@@ -95,12 +104,12 @@ package enum CodexSkills {
         return lines
     }
 
-    package static func uninstall(codexHome: String, dryRun: Bool) -> [String] {
+    package static func uninstall(codexHome: String, dryRun: Bool, sigil: String = "$") -> [String] {
         var lines: [String] = []
         for (name, _) in skills {
             let file = path(codexHome: codexHome, name: name)
             guard let existing = try? FileSystem.readText(file), existing.contains(marker) else { continue }
-            lines.append("removed the $\(name) skill (\(file))")
+            lines.append("removed the \(sigil)\(name) skill (\(file))")
             if !dryRun {
                 FileSystem.remove(file)
                 rmdir(Path.dirname(file))

@@ -24,8 +24,10 @@
 /// - `stop_blocked`: `reason`, `consecutive`
 /// - `stop_allowed`: `why`
 /// - `gate_overridden`: `blocks`, `reason`
-/// - `handover`: `kind` (reflection/handoff-end), `outcome`, `next_step`, `archive`
-/// - `handoff_end`: `severity`, `health`, `archive`
+/// - `gate_parked`: `why` (the stop gate accepted a partial handover naming a blocker because the
+///   work could not be handed over in full: the session's last push failed)
+/// - `handover`: `kind` (reflection/handoff-end), `outcome`, `next_step`, `archive`, `branch`, `parked` (why, when parked)
+/// - `handoff_end`: `severity`, `health`, `archive`, `branch`, `next` (its resume.next), `resume_task`
 /// - `subagent_stop`: `agent_type`
 /// - `hook_error`: `hook`, `error`
 /// - `unknown_agent`: `hook`, `event` (what the payload calls its event, when it does), `keys` (its
@@ -54,6 +56,7 @@ package enum EventType {
     package static let stopBlocked = EventKind.stopBlocked.rawValue
     package static let stopAllowed = EventKind.stopAllowed.rawValue
     package static let gateOverridden = EventKind.gateOverridden.rawValue
+    package static let gateParked = EventKind.gateParked.rawValue
     package static let handover = EventKind.handover.rawValue
     package static let handoffEnd = EventKind.handoffEnd.rawValue
     package static let subagentStop = EventKind.subagentStop.rawValue
@@ -95,6 +98,7 @@ package enum EventKind: String, CaseIterable, Sendable {
     case stopBlocked = "stop_blocked"
     case stopAllowed = "stop_allowed"
     case gateOverridden = "gate_overridden"
+    case gateParked = "gate_parked"
     case handover
     case handoffEnd = "handoff_end"
     case subagentStop = "subagent_stop"
