@@ -587,3 +587,177 @@ enum AgentPayloadFuzz {
         return (bytes, done.joined(separator: ", "))
     }
 }
+
+/// Seeded fuzzing of what #26 bounded: the MCP server's input lines, task files planted in the
+/// store, and shared trees a crafted remote can offer. The seed is printed; `HANDOFF_FUZZ_SEED`
+/// replays it. Every loop has a fixed count.
+@Suite("Fuzz: MCP server, task store, shared trees")
+struct HostileStoreFuzzTests {
+    static let validLines = [
+        #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"fuzz","version":"1"}}}"#,
+        #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        #"{"jsonrpc":"2.0","id":"a","method":"tools/list"}"#,
+        #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"create_task","arguments":{"title":"fuzz","labels":["x"]}}}"#,
+        #"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"list_tasks","arguments":{"all":true}}}"#,
+        #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"update_task","arguments":{"id":"ho-0000000000","status":"done"}}}"#,
+        #"{"jsonrpc":"2.0","id":6,"method":"ping"}"#,
+    ]
+
+    /// A mutation of `line`: bytes flipped, cut, duplicated, or a token swapped for a hostile one.
+    static func mutate(_ line: String, random: inout SeededGenerator) -> [UInt8] {
+        var bytes = Array(line.utf8)
+        let swaps = ["\"2.0\"", "\"1.0\"", "null", "42", "[]", "{}", "\"\"", "true", "\"\\u0000\"", "1e400", "-1", "\"ho-../../x\""]
+        for _ in 0..<Int.random(in: 1...3, using: &random) {
+            switch Int.random(in: 0..<5, using: &random) {
+            case 0 where !bytes.isEmpty: bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+            case 1 where !bytes.isEmpty: bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random)))
+            case 2:
+                // Replace one value (after a colon) with a hostile token.
+                let colons = bytes.indices.filter { bytes[$0] == UInt8(ascii: ":") }
+                guard let colon = colons.randomElement(using: &random) else { continue }
+                let end = bytes[(colon + 1)...].firstIndex { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "}") } ?? bytes.count
+                bytes.replaceSubrange((colon + 1)..<end, with: Array(swaps.randomElement(using: &random)!.utf8))
+            case 3: bytes = Array(swaps.randomElement(using: &random)!.utf8)
+            default: bytes += random.bytes(Int.random(in: 0...8, using: &random)).filter { $0 != 0x0A }
+            }
+        }
+        return bytes.filter { $0 != 0x0A }
+    }
+
+    @Test("every MCP line gets at most one answer, a JSON-RPC 2.0 object with a valid or null id and a known error code; a valid request always one")
+    func mcpServer() throws {
+        let seed = SeededGenerator.runSeed()
+        print("MCP fuzz seed: \(seed) (replay with HANDOFF_FUZZ_SEED=\(seed))")
+        var random = SeededGenerator(seed: seed)
+        let sandbox = try Sandbox("fuzz-mcp")
+        let repo = try sandbox.repository()
+        try repo.store.initialise(hostname: "h")
+        let server = TaskMCPServer(root: repo.path, environment: Environment([:]), version: "fuzz")
+        let codes: Set<Int> = [-32700, -32600, -32601, -32602]
+        for index in 0..<400 {
+            let line = index < Self.validLines.count ? Array(Self.validLines[index].utf8) : Self.mutate(Self.validLines.randomElement(using: &random)!, random: &random)
+            let label = "seed \(seed), case \(index): \(String(decoding: line.prefix(200), as: UTF8.self))"
+            let answer = server.handle(line: line)
+            let request = try? JSONValue.parse(line)
+            let validID = request?["id"].flatMap { id -> JSONValue? in
+                if id.stringValue != nil || id.intValue != nil { return id }
+                return nil
+            }
+            let isWellFormed = request?["jsonrpc"]?.stringValue == "2.0" && request?["method"]?.stringValue != nil && validID != nil
+                && (request?["params"].map { $0.objectValue != nil } ?? true)
+            if isWellFormed { #expect(answer != nil, "\(label): a valid request got no answer") }
+            guard let answer else { continue }
+            #expect(!answer.contains("\n"), "\(label): more than one line")
+            guard let response = try? JSONValue.parse(answer) else { Issue.record("\(label): the answer is not JSON: \(answer.prefix(200))"); continue }
+            #expect(response["jsonrpc"] == "2.0", "\(label)")
+            #expect((response["result"] == nil) != (response["error"] == nil), "\(label): exactly one of result and error")
+            if let code = response["error"]?["code"]?.intValue { #expect(codes.contains(code), "\(label): code \(code)") }
+            let id = response["id"] ?? .null
+            #expect(id == .null || id == validID, "\(label): id \(id.compactText) echoed for \(validID?.compactText ?? "an invalid id")")
+        }
+    }
+
+    @Test("hostile task files: every listing finishes, nothing is deleted, and every file set aside is a file_set_aside event")
+    func taskStore() throws {
+        let seed = SeededGenerator.runSeed()
+        print("task store fuzz seed: \(seed) (replay with HANDOFF_FUZZ_SEED=\(seed))")
+        var random = SeededGenerator(seed: seed)
+        let sandbox = try Sandbox("fuzz-tasks")
+        let repo = try sandbox.repository()
+        try repo.store.initialise(hostname: "h")
+        let tasks = TaskStore(store: repo.store)
+        let good = try tasks.add(TaskDraft(title: "the one good task"))
+        let folder = repo.path + "/.handoff/tasks"
+        let template = Array(good.json.prettyText.utf8)
+        var planted = 0
+        for index in 0..<120 {
+            let id = "ho-fuzz" + String(format: "%06d", index)
+            let path = "\(folder)/\(id).json"
+            switch Int.random(in: 0..<6, using: &random) {
+            case 0: FileManager.default.createFile(atPath: path, contents: Data(random.bytes(Int.random(in: 0...300, using: &random))))
+            case 1:
+                // The good task's bytes, damaged at one place, under another name.
+                var bytes = template
+                bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            case 2: #expect(mkfifo(path, 0o600) == 0)
+            case 3: #expect(symlink(["/dev/zero", "/etc/passwd", folder, "/nonexistent"].randomElement(using: &random)!, path) == 0)
+            case 4: try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+            default:
+                let text = #"{"id":"\#(id)","title":"t\u001b[2J","created_at":"2026-01-01T00:00:00.000Z","status":"\#(["open", "done", "nope", ""].randomElement(using: &random)!)"}"#
+                FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            }
+            planted += 1
+        }
+        let entriesBefore = FileSystem.list(folder).count
+        let listing = tasks.list()
+        #expect(listing.task(good.id) != nil, "seed \(seed): the good task is gone")
+        #expect(FileSystem.list(folder).count == entriesBefore, "seed \(seed): a file was deleted")
+        let events = repo.store.events.readAll().events.filter { $0.type == EventType.fileSetAside }
+        #expect(events.count == listing.damaged.count, "seed \(seed): \(listing.damaged.count) set aside, \(events.count) recorded")
+        let accounted = Set(listing.tasks.map { "\($0.id).json" } + listing.damaged.map { Path.basename($0.file).components(separatedBy: ".corrupt-")[0] })
+        let missing = FileSystem.list(folder).filter { !$0.contains(".corrupt-") && !accounted.contains($0) }.map { name -> String in
+            var info = stat()
+            lstat("\(folder)/\(name)", &info)
+            return "\(name) mode \(String(info.st_mode & S_IFMT, radix: 8)) size \(info.st_size) \((try? String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8))?.prefix(120) ?? "")"
+        }
+        #expect(listing.tasks.count + listing.damaged.count == 1 + planted, "seed \(seed): every file is a task or set aside; not: \(missing)")
+        // A second listing finds nothing new to set aside.
+        #expect(tasks.list().damaged.isEmpty, "seed \(seed)")
+    }
+
+    @Test("random shared trees: every commit reads as a handover or is named unreadable, and one crafted commit never hides another")
+    func sharedTrees() throws {
+        let seed = SeededGenerator.runSeed()
+        print("shared tree fuzz seed: \(seed) (replay with HANDOFF_FUZZ_SEED=\(seed))")
+        var random = SeededGenerator(seed: seed)
+        let sandbox = try GitSandbox("fuzz-trees")
+        let repo = try sandbox.repository("repo")
+        let files = sandbox.path("payloads")
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        let origin = #"{"at":"2026-12-07T10:00:00.000Z","kind":"reflection","branch":"main","clone":"c","host":"h","agent":"a"}"#
+        var script = "set -e\nempty=$(printf '' | git hash-object -w --stdin)\nsub=$(printf '100644 blob %s\\tx\\n' \"$empty\" | git mktree)\n"
+        var expectReadable: [Bool] = []
+        let count = 30
+        for commit in 0..<count {
+            var entries: [String] = []
+            var readable = true
+            for name in SharedHandover.fileNames {
+                let file = "\(files)/\(commit)-\(name)"
+                let roll = Int.random(in: 0..<10, using: &random)
+                var bytes: [UInt8]
+                switch roll {
+                case 0: continue  // missing
+                case 1:
+                    entries.append("040000 tree $sub\\t\(name)")
+                    readable = false
+                    continue
+                case 2:
+                    bytes = Array(repeating: UInt8(ascii: "x"), count: HandoverRefs.fileCaps[name]! + 1)
+                    readable = false
+                case 3: bytes = random.bytes(Int.random(in: 0...200, using: &random))
+                default: bytes = Array((name == SharedHandover.originFile ? origin : "{\"resume\":{\"next\":\"n\"}}").utf8)
+                }
+                if name == SharedHandover.originFile, roll == 3 { readable = false }
+                FileManager.default.createFile(atPath: file, contents: Data(bytes))
+                entries.append("100644 blob $(git hash-object -w '\(file)')\\t\(name)")
+            }
+            if !entries.contains(where: { $0.hasSuffix("\\t\(SharedHandover.originFile)") }) { readable = false }
+            expectReadable.append(readable)
+            script += "t=$(printf \"\(entries.joined(separator: "\\n"))\\n\" | git mktree)\nc\(commit)=$(echo fuzz | git commit-tree \"$t\")\necho $c\(commit)\n"
+        }
+        let output = try GitProcess.run("/bin/sh", ["-c", script], in: repo.path, environment: sandbox.environment).checked().stdout
+        let commits = output.split(separator: "\n").map(String.init)
+        #expect(commits.count == count, "seed \(seed)")
+        let read = HandoverRefs(root: repo.path, environment: Environment(sandbox.environment)).readAll(commits)
+        for (index, commit) in commits.enumerated() {
+            let inHandovers = read.handovers[commit] != nil, inUnreadable = read.unreadable[commit] != nil
+            #expect(inHandovers != inUnreadable, "seed \(seed), commit \(index): in \(inHandovers ? "both" : "neither")")
+            if expectReadable[index] { #expect(inHandovers, "seed \(seed), commit \(index): \(read.unreadable[commit] ?? "")") }
+            if !expectReadable[index], read.unreadable[commit] == nil {
+                // Random bytes for origin.json may still parse (vanishingly rare); anything else must be named.
+                Issue.record("seed \(seed), commit \(index): a crafted tree read as a handover")
+            }
+        }
+    }
+}

@@ -60,6 +60,8 @@ package struct Doctor: Sendable {
         checks.append(checkMCPServer(root: root))
         checks.append(contentsOf: checkCodexHooks(root: root))
         checks.append(contentsOf: checkGrokHooks(root: root))
+        checks.append(contentsOf: checkVibeHooks(root: root))
+        checks.append(contentsOf: checkOpenHandsHooks(root: root))
         checks.append(checkOptIn(root: root))
         checks += checkStore(root: root)
         checks += checkHookErrors(root: root)

@@ -44,9 +44,7 @@ package final class TaskMCPServer {
         let rawID = object["id"]
         let validID: JSONValue? = rawID.flatMap { id in
             switch id {
-            case .string: return id
-            case .int: return id
-            case .double(let value) where value == value.rounded(): return id
+            case .string, .int: return id
             default: return nil
             }
         }

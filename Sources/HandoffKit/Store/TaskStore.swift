@@ -317,7 +317,6 @@ package struct TaskStore: Sendable {
                 for (path, reason) in damaged {
                     // Read again under the lock: a file still being renamed into place is not damaged.
                     if case .success(let task) = read(path) { tasks.append(task); continue }
-                    guard FileSystem.exists(path) else { continue }
                     guard FileSystem.exists(path) || FileSystem.isSymlink(path) else { continue }
                     let target = path + ".corrupt-\(now.fileStamp)"
                     // Best effort: a damaged file that cannot be moved stays listed as damaged by every read.
