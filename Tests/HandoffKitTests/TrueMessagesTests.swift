@@ -79,4 +79,19 @@ struct TrueMessagesTests {
         #expect(end.status != 0, "\(end.stdout)")
         #expect(try String(contentsOfFile: repo.store.layout.stateFile, encoding: .utf8) == before, "nothing written")
     }
+
+    /// A handover whose HEAD could not be read (neither libgit2 nor git, as `handoff end` records it
+    /// then) still re-arms the gate when a commit follows it.
+    @Test func anUnknownHeadAtTheHandoverKeepsTheGateArmed() throws {
+        let repo = try AgentRepo()
+        repo.sessionStart("s-head")
+        try repo.commitFile("a.swift", "let a = 1\n")
+        #expect(GateAnswer(repo.stop("s-head", message: validReflection)) == .allow)
+        try repo.store.updateRuntime(session: "s-head", create: { nil }) { $0.handoverHead = nil }
+        #expect(GateAnswer(repo.stop("s-head", message: "Nothing new.", active: false)) == .allow, "no commit since: the handover stands")
+        try repo.commitFile("b.swift", "let b = 1\n")
+        let answer = GateAnswer(repo.stop("s-head", message: "Done again."))
+        #expect(answer.isBlock, "a commit after a handover of unknown HEAD is work to hand over: \(answer)")
+        #expect(answer.reason.contains("work was done after the last handover"), "\(answer.reason)")
+    }
 }

@@ -82,7 +82,9 @@ package enum ResumeBrief {
                 let blockers = listing.openBlockers(of: task)
                 let kind = named.contains(task.id) ? " [next]"
                     : task.hasLabel(HandoffTask.Label.resume) ? " [resume]" : (task.hasLabel(HandoffTask.Label.blocker) ? " [blocker]" : "")
-                let title = named.contains(task.id) && (next?.text.lowercased().contains(task.title.lowercased()) ?? false) ? "" : " " + cut(task.title, 90)
+                // A resume task's title is "Resume: " and its resume point, which the Next line already says.
+                let said = task.title.droppingPrefix("Resume: ").lowercased()
+                let title = named.contains(task.id) && (next?.text.lowercased().contains(said) ?? false) ? "" : " " + cut(task.title, 90)
                 return "\(task.id)\(kind)\(title)" + (blockers.isEmpty ? "" : " (blocked by \(blockers.joined(separator: ", ")))")
             }
             let more = open.count > 5 ? "; \(open.count - 5) more: `handoff task list`" : ""

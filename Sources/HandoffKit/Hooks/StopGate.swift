@@ -306,14 +306,16 @@ package enum StopGate {
     /// worktree. Moving HEAD to existing commits (a checkout, a reset) makes nothing new to hand over.
     static func headMovedSinceHandover(runtime: SessionRuntime, head: HeadState, repository: GitRepository?, git: GitCommandLine,
                                        store: HandoffStore) -> Bool {
-        guard let handoverAt = runtime.handoverAt, let handoverHead = runtime.handoverHead, let sha = head.sha, sha != handoverHead
-        else { return false }
-        // The commits HEAD has and the handover's HEAD lacks; when neither libgit2 nor git can list
-        // them, HEAD moved as far as anyone can tell (re-arming is the safe side: the cap bounds it).
+        guard let handoverAt = runtime.handoverAt, let sha = head.sha, sha != runtime.handoverHead else { return false }
+        // HEAD at the handover unknown (neither libgit2 nor git could read it then): the commits since
+        // the session started, of which those made after the handover count. Unknown is not "unmoved".
+        let base = runtime.handoverHead ?? runtime.startHash
+        // The commits HEAD has and the base lacks; when neither libgit2 nor git can list them, HEAD
+        // moved as far as anyone can tell (re-arming is the safe side: the cap bounds it).
         let listed: [(sha: String, committedAt: Int64)]
-        if let repository, let commits = try? repository.commits(since: handoverHead, limit: 200) {
+        if let repository, let commits = try? repository.commits(since: base, limit: 200) { // either reader failing falls to the next
             listed = commits.map { ($0.sha, $0.committedAt) }
-        } else if let commits = try? git.commits(since: handoverHead, limit: 200) {
+        } else if let base, let commits = try? git.commits(since: base, limit: 200) { // neither: re-armed below
             listed = commits
         } else {
             return true
