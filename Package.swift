@@ -51,7 +51,15 @@ let package = Package(
                 "HandoffKit",
                 "CLibgit2ProcessStartup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // A release build is linked position-dependent on Linux: a PIE of this size makes the
+            // loader apply ~59,000 relative relocations at every start, which cost every hook 4-6 %
+            // more instructions than the separate executables did; without them the one binary
+            // starts with 0.7-1.6 % fewer (bench/RESULTS.md, "One executable"). Libraries are still
+            // placed at random. Release only: with the Swift runtime as shared libraries (debug
+            // builds) glibc's loader warns at every start about direct references to their
+            // protected symbols; releases link the runtime in (--static-swift-stdlib).
+            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux], configuration: .release))]
         ),
         .testTarget(
             name: "HandoffKitTests",

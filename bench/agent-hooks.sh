@@ -11,7 +11,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 WRITE=0
 if [ "${1:-}" = "--write" ]; then WRITE=1; shift; fi
 BIN="$(cd "${1:-$ROOT/.build/release}" && pwd)"
-for name in handoff-stop-gate handoff-compact handoff-session; do
+for name in handoff; do
   [ -x "$BIN/$name" ] || { echo "missing $BIN/$name (swift build -c release)" >&2; exit 1; }
 done
 command -v hyperfine >/dev/null || { echo "hyperfine not found" >&2; exit 1; }
@@ -36,7 +36,7 @@ p PreCompact ',"trigger":"auto","custom_instructions":null' > "$WORK/compact.jso
 p PostToolUse ',"tool_name":"Bash","tool_input":{"command":"swift test --filter X"},"tool_response":{"stdout":"","stderr":""}' > "$WORK/tool.json"
 p PostToolUse ",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"$REPO/src/file1.txt\"},\"tool_response\":{}" > "$WORK/edit.json"
 
-"$BIN/handoff-session" < "$WORK/start.json" > /dev/null
+"$BIN/handoff hook session" < "$WORK/start.json" > /dev/null
 # A second copy whose session changed nothing: the gate allows. Its index is refreshed after the
 # copy (new inodes would otherwise make every status re-hash the files).
 REPO_ALLOW="$WORK/allow"
@@ -49,13 +49,13 @@ echo wip > "$REPO/src/wip.txt"
 
 cd "$REPO"
 hyperfine -N --warmup 5 --runs 60 --export-json "$WORK/runs.json" \
-  -n "stop gate: allow (nothing changed)" "sh -c 'CLAUDE_PROJECT_DIR=$REPO_ALLOW $BIN/handoff-stop-gate < $WORK/stop-plain.json'" \
-  -n "stop gate: block (uncommitted file)" "sh -c '$BIN/handoff-stop-gate < $WORK/stop-plain.json'" \
-  -n "stop gate: reflection checked, blocked by the tree" "sh -c '$BIN/handoff-stop-gate < $WORK/stop-reflect.json'" \
-  -n "compact (snapshot)" "sh -c '$BIN/handoff-compact < $WORK/compact.json'" \
-  -n "session start (brief)" "sh -c '$BIN/handoff-session < $WORK/start.json'" \
-  -n "tool event (Bash)" "sh -c '$BIN/handoff-session < $WORK/tool.json'" \
-  -n "tool event (Edit)" "sh -c '$BIN/handoff-session < $WORK/edit.json'" \
+  -n "stop gate: allow (nothing changed)" "sh -c 'CLAUDE_PROJECT_DIR=$REPO_ALLOW $BIN/handoff hook stop-gate < $WORK/stop-plain.json'" \
+  -n "stop gate: block (uncommitted file)" "sh -c '$BIN/handoff hook stop-gate < $WORK/stop-plain.json'" \
+  -n "stop gate: reflection checked, blocked by the tree" "sh -c '$BIN/handoff hook stop-gate < $WORK/stop-reflect.json'" \
+  -n "compact (snapshot)" "sh -c '$BIN/handoff hook compact < $WORK/compact.json'" \
+  -n "session start (brief)" "sh -c '$BIN/handoff hook session < $WORK/start.json'" \
+  -n "tool event (Bash)" "sh -c '$BIN/handoff hook session < $WORK/tool.json'" \
+  -n "tool event (Edit)" "sh -c '$BIN/handoff hook session < $WORK/edit.json'" \
   -n "baseline: sh -c true" "sh -c true" >&2
 # Median first: the target is on the median, and a loaded machine skews the mean.
 python3 - "$WORK/runs.json" > "$WORK/table.md" <<'PY'

@@ -29,7 +29,7 @@ fi
 STATIC_FLAG=--static-swift-stdlib
 [ "${STATIC_STDLIB:-1}" = 0 ] && STATIC_FLAG=
 echo "building release products in $SCRATCH ${STATIC_FLAG:-(dynamic Swift runtime)}" >&2
-for product in handoff-post-commit handoff-pre-push; do
+for product in handoff; do
     swift build -c release $STATIC_FLAG --scratch-path "$SCRATCH" --package-path "$ROOT" --product "$product" >/dev/null
 done
 BIN=$(swift build -c release $STATIC_FLAG --scratch-path "$SCRATCH" --package-path "$ROOT" --show-bin-path)
@@ -52,7 +52,7 @@ git config --global init.defaultBranch main
 install_hooks() { # <repo> <hooks dir>
     mkdir -p "$2"
     for hook in post-commit pre-push; do
-        sed "s|@HANDOFF_HOOK_BINARY@|'$BIN/handoff-$hook'|" "$ROOT/hooks/git/$hook" >"$2/$hook"
+        sed "s|@HANDOFF_BINARY@|'$BIN/handoff'|" "$ROOT/hooks/git/$hook" >"$2/$hook"
         chmod 755 "$2/$hook"
     done
 }

@@ -72,7 +72,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     rm -f "$cache.build.log"
 fi
 bin=$(build --show-bin-path)
-for tool in handoff handoff-post-commit handoff-pre-push handoff-stop-gate handoff-compact handoff-session; do
+for tool in handoff; do
     [ -x "$bin/$tool" ] || { say "missing $bin/$tool"; exit 1; }
 done
 
@@ -185,12 +185,12 @@ setup_store() { # REPO IN
     local repo=$1 in=$2
     rm -rf "$repo/.handoff"
     (cd "$repo" && "$bin/handoff" init >/dev/null)
-    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff-session" < "$in/prev-start.json" >/dev/null)
-    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff-session" < "$in/prev-edit.json" >/dev/null)
-    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff-compact" < "$in/prev-compact.json" >/dev/null)
+    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff hook session" < "$in/prev-start.json" >/dev/null)
+    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff hook session" < "$in/prev-edit.json" >/dev/null)
+    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff hook compact" < "$in/prev-compact.json" >/dev/null)
     cp "$repo/.handoff/state.json" "$in/state-prev.json"
-    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff-session" < "$in/start.json" >/dev/null)
-    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff-session" < "$in/edit.json" >/dev/null)
+    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff hook session" < "$in/start.json" >/dev/null)
+    (cd "$repo" && CLAUDE_PROJECT_DIR="$repo" "$bin/handoff hook session" < "$in/edit.json" >/dev/null)
     cp "$repo/.handoff/runtime/bench-session.json" "$in/runtime-work.json"
 }
 
@@ -211,22 +211,22 @@ bench_repo() { # SCALE REPO REMOTE
     measure "$scale.floor.tail" "$repo" "" "sh -c 'tail -n 30 .handoff/events.jsonl'"
 
     measure "$scale.session-start" "$repo" "rm -f .handoff/runtime/bench-session.json; cp $in/state-prev.json .handoff/state.json" \
-        "sh -c '$agent $bin/handoff-session < $in/start.json'"
+        "sh -c '$agent $bin/handoff hook session < $in/start.json'"
     expect_event "$scale.session-start" "$repo" session_start
     sh -c "cd $repo && $restore_runtime"
-    measure "$scale.tool-event" "$repo" "" "sh -c '$agent $bin/handoff-session < $in/tool.json'"
+    measure "$scale.tool-event" "$repo" "" "sh -c '$agent $bin/handoff hook session < $in/tool.json'"
     expect_event "$scale.tool-event" "$repo" tool
     measure "$scale.post-commit" "$repo" "" \
-        "sh -c 'GIT_INDEX_FILE=.git/index GIT_PREFIX= HANDOFF_SESSION_ID=bench-session $bin/handoff-post-commit'"
+        "sh -c 'GIT_INDEX_FILE=.git/index GIT_PREFIX= HANDOFF_SESSION_ID=bench-session $bin/handoff hook post-commit'"
     expect_event "$scale.post-commit" "$repo" commit
-    measure "$scale.pre-push" "$repo" "" "sh -c '$bin/handoff-pre-push origin $remote < $in/pre-push.txt'"
+    measure "$scale.pre-push" "$repo" "" "sh -c '$bin/handoff hook pre-push origin $remote < $in/pre-push.txt'"
     expect_event "$scale.pre-push" "$repo" push
-    measure "$scale.compact" "$repo" "" "sh -c '$agent $bin/handoff-compact < $in/compact.json'"
+    measure "$scale.compact" "$repo" "" "sh -c '$agent $bin/handoff hook compact < $in/compact.json'"
     expect_event "$scale.compact" "$repo" compaction
-    measure "$scale.stop-allow" "$repo" "$restore_runtime" "sh -c '$agent $bin/handoff-stop-gate < $in/stop-allow.json'"
+    measure "$scale.stop-allow" "$repo" "$restore_runtime" "sh -c '$agent $bin/handoff hook stop-gate < $in/stop-allow.json'"
     expect_event "$scale.stop-allow" "$repo" handover
     echo "work in progress" > "$repo/wip-bench.txt"
-    measure "$scale.stop-block" "$repo" "$restore_runtime" "sh -c '$agent $bin/handoff-stop-gate < $in/stop-block.json'"
+    measure "$scale.stop-block" "$repo" "$restore_runtime" "sh -c '$agent $bin/handoff hook stop-gate < $in/stop-block.json'"
     expect_event "$scale.stop-block" "$repo" stop_blocked
     rm -f "$repo/wip-bench.txt"
     sh -c "cd $repo && $restore_runtime"
@@ -234,8 +234,8 @@ bench_repo() { # SCALE REPO REMOTE
     measure "$scale.events" "$repo" "" "sh -c '$bin/handoff events --tail 30'"
 
     # End to end: what the installed hook adds to `git commit` and `git push`.
-    sed "s|@HANDOFF_HOOK_BINARY@|'$bin/handoff-post-commit'|" "$root/hooks/git/post-commit" > "$repo/.git/hooks/post-commit"
-    sed "s|@HANDOFF_HOOK_BINARY@|'$bin/handoff-pre-push'|" "$root/hooks/git/pre-push" > "$repo/.git/hooks/pre-push"
+    sed "s|@HANDOFF_BINARY@|'$bin/handoff'|" "$root/hooks/git/post-commit" > "$repo/.git/hooks/post-commit"
+    sed "s|@HANDOFF_BINARY@|'$bin/handoff'|" "$root/hooks/git/pre-push" > "$repo/.git/hooks/pre-push"
     chmod +x "$repo/.git/hooks/post-commit" "$repo/.git/hooks/pre-push"
     local nohooks="-c core.hooksPath=/nonexistent"
     measure_pair "$scale.git-commit.bare" "$scale.git-commit.hook" "$repo" "" \
@@ -307,16 +307,16 @@ agent="CLAUDE_PROJECT_DIR=$small"
 git -C "$small" update-ref refs/remotes/origin/main HEAD   # nothing unpushed after the e2e pushes
 git -C "$small" push -q origin main 2>/dev/null || true
 rm -f "$small/.handoff/runtime/bench-session.json"
-(cd "$small" && CLAUDE_PROJECT_DIR="$small" "$bin/handoff-session" < "$in/start.json" >/dev/null)
-(cd "$small" && CLAUDE_PROJECT_DIR="$small" "$bin/handoff-session" < "$in/edit.json" >/dev/null)
+(cd "$small" && CLAUDE_PROJECT_DIR="$small" "$bin/handoff hook session" < "$in/start.json" >/dev/null)
+(cd "$small" && CLAUDE_PROJECT_DIR="$small" "$bin/handoff hook session" < "$in/edit.json" >/dev/null)
 cp "$small/.handoff/runtime/bench-session.json" "$in/runtime-work.json"
 rm -f "$small/.handoff/sessions"/events-*.jsonl
 : > "$small/.handoff/events.jsonl"
 measure "log0.events" "$small" "" "sh -c '$bin/handoff events --tail 30'"
-measure "log0.stop-allow" "$small" "$restore_runtime; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff-stop-gate < $in/stop-allow.json'"
+measure "log0.stop-allow" "$small" "$restore_runtime; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff hook stop-gate < $in/stop-allow.json'"
 expect_event "log0.stop-allow" "$small" handover
-measure "log0.compact" "$small" ": > .handoff/events.jsonl" "sh -c '$agent $bin/handoff-compact < $in/compact.json'"
-measure "log0.session-start" "$small" "$fresh_start; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff-session < $in/start.json'"
+measure "log0.compact" "$small" ": > .handoff/events.jsonl" "sh -c '$agent $bin/handoff hook compact < $in/compact.json'"
+measure "log0.session-start" "$small" "$fresh_start; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff hook session < $in/start.json'"
 cp "$cache/events-1m.jsonl" "$small/.handoff/events.jsonl"
 measure "log1m-file.floor.tail" "$small" "" "sh -c 'tail -n 30 .handoff/events.jsonl'"
 measure "log1m-file.events" "$small" "" "sh -c '$bin/handoff events --tail 30'"
@@ -325,11 +325,11 @@ cp "$cache/events-1m-store/sessions"/events-*.jsonl "$small/.handoff/sessions/"
 sh -c "cd $small && $restore_runtime"
 measure "log1m.floor.tail" "$small" "" "sh -c 'tail -n 30 .handoff/events.jsonl'"
 measure "log1m.events" "$small" "" "sh -c '$bin/handoff events --tail 30'"
-measure "log1m.stop-allow" "$small" "$restore_runtime" "sh -c '$agent $bin/handoff-stop-gate < $in/stop-allow.json'"
+measure "log1m.stop-allow" "$small" "$restore_runtime" "sh -c '$agent $bin/handoff hook stop-gate < $in/stop-allow.json'"
 expect_event "log1m.stop-allow" "$small" handover
-measure "log1m.compact" "$small" "" "sh -c '$agent $bin/handoff-compact < $in/compact.json'"
+measure "log1m.compact" "$small" "" "sh -c '$agent $bin/handoff hook compact < $in/compact.json'"
 expect_event "log1m.compact" "$small" compaction
-measure "log1m.session-start" "$small" "$fresh_start" "sh -c '$agent $bin/handoff-session < $in/start.json'"
+measure "log1m.session-start" "$small" "$fresh_start" "sh -c '$agent $bin/handoff hook session < $in/start.json'"
 expect_event "log1m.session-start" "$small" session_start
 [ "$(ls "$small/.handoff/sessions"/events-*.jsonl | wc -l)" = 5 ] || say "WARNING: the 1M-event log rotated during the run"
 rm -f "$small/.handoff/sessions"/events-*.jsonl
@@ -337,9 +337,9 @@ sh -c "cd $small && $restore_runtime"
 
 say "transcript: small vs 200 MB (Stop input without last_assistant_message)"
 : > "$small/.handoff/events.jsonl"
-measure "tx-small.stop-allow" "$small" "$restore_runtime; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff-stop-gate < $in/stop-transcript-small.json'"
+measure "tx-small.stop-allow" "$small" "$restore_runtime; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff hook stop-gate < $in/stop-transcript-small.json'"
 expect_event "tx-small.stop-allow" "$small" handover
-measure "tx-200mb.stop-allow" "$small" "$restore_runtime; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff-stop-gate < $in/stop-transcript-200mb.json'"
+measure "tx-200mb.stop-allow" "$small" "$restore_runtime; : > .handoff/events.jsonl" "sh -c '$agent $bin/handoff hook stop-gate < $in/stop-transcript-200mb.json'"
 expect_event "tx-200mb.stop-allow" "$small" handover
 
 # ---------------------------------------------------------------------------------------------

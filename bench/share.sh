@@ -26,7 +26,7 @@ fi
 if [ -z "${BIN:-}" ]; then
     SCRATCH=${SCRATCH:-"$ROOT/.build-bench"}
     echo "building release products in $SCRATCH" >&2
-    for product in handoff handoff-pre-push handoff-post-commit handoff-session; do
+    for product in handoff; do
         swift build -c release --scratch-path "$SCRATCH" --package-path "$ROOT" --product "$product" >/dev/null
     done
     BIN=$(swift build -c release --scratch-path "$SCRATCH" --package-path "$ROOT" --show-bin-path)
@@ -114,7 +114,7 @@ for scale in small large; do
     eval "fetch_off_$scale=\$(measure $d/off true 'git fetch -q')"
     eval "pull_$scale=\$(measure $d/b \"cd $d/a && \$END && $BIN/handoff push >/dev/null\" '$BIN/handoff pull >/dev/null')"
     echo "{\"session_id\":\"bench-start\",\"hook_event_name\":\"SessionStart\",\"source\":\"startup\",\"cwd\":\"$d/b\"}" > "$WORK/start-$scale.json"
-    eval "start_$scale=\$(measure $d/b true '$BIN/handoff-session < $WORK/start-$scale.json >/dev/null')"
+    eval "start_$scale=\$(measure $d/b true '$BIN/handoff hook session < $WORK/start-$scale.json >/dev/null')"
 done
 sub() { python3 -c "print('%.1f' % ($1 - $2))"; }
 row "$(sub "$end_on_small" "$end_off_small")" "$(sub "$end_on_large" "$end_off_large")" "handover: sharing on − off (\`handoff end\`)"

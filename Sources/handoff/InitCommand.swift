@@ -31,6 +31,19 @@ struct InitCommand: ParsableCommand {
                 let action = try GitHookInstaller.optIn(repository, dryRun: false)
                 if action.kind == .optedIn { emit(action.description.prefix(1).uppercased() + action.description.dropFirst()) }
                 RepositoryListing.note(root, context: context)
+            } else {
+                // libgit2 cannot open it (a sha256 repository): git itself writes the opt-in, or init
+                // fails saying so — a store the hooks would silently ignore is not an opt-in.
+                let git = GitCommandLine(directory: root, environment: context.environment)
+                if git.config(OptIn.enabledKey) != "true" {
+                    do {
+                        try git.setLocalConfig(OptIn.enabledKey, "true")
+                        emit("Opted in: handoff.enabled=true in the repository's git config (written by git: libgit2 cannot open this repository)")
+                    } catch {
+                        printError("could not opt this repository in: libgit2 cannot open it and `git config --local handoff.enabled true` failed (\(error)); run that command here, then `handoff doctor`")
+                        throw ExitCode.failure
+                    }
+                }
             }
             if created {
                 try? store.append(Event(type: "init", [("root", .string(root))]))

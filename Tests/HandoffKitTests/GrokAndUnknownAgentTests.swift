@@ -205,4 +205,84 @@ struct GrokAndUnknownAgentTests {
         // Input that is not a JSON object stays Claude Code's to fail on (a hook_error, as before).
         #expect(AgentKind.identify(arguments: [], environment: none, payload: AgentHookPayload.parse(Array("nope".utf8))) == .claudeCode)
     }
+
+    // MARK: Grok's installer
+
+    @Test func installAndUninstallLeaveEverythingElseInGroksFoldersByteForByte() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-grok-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let grok = home + "/.grok"
+        try FileManager.default.createDirectory(atPath: grok + "/hooks", withIntermediateDirectories: true)
+        let theirs = "{\"hooks\": {\"Stop\": []}}\n"
+        try theirs.write(toFile: grok + "/hooks/theirs.json", atomically: true, encoding: .utf8)
+        let bin = Path.dirname(try BuiltProducts.path("handoff"))
+        let report = try GrokHooks.install(grokFolder: grok, binDirectory: bin, dryRun: false)
+        #expect(report.changed)
+        let written = try String(contentsOfFile: grok + "/hooks/handoff.json", encoding: .utf8)
+        #expect(written.contains("hook stop-gate --agent grok"), "\(written)")
+        #expect(try GrokHooks.install(grokFolder: grok, binDirectory: bin, dryRun: false).changed == false, "install again changes nothing")
+        // The skills grok shows as slash commands.
+        let skill = try String(contentsOfFile: GrokHooks.skillPath(grokFolder: grok, name: "handoff-dump"), encoding: .utf8)
+        #expect(skill.contains("user-invocable: true"))
+        _ = GrokHooks.uninstall(grokFolder: grok, dryRun: false)
+        // Their file and the hooks folder (which install did not create) stay; nothing of handoff's does.
+        #expect(try String(contentsOfFile: grok + "/hooks/theirs.json", encoding: .utf8) == theirs)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: grok).sorted() == ["hooks"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: grok + "/hooks") == ["theirs.json"])
+    }
+
+    @Test func aHandoffJSONThatIsNotHandoffsIsNeverOverwritten() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-grok-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try FileManager.default.createDirectory(atPath: home + "/.grok/hooks", withIntermediateDirectories: true)
+        let foreign = "{\"hooks\": {}}\n"
+        try foreign.write(toFile: home + "/.grok/hooks/handoff.json", atomically: true, encoding: .utf8)
+        let bin = Path.dirname(try BuiltProducts.path("handoff"))
+        #expect(throws: GrokHooks.Failure.foreignFile(path: home + "/.grok/hooks/handoff.json")) {
+            try GrokHooks.install(grokFolder: home + "/.grok", binDirectory: bin, dryRun: false)
+        }
+        _ = GrokHooks.uninstall(grokFolder: home + "/.grok", dryRun: false)
+        #expect(try String(contentsOfFile: home + "/.grok/hooks/handoff.json", encoding: .utf8) == foreign)
+    }
+
+    @Test func theClaudeEntriesStandBackOnlyWhileGroksOwnFileIsInForce() throws {
+        let repo = try AgentRepo()
+        let home = repo.root + "-home"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let bin = Path.dirname(try BuiltProducts.path("handoff"))
+        let environment = Environment(["HOME": home])
+        #expect(!GrokHooks.standsBack(arguments: [], environment: environment, root: repo.root))
+        // A project file counts once grok trusts the folder.
+        _ = try GrokHooks.install(grokFolder: repo.root + "/.grok", binDirectory: bin, dryRun: false)
+        #expect(!GrokHooks.standsBack(arguments: [], environment: environment, root: repo.root))
+        try FileManager.default.createDirectory(atPath: home + "/.grok", withIntermediateDirectories: true)
+        try "[folders.\"/elsewhere\"]\ntrusted = true\n\n[folders.\"\(repo.root)\"]\ntrusted = true\ndecided_at = 1\n"
+            .write(toFile: home + "/.grok/trusted_folders.toml", atomically: true, encoding: .utf8)
+        #expect(GrokHooks.standsBack(arguments: [], environment: environment, root: repo.root))
+        // grok's own entry never stands back.
+        #expect(!GrokHooks.standsBack(arguments: ["hook", "stop-gate", "--agent", "grok"], environment: environment, root: repo.root))
+        try "[folders.\"\(repo.root)\"]\ntrusted = false\n".write(toFile: home + "/.grok/trusted_folders.toml", atomically: true, encoding: .utf8)
+        #expect(!GrokHooks.standsBack(arguments: [], environment: environment, root: repo.root))
+        // The user's file counts without trust.
+        _ = try GrokHooks.install(grokFolder: home + "/.grok", binDirectory: bin, dryRun: false)
+        #expect(GrokHooks.standsBack(arguments: [], environment: environment, root: repo.root))
+    }
+
+    @Test func doctorSaysWhenGrokCannotStartTheClaudeCodeEntries() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-grok-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try FileManager.default.createDirectory(atPath: home + "/.grok", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/.claude", withIntermediateDirectories: true)
+        let doctor = Doctor(environment: Environment(["HOME": home]), workingDirectory: home, binDirectory: "/nonexistent")
+        #expect(doctor.checkGrokHooks(root: nil).first?.status == .warn, "grok here, handoff registered nowhere")
+        // The separate-executables layout's entry: a lone quoted path, which grok takes for a file name, quotes and all.
+        let old = #"{"hooks":{"Stop":[{"hooks":[{"type":"command","command":"\"/opt/handoff/bin/handoff-stop-gate\""}]}]}}"#
+        try old.write(toFile: home + "/.claude/settings.json", atomically: true, encoding: .utf8)
+        let check = try #require(doctor.checkGrokHooks(root: nil).first)
+        #expect(check.status == .fail && check.fix.contains("handoff install --grok"), "\(check)")
+        let current = #"{"hooks":{"Stop":[{"hooks":[{"type":"command","command":"\"/opt/handoff/bin/handoff\" hook stop-gate"}]}]}}"#
+        try current.write(toFile: home + "/.claude/settings.json", atomically: true, encoding: .utf8)
+        #expect(doctor.checkGrokHooks(root: nil).first?.status == .pass)
+    }
 }

@@ -94,4 +94,15 @@ struct TrueMessagesTests {
         #expect(answer.isBlock, "a commit after a handover of unknown HEAD is work to hand over: \(answer)")
         #expect(answer.reason.contains("work was done after the last handover"), "\(answer.reason)")
     }
+
+    /// In a sha256 repository (libgit2 1.5 cannot open it) `handoff init` opts in through git, so the
+    /// agent hooks act there.
+    @Test func initOptsASha256RepositoryInThroughGit() throws {
+        let sandbox = try Sandbox("sha256-init")
+        let repo = try AgentRepo(initArguments: ["--object-format=sha256"], optIn: false)
+        let result = try launch(try BuiltProducts.path("handoff"), ["init"], directory: repo.root, environment: sandbox.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try repo.git("config", "--local", "handoff.enabled").trimmingCharacters(in: .whitespacesAndNewlines) == "true", "\(result.stdout)")
+        #expect(result.stdout.contains("Opted in"), "\(result.stdout)")
+    }
 }

@@ -106,6 +106,12 @@ package struct GitCommandLine: Sendable {
         return String(decoding: output.standardOutput, as: UTF8.self).trimmed
     }
 
+    /// Writes a value into the repository's own configuration (`git config --local`), where libgit2
+    /// cannot open the repository (a sha256 object format under libgit2 1.5).
+    package func setLocalConfig(_ name: String, _ value: String) throws(GitError) {
+        _ = try run(["config", "--local", name, value])
+    }
+
     /// Commits of HEAD not reachable from `base`, newest first, at most `limit`: sha and committer time.
     package func commits(since base: String, limit: Int) throws(GitError) -> [(sha: String, committedAt: Int64)] {
         let output = try run(["rev-list", "--format=%H %ct", "--no-commit-header", "-n", String(limit), "HEAD", "--not", base])
