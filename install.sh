@@ -16,7 +16,8 @@ plugin into ${PREFIX}/share/handoff, and registers
 the agent hooks in ~/.claude/settings.json and the handover commands (/handoff:dump,
 /handoff:handoff-end) in ~/.claude/commands/handoff/, and, when a Codex home exists
 (${CODEX_HOME:-~/.codex}), with Codex (hooks.json, their trust in config.toml, the $handoff-dump
-and $handoff-end skills). Inside a git repository other than this checkout (or with --repo), it
+and $handoff-end skills), and likewise with Grok Build (~/.grok), Mistral Vibe (${VIBE_HOME:-~/.vibe})
+and OpenHands (~/.openhands) where their homes exist (handoff install --grok|--vibe|--openhands). Inside a git repository other than this checkout (or with --repo), it
 also installs the git hooks there and creates .handoff/. With no repository, it proves the
 installation on a scratch repository (commit, push, a blocked and a released stop, a compaction
 snapshot) and prints what each hook recorded. It also installs the manual pages (man handoff) and
@@ -33,6 +34,9 @@ Options:
   --no-claude             do not register the agent hooks in any settings.json nor install the
                           handover commands
   --no-codex              do not register the hooks with Codex even when its home exists
+  --no-grok               nor with Grok Build (~/.grok)
+  --no-vibe               nor with Mistral Vibe (${VIBE_HOME:-~/.vibe})
+  --no-openhands          nor with OpenHands (~/.openhands)
   --no-proof              skip the proof run on a scratch repository
   --uninstall             remove everything the manifest lists and restore what was there before
   --dry-run               print every change, make none
@@ -55,7 +59,7 @@ die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 # ---------------------------------------------------------------------------------------------
 # Options
 
-PREFIX_OPT="" REPO="" SCOPE=user CLAUDE=1 CODEX=1 PROOF=1 UNINSTALL=0 DRY=0 FROM_BUILD="" SCRATCH=""
+PREFIX_OPT="" REPO="" SCOPE=user CLAUDE=1 CODEX=1 GROK=1 VIBE=1 OPENHANDS=1 PROOF=1 UNINSTALL=0 DRY=0 FROM_BUILD="" SCRATCH=""
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value; see ./install.sh --help"; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -67,6 +71,9 @@ while [ $# -gt 0 ]; do
         --claude-scope=*) SCOPE=${1#*=}; shift ;;
         --no-claude) CLAUDE=0; shift ;;
         --no-codex) CODEX=0; shift ;;
+        --no-grok) GROK=0; shift ;;
+        --no-vibe) VIBE=0; shift ;;
+        --no-openhands) OPENHANDS=0; shift ;;
         --no-proof) PROOF=0; shift ;;
         --uninstall) UNINSTALL=1; shift ;;
         --dry-run) DRY=1; shift ;;
@@ -225,8 +232,9 @@ uninstall() {
             "settings user")
                 out=$("$handoff" uninstall --claude --scope user $dry 2>&1) || die "removing the agent hooks failed: $(printf '%s' "$out" | tail -n 1)"
                 printf '%s\n' "$out" | sed 's/^/  /' ;;
-            "codex user")
-                out=$("$handoff" uninstall --codex --scope user $dry 2>&1) || die "removing the Codex hooks failed: $(printf '%s' "$out" | tail -n 1)"
+            "codex user"|"grok user"|"vibe user"|"openhands user")
+                flag=${line% user}
+                out=$("$handoff" uninstall --"$flag" --scope user $dry 2>&1) || die "removing the $flag hooks failed: $(printf '%s' "$out" | tail -n 1)"
                 printf '%s\n' "$out" | sed 's/^/  /' ;;
             "settings project "*|"settings local "*)
                 rest=${line#settings }
@@ -499,28 +507,41 @@ if [ "$CLAUDE" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# Codex: only where it is in use (its home exists); the merge and the trust are Swift (`handoff install --codex`)
+# The other agents: each only where it is in use (its home exists). The merge, the trust and the
+# skills are Swift (`handoff install --<agent>`); install.sh decides which, records what changed
+# (the files' fingerprints) and prints what handoff said.
+
+# register_agent FLAG NAME HOME FILE...: `handoff install --FLAG --scope user` when HOME exists;
+# FILE... are the files that install may change (their fingerprints tell whether it did).
+register_agent() {
+    flag=$1 name=$2 home=$3
+    shift 3
+    [ -d "$home" ] || return 0
+    if [ "$DRY" = 1 ] && ! installed; then
+        changed "would register the hooks with $name in $home (handoff install --$flag)"
+        return 0
+    fi
+    before=$(fingerprint "$@")
+    out=$(cd "$HOME" && "$HANDOFF" install --"$flag" --scope user --bin-dir "$BIN" $dry 2>&1)
+    status=$?
+    printf '%s\n' "$out" | sed 's/^/  /'
+    if [ $status -ne 0 ]; then
+        die "$name hooks not registered: $(printf '%s' "$out" | grep '^handoff:' | tail -n 1 | sed 's/^handoff: //')"
+    fi
+    if [ "$DRY" = 0 ] && [ "$before" != "$(fingerprint "$@")" ]; then
+        CHANGES=$((CHANGES + 1))
+        record "$flag user"
+    elif [ "$DRY" = 1 ] && printf '%s' "$out" | grep -q '^  - .*\(registered\|updated\|recorded\)'; then
+        CHANGES=$((CHANGES + 1))
+    fi
+}
 
 codex_home=${CODEX_HOME:-$HOME/.codex}
-if [ "$CODEX" = 1 ] && [ -d "$codex_home" ]; then
-    if [ "$DRY" = 1 ] && ! installed; then
-        changed "would register the hooks with Codex in $codex_home/hooks.json (handoff install --codex)"
-    else
-        before=$(fingerprint "$codex_home/hooks.json" "$codex_home/config.toml")
-        out=$(cd "$HOME" && "$HANDOFF" install --codex --scope user --bin-dir "$BIN" $dry 2>&1)
-        status=$?
-        printf '%s\n' "$out" | sed 's/^/  /'
-        if [ $status -ne 0 ]; then
-            die "Codex hooks not registered: $(printf '%s' "$out" | grep '^handoff:' | tail -n 1 | sed 's/^handoff: //')"
-        fi
-        if [ "$DRY" = 0 ] && [ "$before" != "$(fingerprint "$codex_home/hooks.json" "$codex_home/config.toml")" ]; then
-            CHANGES=$((CHANGES + 1))
-            record "codex user"
-        elif [ "$DRY" = 1 ] && printf '%s' "$out" | grep -q '^  - .*\(registered\|updated\|recorded\)'; then
-            CHANGES=$((CHANGES + 1))
-        fi
-    fi
-fi
+[ "$CODEX" = 1 ] && register_agent codex Codex "$codex_home" "$codex_home/hooks.json" "$codex_home/config.toml"
+[ "$GROK" = 1 ] && register_agent grok "Grok Build" "$HOME/.grok" "$HOME/.grok/hooks/handoff.json"
+vibe_home=${VIBE_HOME:-$HOME/.vibe}
+[ "$VIBE" = 1 ] && register_agent vibe "Mistral Vibe" "$vibe_home" "$vibe_home/hooks.toml"
+[ "$OPENHANDS" = 1 ] && register_agent openhands OpenHands "$HOME/.openhands" "$HOME/.openhands/hooks.json"
 
 # ---------------------------------------------------------------------------------------------
 # Git hooks in the target repository

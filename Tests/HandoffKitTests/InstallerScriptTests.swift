@@ -56,6 +56,53 @@ import Testing
         #expect(TreeSnapshot(h.sandbox.root).differences(from: installed).isEmpty)
     }
 
+    /// install.sh offers every agent whose home exists (and only those), records what it registered,
+    /// changes nothing on a second run, and --uninstall puts HOME back byte for byte.
+    @Test func everyAgentWhoseHomeExistsIsRegisteredAndRemovedAgain() throws {
+        let h = try InstallerHarness("inst-agents")
+        let home = h.sandbox.home
+        for folder in [".codex", ".grok", ".vibe", ".openhands"] {
+            try FileManager.default.createDirectory(atPath: home + "/" + folder, withIntermediateDirectories: true)
+        }
+        // The agents' own variables, so that the caller's cannot point elsewhere.
+        let homes = ["CODEX_HOME": home + "/.codex", "VIBE_HOME": home + "/.vibe"]
+        let before = TreeSnapshot(h.sandbox.root)
+
+        let first = try h.install(["--no-proof"], environment: homes)
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        let read = { (path: String) in (try? String(contentsOfFile: home + "/" + path, encoding: .utf8)) ?? "" }  // absent reads as "", which the checks below reject
+        #expect(read(".codex/hooks.json").contains("hook stop-gate"), "\(first.stdout)")
+        #expect(read(".grok/hooks/handoff.json").contains("--agent grok"), "\(first.stdout)")
+        #expect(read(".vibe/hooks.toml").contains("--agent vibe"), "\(first.stdout)")
+        #expect(read(".openhands/hooks.json").contains("--agent openhands"), "\(first.stdout)")
+        let manifest = (try? String(contentsOfFile: h.prefix + "/share/handoff/install-manifest.txt", encoding: .utf8)) ?? ""  // absent fails the next check
+        for line in ["codex user", "grok user", "vibe user", "openhands user"] {
+            #expect(manifest.split(separator: "\n").contains(Substring(line)), "manifest: \(manifest)")
+        }
+
+        let installed = TreeSnapshot(h.sandbox.root)
+        let second = try h.install(["--no-proof"], environment: homes)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("Nothing changed"), "\(second.stdout)")
+        #expect(TreeSnapshot(h.sandbox.root).differences(from: installed).isEmpty)
+
+        let removal = try h.install(["--uninstall"], environment: homes)
+        #expect(removal.status == 0, "\(removal.stdout)\(removal.stderr)")
+        let after = TreeSnapshot(h.sandbox.root)
+        #expect(after.differences(from: before).isEmpty, "\(after.differences(from: before))")
+    }
+
+    @Test func anAgentTurnedOffOrWithoutAHomeIsLeftAlone() throws {
+        let h = try InstallerHarness("inst-agents-off")
+        let home = h.sandbox.home
+        try FileManager.default.createDirectory(atPath: home + "/.vibe", withIntermediateDirectories: true)
+        let result = try h.install(["--no-proof", "--no-vibe"], environment: ["VIBE_HOME": home + "/.vibe", "CODEX_HOME": home + "/.codex"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: home + "/.vibe/hooks.toml"), "--no-vibe")
+        #expect(!FileManager.default.fileExists(atPath: home + "/.grok"), "no ~/.grok: grok is not offered")
+        #expect(!FileManager.default.fileExists(atPath: home + "/.openhands"), "no ~/.openhands: OpenHands is not offered")
+    }
+
     @Test func existingHooksAreKeptRunFirstAndRestoredByteForByte() throws {
         let h = try InstallerHarness("inst-existing")
         let repo = try h.sandbox.repository("repo")
