@@ -94,4 +94,28 @@ struct InstallWholeSetUpTests {
         #expect(removal.stdout.contains("cd '\(kept.path)' && handoff uninstall --git"), "\(removal.stdout)")
         #expect(!removal.stdout.contains("'\(repo.path)'"), "\(removal.stdout)")
     }
+
+    @Test("the list of opted-in repositories takes with it only the folders it made: an empty ~/.local/state that was there before stays")
+    func repositoryListRemovesOnlyTheFoldersItMade() throws {
+        let bin = try HookProducts.directory()
+        for existedBefore in [false, true] {
+            let sandbox = try GitSandbox("repository-list-folders")
+            let repo = try sandbox.repository("repo")
+            if existedBefore {
+                try FileManager.default.createDirectory(atPath: sandbox.home + "/.local/state", withIntermediateDirectories: true)
+            }
+            let before = TreeSnapshot(sandbox.home)
+            var environment = sandbox.environment
+            environment["XDG_STATE_HOME"] = nil
+            func handoff(_ arguments: [String]) throws -> GitProcess.Result {
+                try GitProcess.run(bin + "/handoff", arguments, in: repo.path, environment: environment)
+            }
+            #expect(try handoff(["install", "--git"]).status == 0)
+            #expect(FileManager.default.fileExists(atPath: sandbox.home + "/.local/state/handoff/repositories"))
+            let removal = try handoff(["uninstall", "--git"])
+            #expect(removal.status == 0, "\(removal.stdout)\(removal.stderr)")
+            let after = TreeSnapshot(sandbox.home)
+            #expect(after.differences(from: before).isEmpty, "existed before: \(existedBefore); \(after.differences(from: before))")
+        }
+    }
 }

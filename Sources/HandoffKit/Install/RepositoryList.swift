@@ -48,6 +48,15 @@ package enum RepositoryList {
         try update(environment: environment) { roots in roots.removeAll() }
     }
 
+    /// Names, in the list's folder, the parent folders that handoff created for it.
+    static let madeFoldersFile = ".made-folders"
+
+    /// The default state folder and ~/.local, deepest first; none when XDG_STATE_HOME chooses the place.
+    static func defaultParents(environment: Environment) -> [String] {
+        guard environment["XDG_STATE_HOME"]?.hasPrefix("/") != true, let home = environment["HOME"], home.hasPrefix("/") else { return [] }
+        return [Path.join(home, ".local/state"), Path.join(home, ".local")]
+    }
+
     /// Read-modify-write under a lock beside the list, so two installs at once lose no line.
     static func update(environment: Environment, _ change: (inout [String]) -> Void) throws(SystemError) {
         guard let path = path(environment: environment) else { return }
@@ -56,7 +65,15 @@ package enum RepositoryList {
         let before = roots
         change(&roots)
         if roots == before, !roots.isEmpty || !FileSystem.exists(path) { return }
+        // The default state folder and ~/.local are removed with the list only if handoff made them:
+        // a folder that was there before (even empty) stays, so uninstall leaves HOME as it found it.
+        let parents = defaultParents(environment: environment)
+        let made = parents.filter { !FileSystem.isDirectory($0) }
         try FileSystem.makeDirectories(folder, mode: 0o700)
+        let marker = Path.join(folder, madeFoldersFile)
+        if !made.isEmpty, !FileSystem.exists(marker) {
+            try FileSystem.writeAtomically(Array((made.joined(separator: "\n") + "\n").utf8), to: marker, mode: 0o600, durability: .none)
+        }
         let lock: FileLock
         do { lock = try FileLock(path: Path.join(folder, ".lock")) } catch let error as SystemError { throw error } catch {
             throw SystemError("flock", path: Path.join(folder, ".lock"), code: EAGAIN, detail: "\(error)")
@@ -65,16 +82,17 @@ package enum RepositoryList {
         roots = read(environment: environment)
         change(&roots)
         if roots.isEmpty {
+            let marker = Path.join(folder, madeFoldersFile)
+            // A marker that cannot be read names no folder: the parents then stay, which loses nothing.
+            let made = (try? FileSystem.readBytes(marker, limit: 4096)).map { String(decoding: $0, as: UTF8.self).split(separator: "\n").map(String.init) } ?? []
             FileSystem.remove(path)
             FileSystem.remove(Path.join(folder, ".lock"))
-            // The folders go when nothing else is in them: handoff/, and the default state folder
-            // and ~/.local when they are empty now (handoff made them).
-            var candidates = [folder]
-            if environment["XDG_STATE_HOME"] == nil, let home = environment["HOME"] {
-                candidates += [Path.join(home, ".local/state"), Path.join(home, ".local")]
-            }
-            for candidate in candidates {
-                if rmdir(candidate) != 0 { break }
+            FileSystem.remove(marker)
+            // handoff/ goes when nothing else is in it; then, deepest first, the parents handoff made
+            // (only those the marker names, and only while empty).
+            guard rmdir(folder) == 0 else { return }
+            for parent in defaultParents(environment: environment) where made.contains(parent) {
+                if rmdir(parent) != 0 { break }
             }
             return
         }
