@@ -198,8 +198,13 @@ package enum FileSystem {
     static func readAll(_ fd: Int32, path: String, limit: Int) throws(SystemError) -> [UInt8] {
         var result: [UInt8] = []
         var info = stat()
-        if fstat(fd, &info) == 0, info.st_size > 0 { result.reserveCapacity(min(Int(info.st_size), limit)) }
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        if size > 0 { result.reserveCapacity(min(size, limit)) }
+        // A chunk no larger than the file (one byte more, to see its end in the same read), the cap,
+        // or 64 KiB: most reads here are small store and /proc files (size 0: 4 KiB chunks), and each
+        // used to zero a 64 KiB buffer first.
+        let chunk = max(1, min(65536, limit, size > 0 ? size + 1 : 4096))
+        var buffer = [UInt8](repeating: 0, count: chunk)
         while result.count < limit {
             let want = min(buffer.count, limit - result.count)
             let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, want) }
